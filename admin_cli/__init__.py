@@ -1,0 +1,1 @@
+"""oclep-admin: the staff command-line tool."""

@@ -1,0 +1,1 @@
+"""The conversation service and its channels (Telegram, console)."""

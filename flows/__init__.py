@@ -1,0 +1,1 @@
+"""Questionnaire model and engine: pure Python, no I/O but reading definition files."""

@@ -1,0 +1,1 @@
+"""Persistence and cryptography: tables, envelopes, keys, pseudonyms."""
