@@ -2,4 +2,6 @@
 
 import typer
 
-app = typer.Typer(help="Check, preview and document questionnaire definitions.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check, preview and document questionnaire definitions.", no_args_is_help=True
+)
