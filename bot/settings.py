@@ -33,6 +33,8 @@ class BotSettings(BaseSettings):
     webhook_listen: str = "127.0.0.1:8080"
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
     default_locale: Literal["es", "en"] = "es"
+    questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
+    rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
 
     @field_validator("telegram_api_base")
     @classmethod
@@ -70,6 +72,5 @@ def load_settings() -> BotSettings:
         first = exc.errors()[0]
         name = "OCLEP_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
         raise SettingsError(
-            f"The setting {name} is invalid ({first['msg']}); "
-            "fix it in the environment or in .env."
+            f"The setting {name} is invalid ({first['msg']}); fix it in the environment or in .env."
         ) from None

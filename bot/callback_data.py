@@ -1,0 +1,219 @@
+"""The button tokens the conversation hands out and reads back: short, untrusted, bound to a step.
+
+Grammar (ASCII, at most `CALLBACK_DATA_MAX_BYTES` bytes):
+
+    <a|k|m|d|t|n|s|b>:<question index>:<step>[:<arg>]   an action on the question on screen
+    c<locale><choice><campaign>                         consent before any draft exists
+    g<locale><campaign>                                 language picked
+    x:<step>                                            confirm deleting the unfinished draft
+    w:<16 digits>                                       confirm deleting by receipt
+    r                                                   cancel, show the question again
+
+`step` counts the navigation changes of a draft: a token from an older screen no longer
+matches and changes nothing. Before consent nothing is stored, so the campaign of the deep
+link travels inside the consent and language tokens, packed into printable ASCII.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final, TypeAlias
+
+from bot.limits import CALLBACK_DATA_MAX_BYTES
+
+LOCALES: Final = ("es", "en")  # index = the digit carried by consent and language tokens
+_CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+_PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
+_CAMPAIGN_MAX: Final = 64
+_QUESTION_TOKEN = re.compile(r"([akmdtnsb]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z]{1,16}))?")
+_NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
+_COUNTRY_ARG = re.compile(r"[A-Z]{2}")
+
+
+class Action(Enum):
+    """What a question token does."""
+
+    ANSWER = "a"  # arg: index into the question's choices (and extra choices)
+    COUNTRY = "k"  # arg: ISO 3166 code suggested after a typed country was not recognised
+    TOGGLE = "m"  # arg: the multi selection bitmask to show (base 36)
+    SUBMIT = "d"  # arg: the multi selection bitmask to submit (base 36)
+    FINISH_TEXT = "t"  # "Listo" after a text sent in several parts
+    CONTINUE = "n"  # past a note
+    SKIP = "s"  # "Prefiero no responder"
+    BACK = "b"  # "Atrás"
+
+
+@dataclass(frozen=True)
+class QuestionToken:
+    action: Action
+    question: int  # index in the engine's question order
+    step: int
+    arg: str = ""
+
+    @property
+    def mask(self) -> int:
+        """The selection bitmask of a TOGGLE or SUBMIT token."""
+        return int(self.arg or "0", 36)
+
+
+@dataclass(frozen=True)
+class ConsentToken:
+    locale: str
+    choice: int
+    campaign: str | None
+
+
+@dataclass(frozen=True)
+class LanguageToken:
+    locale: str
+    campaign: str | None  # only on the consent screen, before a draft exists
+
+
+@dataclass(frozen=True)
+class WithdrawDraftToken:
+    step: int
+
+
+@dataclass(frozen=True)
+class WithdrawReceiptToken:
+    digits: str
+
+
+@dataclass(frozen=True)
+class CancelToken:
+    pass
+
+
+Token: TypeAlias = (
+    QuestionToken
+    | ConsentToken
+    | LanguageToken
+    | WithdrawDraftToken
+    | WithdrawReceiptToken
+    | CancelToken
+)
+
+
+def encode(token: Token) -> str:
+    """The callback data of a token; never longer than Telegram allows."""
+    if isinstance(token, QuestionToken):
+        data = f"{token.action.value}:{token.question}:{token.step}"
+        data = f"{data}:{token.arg}" if token.arg else data
+    elif isinstance(token, ConsentToken):
+        data = f"c{LOCALES.index(token.locale)}{token.choice}{_pack(token.campaign)}"
+    elif isinstance(token, LanguageToken):
+        data = f"g{LOCALES.index(token.locale)}{_pack(token.campaign)}"
+    elif isinstance(token, WithdrawDraftToken):
+        data = f"x:{token.step}"
+    elif isinstance(token, WithdrawReceiptToken):
+        data = f"w:{token.digits}"
+    else:
+        data = "r"
+    if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
+        raise ValueError("a token does not fit Telegram's callback data")
+    return data
+
+
+def mask_arg(mask: int) -> str:
+    """A selection bitmask as a token argument (base 36)."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        mask, digit = divmod(mask, 36)
+        text = digits[digit] + text
+        if mask == 0:
+            return text
+
+
+def decode(data: str) -> Token | None:
+    """The token in callback data, or None for anything this conversation did not hand out."""
+    if not data or len(data.encode("utf-8", "replace")) > CALLBACK_DATA_MAX_BYTES:
+        return None
+    if not data.isascii():
+        return None
+    head = data[0]
+    try:
+        if head == "c" and len(data) >= 4 and data[1].isdigit() and data[2].isdigit():
+            locale = _locale(data[1])
+            campaign = _unpack(data[3:])
+            return None if locale is None else ConsentToken(locale, int(data[2]), campaign)
+        if head == "g" and len(data) >= 3 and data[1].isdigit():
+            locale = _locale(data[1])
+            campaign = _unpack(data[2:])
+            return None if locale is None else LanguageToken(locale, campaign)
+    except _Garbage:
+        return None
+    if data == "r":
+        return CancelToken()
+    if data.startswith("x:") and data[2:].isdigit() and len(data) <= 11:
+        return WithdrawDraftToken(int(data[2:]))
+    if data.startswith("w:") and len(data) == 18 and data[2:].isdigit():
+        return WithdrawReceiptToken(data[2:])
+    return _question_token(data)
+
+
+def _question_token(data: str) -> QuestionToken | None:
+    match = _QUESTION_TOKEN.fullmatch(data)
+    if match is None:
+        return None
+    action = Action(match[1])
+    arg = match[4] or ""
+    needs_arg = action in (Action.ANSWER, Action.COUNTRY, Action.TOGGLE, Action.SUBMIT)
+    if needs_arg != bool(arg):
+        return None
+    if action is Action.COUNTRY and not _COUNTRY_ARG.fullmatch(arg):
+        return None
+    if action is Action.ANSWER and not arg.isdigit():
+        return None
+    if action in (Action.TOGGLE, Action.SUBMIT) and not _NUMBER_ARG.fullmatch(arg):
+        return None
+    return QuestionToken(action, int(match[2]), int(match[3]), arg)
+
+
+def _locale(digit: str) -> str | None:
+    index = int(digit)
+    return LOCALES[index] if index < len(LOCALES) else None
+
+
+def _pack(campaign: str | None) -> str:
+    # A leading 1 (sentinel) keeps leading "A"s (digit 0); no campaign packs as 0. Base 94
+    # squeezes a 64-character campaign into 59 characters, so consent tokens stay ≤ 64 bytes.
+    value = 0
+    if campaign is not None:
+        value = 1
+        for char in campaign:
+            value = value * 64 + _CAMPAIGN_ALPHABET.index(char)
+    base = len(_PACK_ALPHABET)
+    text = ""
+    while True:
+        value, digit = divmod(value, base)
+        text = _PACK_ALPHABET[digit] + text
+        if value == 0:
+            return text
+
+
+class _Garbage(ValueError):
+    pass
+
+
+def _unpack(text: str) -> str | None:
+    """The packed campaign, None for none; `_Garbage` for anything `_pack` cannot write."""
+    if not text or len(text) > 60:
+        raise _Garbage
+    value = 0
+    for char in text:
+        digit = _PACK_ALPHABET.find(char)
+        if digit < 0:
+            raise _Garbage
+        value = value * len(_PACK_ALPHABET) + digit
+    if value == 0:
+        return None
+    chars: list[str] = []
+    while value > 1:
+        value, digit = divmod(value, 64)
+        chars.append(_CAMPAIGN_ALPHABET[digit])
+    if value != 1 or not 1 <= len(chars) <= _CAMPAIGN_MAX:
+        raise _Garbage
+    return "".join(reversed(chars))

@@ -1,0 +1,584 @@
+"""The channel-neutral conversation: one respondent event in, replies out, one transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Final
+
+from bot import texts
+from bot.callback_data import (
+    Action,
+    CancelToken,
+    ConsentToken,
+    LanguageToken,
+    QuestionToken,
+    Token,
+    WithdrawDraftToken,
+    WithdrawReceiptToken,
+    decode,
+    encode,
+)
+from bot.commands import CommandName, command_named
+from bot.draft_state import DraftState, decode_state, encode_state
+from bot.events import Back, Choice, Command, Event, Respondent, Skip, Start, Submit, Text
+from bot.i18n import Catalogs, locale_for
+from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
+from bot.screens import Screens, selected_codes
+from flows.answers import AnswerValue, encode_answer
+from flows.engine import Engine
+from flows.model import Question
+from flows.parsing import (
+    Accepted,
+    ChoiceInput,
+    RawInput,
+    SkipInput,
+    TextInput,
+    parse_answer,
+)
+from storage.receipts import normalize_receipt, receipt_digits
+from storage.repository import (
+    Change,
+    ConflictError,
+    DraftHandle,
+    Outcome,
+    QuestionnaireRef,
+    Repository,
+)
+from storage.server_secret import Purpose, ServerSecret
+
+DEFAULT_RATE_LIMIT: Final = 60  # events per respondent per minute: generous for a human
+_CAMPAIGN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_log = logging.getLogger(__name__)
+
+Replies = tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
+class _Act:
+    """One thing the respondent did to the question on screen."""
+
+    action: Action
+    arg: str = ""
+    text: str | None = None
+    message_ref: int | None = None  # the respondent's typed message
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What one event does: the change to store and the replies, decided from the draft."""
+
+    change: Change | None
+    replies: Replies
+    completes: bool = False  # Done follows once the receipt is known
+    withdraws: bool = False  # consent withdrawn: delete the draft and its answers
+    campaign: str | None = None
+    locale: str = "es"
+
+
+class Conversation:
+    """Turns events into replies for one questionnaire.
+
+    Per event: a rate check (RATE pseudonym), then at most one repository call that loads
+    the draft, decides, and stores the sealed answer with the new state (compare-and-swap,
+    retried on conflict; an update id seen before changes nothing).
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        repository: Repository,
+        secret: ServerSecret,
+        catalogs: Catalogs,
+        bot_username: str | None = None,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        default_locale: str = "es",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._engine = engine
+        self._repository = repository
+        self._secret = secret
+        self._catalogs = catalogs
+        self._screens = Screens(engine, catalogs)
+        self._bot_username = bot_username
+        self._rate_limit = rate_limit
+        self._default_locale = default_locale
+        self._clock = clock
+        questionnaire = engine.questionnaire
+        self._ref = QuestionnaireRef(questionnaire.id, questionnaire.version, engine.hash)
+
+    # -- public API --------------------------------------------------------------------------
+
+    async def handle(self, respondent: Respondent, event: Event, *, update_id: int) -> Replies:
+        """The replies to one event; never raises on respondent input."""
+        _log.debug("event %s", type(event).__name__)
+        try:
+            return await self._handle(respondent, event, update_id)
+        except ConflictError:
+            _log.warning("event %s: draft kept changing", type(event).__name__)
+            locale = locale_for(respondent.language_code, self._default_locale)
+            return (Notice(self._catalogs.gettext(locale, texts.TRY_AGAIN)),)
+
+    async def remember_prompt_message(self, respondent: Respondent, message_ref: int) -> None:
+        """Record the questionnaire message a channel has just sent, so later prompts edit it.
+
+        Does nothing without a draft. Message ids are unique within a private chat, so the
+        negated id serves as this change's update id (Telegram's update ids are positive).
+        """
+        if message_ref <= 0:
+            return
+        pseudonym = self._pseudonym(respondent)
+
+        def decide(handle: DraftHandle) -> Change | None:
+            state = decode_state(handle.state)
+            if state.prompt_ref == message_ref:
+                return None
+            return Change(state=encode_state(replace(state, prompt_ref=message_ref)))
+
+        await self._repository.apply(pseudonym, update_id=-message_ref, decide=decide)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    async def _handle(self, respondent: Respondent, event: Event, update_id: int) -> Replies:
+        token = decode(event.token) if isinstance(event, Choice) else None
+        # A multi-select toggle only redraws the buttons: it stores nothing, not even a count.
+        is_toggle = isinstance(token, QuestionToken) and token.action is Action.TOGGLE
+        if not is_toggle and not await self._within_rate(respondent):
+            return (Notice(self._guess(respondent, texts.TOO_FAST), transient=True),)
+        if isinstance(event, Start):
+            return await self._start(respondent, event.campaign, event.message_ref)
+        if isinstance(event, Choice):
+            return await self._choice(respondent, token, event.message_ref, update_id)
+        if isinstance(event, Text):
+            act = _Act(Action.ANSWER, text=event.text, message_ref=event.message_ref)
+            return await self._act(respondent, act, update_id, token=None, button_ref=None)
+        if isinstance(event, Back | Skip | Submit):
+            action = {Back: Action.BACK, Skip: Action.SKIP, Submit: Action.FINISH_TEXT}
+            act = _Act(action[type(event)])
+            return await self._act(respondent, act, update_id, token=None, button_ref=None)
+        return await self._command(respondent, event, update_id)
+
+    async def _start(
+        self, respondent: Respondent, campaign: str | None, message_ref: int | None
+    ) -> Replies:
+        handle = await self._repository.load(self._pseudonym(respondent))
+        if handle is None:
+            locale = locale_for(respondent.language_code, self._default_locale)
+            valid = campaign if campaign and _CAMPAIGN.fullmatch(campaign) else None
+            return (
+                *_deletion(message_ref, discreet=True),
+                self._screens.consent(locale, valid, fresh=True),
+            )
+        state = decode_state(handle.state)
+        return (
+            *_deletion(message_ref, discreet=state.discreet),
+            self._screens.question(state, fresh=True),
+        )
+
+    async def _choice(
+        self, respondent: Respondent, token: Token | None, ref: int | None, update_id: int
+    ) -> Replies:
+        if isinstance(token, QuestionToken):
+            if token.action is Action.TOGGLE:
+                return await self._toggle(respondent, token, ref)
+            act = _Act(token.action, token.arg)
+            return await self._act(respondent, act, update_id, token=token, button_ref=ref)
+        if isinstance(token, ConsentToken):
+            return await self._consent(respondent, token, ref, update_id)
+        if isinstance(token, LanguageToken):
+            return await self._language(respondent, token, ref, update_id)
+        if isinstance(token, WithdrawDraftToken):
+            return await self._withdraw_draft(respondent, token, ref)
+        if isinstance(token, WithdrawReceiptToken):
+            return await self._withdraw_receipt(respondent, token.digits, ref)
+        if isinstance(token, CancelToken):
+            return await self._cancel(respondent, ref)
+        _log.info("event Choice: unknown token")
+        return (self._stale(respondent),)
+
+    # -- the question on screen --------------------------------------------------------------
+
+    async def _act(
+        self,
+        respondent: Respondent,
+        act: _Act,
+        update_id: int,
+        *,
+        token: QuestionToken | None,
+        button_ref: int | None,
+    ) -> Replies:
+        pseudonym = self._pseudonym(respondent)
+        decisions: list[_Decision] = []
+
+        def decide(handle: DraftHandle) -> Change | None:
+            state = decode_state(handle.state)
+            if button_ref is not None:
+                state = replace(state, prompt_ref=button_ref)
+            if token is not None and (
+                token.step != state.step or token.question != self._screens.index_of(state.current)
+            ):
+                decision = _Decision(None, (self._stale_in(state.locale),))
+            else:
+                decision = self._decide(state, act)
+            decisions.append(replace(decision, campaign=handle.campaign, locale=state.locale))
+            return decision.change
+
+        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        if result.outcome is Outcome.NO_DRAFT:
+            if token is not None:
+                return (self._stale(respondent),)
+            if act.text is not None and normalize_receipt(act.text) is not None:
+                return self._confirm_receipt(respondent, act.text, act.message_ref, None)
+            return (Notice(self._guess(respondent, texts.START_HINT)),)
+        if result.outcome is Outcome.DUPLICATE:
+            assert result.draft is not None
+            return (self._screens.question(decode_state(result.draft.state)),)
+        decision = decisions[-1]
+        replies = decision.replies
+        if decision.withdraws:
+            await self._repository.withdraw_unfinished(pseudonym)
+        if decision.completes and result.receipt is not None:
+            replies = (*replies, self._done(result.receipt, decision, button_ref))
+        return replies
+
+    def _decide(self, state: DraftState, act: _Act) -> _Decision:
+        question = self._engine.question(state.current)
+        tr = self._catalogs.translator(state.locale)
+        if act.action is Action.BACK:
+            previous = self._engine.previous_question(state.routing, before=question.id)
+            if previous is None or not question.skippable:
+                return _Decision(None, (Notice(tr(texts.NO_EARLIER_QUESTION), transient=True),))
+            moved = replace(state, current=previous.id, step=state.step + 1, text_parts=0)
+            return _Decision(Change(state=encode_state(moved)), (self._screens.question(moved),))
+        if act.action is Action.FINISH_TEXT:
+            return self._finish(state, question)
+        if act.action is Action.CONTINUE:
+            if question.type != "note":
+                return _Decision(None, (self._screens.question(state),))
+            nxt = self._engine.next_question(state.routing, after=question.id)
+            return self._advance(state, nxt, answers=(), before=())
+        raw = self._raw_input(question, act)
+        if raw is None:
+            return _Decision(None, (self._stale_in(state.locale),))
+        parsed = parse_answer(question, raw, self._clock().year, state.routing)
+        if not isinstance(parsed, Accepted):
+            note = parsed.message.render(tr)
+            prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
+            return _Decision(None, (prompt,))
+        return self._record(state, question, parsed.value, act.message_ref)
+
+    def _raw_input(self, question: Question, act: _Act) -> RawInput | None:
+        if act.text is not None:
+            return TextInput(act.text)
+        if act.action is Action.SKIP:
+            return SkipInput()
+        if act.action is Action.ANSWER:
+            choices = question.all_choices()
+            index = int(act.arg)
+            return ChoiceInput((choices[index].code,)) if index < len(choices) else None
+        if act.action is Action.COUNTRY:
+            return ChoiceInput((act.arg,)) if question.type == "country" else None
+        if act.action is Action.SUBMIT:
+            mask = int(act.arg, 36)
+            if question.type != "multi" or mask >= 1 << len(question.choices):
+                return None
+            return ChoiceInput(selected_codes(question, mask))
+        return None
+
+    def _record(
+        self, state: DraftState, question: Question, value: AnswerValue, typed_ref: int | None
+    ) -> _Decision:
+        routing = dict(state.routing)
+        kept = self._engine.routing_value(question.id, value)
+        if kept is None:
+            routing.pop(question.id, None)
+        else:
+            routing[question.id] = kept
+        multipart = question.multipart and isinstance(value, str)
+        record = _answer_record(question.id, value, append=multipart and state.text_parts > 0)
+        before = _deletion(typed_ref, discreet=state.discreet)
+        answered = replace(state, routing=routing)
+        if multipart:
+            stays = replace(answered, step=state.step + 1, text_parts=state.text_parts + 1)
+            note = self._catalogs.gettext(state.locale, texts.PART_SAVED)
+            prompt = self._screens.question(stays, note=note)
+            return _Decision(Change(encode_state(stays), (record,)), (*before, prompt))
+        stopped = self._engine.stopped(routing)
+        if stopped is not None and stopped.question_id == question.id:
+            message = stopped.message.render(self._catalogs.translator(state.locale))
+            if stopped.outcome == "end":
+                return _Decision(None, (Closing(message, state.prompt_ref),), withdraws=True)
+            paused = replace(answered, step=state.step + 1, text_parts=0)
+            closing = Closing(message, state.prompt_ref)
+            return _Decision(Change(encode_state(paused), (record,)), (*before, closing))
+        nxt = self._engine.next_question(routing, after=question.id)
+        return self._advance(answered, nxt, answers=(record,), before=before)
+
+    def _finish(self, state: DraftState, question: Question) -> _Decision:
+        if not question.multipart:
+            note = self._catalogs.gettext(state.locale, texts.TEXT_NEEDED)
+            if question.type == "multi":
+                note = self._catalogs.gettext(state.locale, texts.MULTI_HINT)
+            return _Decision(None, (self._screens.question(state, note=note),))
+        if state.text_parts == 0:
+            note = self._catalogs.gettext(state.locale, texts.TEXT_NEEDED)
+            return _Decision(None, (self._screens.question(state, note=note),))
+        nxt = self._engine.next_question(state.routing, after=question.id)
+        return self._advance(state, nxt, answers=(), before=())
+
+    def _advance(
+        self,
+        state: DraftState,
+        nxt: Question | None,
+        *,
+        answers: tuple[bytes, ...],
+        before: Replies,
+    ) -> _Decision:
+        if nxt is None:
+            return _Decision(Change(answers=answers, complete=True), before, completes=True)
+        moved = replace(state, current=nxt.id, step=state.step + 1, text_parts=0)
+        prompt = self._screens.question(moved)
+        return _Decision(Change(encode_state(moved), answers), (*before, prompt))
+
+    def _done(self, receipt: str, decision: _Decision, button_ref: int | None) -> Done:
+        prompt_ref = next(
+            (r.message_ref for r in decision.replies if isinstance(r, Prompt | Closing)),
+            button_ref,
+        )
+        tr = self._catalogs.translator(decision.locale)
+        closing = self._engine.questionnaire.closing or "{receipt}"
+        text = tr(closing).replace("{receipt}", receipt)
+        link = None
+        if self._bot_username:
+            link = f"https://t.me/{self._bot_username}"
+            if decision.campaign:
+                link = f"{link}?start={decision.campaign}"
+            text = f"{text}\n\n{tr(texts.SHARE).format(link=link)}"
+        return Done(text, receipt, link, prompt_ref)
+
+    # -- buttons outside a question ----------------------------------------------------------
+
+    async def _toggle(
+        self, respondent: Respondent, token: QuestionToken, ref: int | None
+    ) -> Replies:
+        handle = await self._repository.load(self._pseudonym(respondent))
+        if handle is None:
+            return (self._stale(respondent),)
+        state = decode_state(handle.state)
+        if ref is not None:
+            state = replace(state, prompt_ref=ref)
+        question = self._screens.question_at(token.question)
+        if (
+            question is None
+            or question.id != state.current
+            or token.step != state.step
+            or question.type != "multi"
+            or token.mask >= 1 << len(question.choices)
+        ):
+            return (self._stale_in(state.locale),)
+        return (self._screens.question(state, selection=token.mask),)
+
+    async def _consent(
+        self, respondent: Respondent, token: ConsentToken, ref: int | None, update_id: int
+    ) -> Replies:
+        consent = self._engine.first_question()
+        if token.choice >= len(consent.choices):
+            return (self._stale(respondent),)
+        pseudonym = self._pseudonym(respondent)
+        code = consent.choices[token.choice].code
+        stop = consent.stop
+        if stop is not None and stop.outcome == "end" and code in stop.codes:
+            if await self._repository.load(pseudonym) is not None:
+                return (self._stale(respondent),)
+            message = self._catalogs.gettext(token.locale, stop.message)
+            return (Closing(message, ref),)  # refused: nothing was ever stored
+        initial = DraftState(current=consent.id, locale=token.locale, prompt_ref=ref)
+        await self._repository.start_or_resume(
+            pseudonym,
+            questionnaire=self._ref,
+            campaign=token.campaign,
+            initial_state=encode_state(initial),
+        )
+        as_question = QuestionToken(
+            Action.ANSWER, self._screens.index_of(consent.id), 0, str(token.choice)
+        )
+        act = _Act(Action.ANSWER, as_question.arg)
+        return await self._act(respondent, act, update_id, token=as_question, button_ref=ref)
+
+    async def _language(
+        self, respondent: Respondent, token: LanguageToken, ref: int | None, update_id: int
+    ) -> Replies:
+        pseudonym = self._pseudonym(respondent)
+        chosen: list[DraftState] = []
+
+        def decide(handle: DraftHandle) -> Change | None:
+            state = decode_state(handle.state)
+            state = replace(state, locale=token.locale, prompt_ref=ref or state.prompt_ref)
+            chosen.append(state)
+            return Change(state=encode_state(state))
+
+        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        if result.outcome is Outcome.NO_DRAFT:
+            return (self._screens.consent(token.locale, token.campaign, message_ref=ref),)
+        if result.outcome is Outcome.DUPLICATE:
+            assert result.draft is not None
+            return (self._screens.question(decode_state(result.draft.state)),)
+        return (self._screens.question(chosen[-1]),)
+
+    async def _withdraw_draft(
+        self, respondent: Respondent, token: WithdrawDraftToken, ref: int | None
+    ) -> Replies:
+        pseudonym = self._pseudonym(respondent)
+        handle = await self._repository.load(pseudonym)
+        if handle is None or decode_state(handle.state).step != token.step:
+            return (self._stale(respondent),)
+        state = decode_state(handle.state)
+        await self._repository.withdraw_unfinished(pseudonym)
+        _log.info("draft withdrawn")
+        text = self._catalogs.gettext(state.locale, texts.DELETED_DRAFT)
+        return (Closing(text, ref or state.prompt_ref),)
+
+    async def _withdraw_receipt(
+        self, respondent: Respondent, digits: str, ref: int | None
+    ) -> Replies:
+        deleted = await self._repository.withdraw_by_receipt(digits)
+        _log.info("withdrawal by receipt: %s", "done" if deleted else "not found")
+        return await self._after_receipt_screen(
+            respondent, texts.DELETED_RECEIPT if deleted else texts.RECEIPT_NOT_FOUND, ref
+        )
+
+    async def _cancel(self, respondent: Respondent, ref: int | None) -> Replies:
+        return await self._after_receipt_screen(respondent, texts.DELETE_CANCELLED, ref)
+
+    async def _after_receipt_screen(
+        self, respondent: Respondent, msgid: str, ref: int | None
+    ) -> Replies:
+        handle = await self._repository.load(self._pseudonym(respondent))
+        if handle is None:
+            return (Closing(self._guess(respondent, msgid), ref),)
+        state = decode_state(handle.state)
+        if ref is not None:
+            state = replace(state, prompt_ref=ref)
+        notice = Notice(self._catalogs.gettext(state.locale, msgid), transient=True)
+        return (notice, self._screens.question(state))
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def _command(self, respondent: Respondent, event: Command, update_id: int) -> Replies:
+        name = command_named(event.name)
+        if name is CommandName.START:
+            return await self._start(respondent, event.args.strip() or None, event.message_ref)
+        pseudonym = self._pseudonym(respondent)
+        handle = await self._repository.load(pseudonym)
+        state = None if handle is None else decode_state(handle.state)
+        locale = (
+            state.locale
+            if state is not None
+            else locale_for(respondent.language_code, self._default_locale)
+        )
+        tr = self._catalogs.translator(locale)
+        delete = _deletion(event.message_ref, discreet=state is None or state.discreet)
+        if name is CommandName.HELP:
+            return (*delete, Notice(tr(texts.HELP)))
+        if name is CommandName.PRIVACY:
+            return (*delete, Notice(tr(texts.PRIVACY)))
+        if name is CommandName.LANGUAGE:
+            ref = None if state is None else state.prompt_ref
+            return (*delete, self._screens.languages(locale, message_ref=ref))
+        if name is CommandName.DISCREET:
+            if state is None:
+                return (*delete, Notice(tr(texts.DISCREET_BEFORE_START)))
+            return (*delete, *await self._toggle_discreet(pseudonym, update_id, tr))
+        if name is CommandName.DELETE:
+            if event.args.strip():
+                return self._confirm_receipt(respondent, event.args, event.message_ref, state)
+            if state is None:
+                return (*delete, Notice(tr(texts.DELETE_NOTHING)))
+            options = (
+                Option(tr(texts.DELETE_YES), encode(WithdrawDraftToken(state.step))),
+                Option(tr(texts.DELETE_NO), encode(CancelToken())),
+            )
+            prompt = Prompt(
+                tr(texts.DELETE_CONFIRM), options, message_ref=state.prompt_ref, fresh=True
+            )
+            return (*delete, prompt)
+        return (*delete, Notice(tr(texts.UNKNOWN_COMMAND)))
+
+    async def _toggle_discreet(
+        self, pseudonym: bytes, update_id: int, tr: Callable[[str], str]
+    ) -> Replies:
+        now: list[bool] = []
+
+        def decide(handle: DraftHandle) -> Change:
+            state = decode_state(handle.state)
+            now.append(not state.discreet)
+            return Change(state=encode_state(replace(state, discreet=not state.discreet)))
+
+        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        if result.outcome is not Outcome.APPLIED:
+            return ()
+        return (Notice(tr(texts.DISCREET_ON if now[-1] else texts.DISCREET_OFF)),)
+
+    def _confirm_receipt(
+        self,
+        respondent: Respondent,
+        typed: str,
+        message_ref: int | None,
+        state: DraftState | None,
+    ) -> Replies:
+        locale = (
+            state.locale
+            if state is not None
+            else locale_for(respondent.language_code, self._default_locale)
+        )
+        tr = self._catalogs.translator(locale)
+        # The receipt was typed into the chat: in discreet mode it must not stay there.
+        delete = _deletion(message_ref, discreet=state is None or state.discreet)
+        receipt = normalize_receipt(typed)
+        if receipt is None:
+            return (*delete, Notice(tr(texts.DELETE_BAD_RECEIPT)))
+        options = (
+            Option(
+                tr(texts.DELETE_RECEIPT_YES), encode(WithdrawReceiptToken(receipt_digits(receipt)))
+            ),
+            Option(tr(texts.DELETE_NO), encode(CancelToken())),
+        )
+        text = tr(texts.DELETE_RECEIPT_CONFIRM).format(receipt=receipt)
+        ref = None if state is None else state.prompt_ref
+        return (*delete, Prompt(text, options, message_ref=ref, fresh=True))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _pseudonym(self, respondent: Respondent) -> bytes:
+        return self._secret.pseudonym(Purpose.DRAFT, respondent.user_id)
+
+    async def _within_rate(self, respondent: Respondent) -> bool:
+        rate = self._secret.pseudonym(Purpose.RATE, respondent.user_id)
+        return await self._repository.rate_hit(rate, limit=self._rate_limit)
+
+    def _guess(self, respondent: Respondent, msgid: str) -> str:
+        locale = locale_for(respondent.language_code, self._default_locale)
+        return self._catalogs.gettext(locale, msgid)
+
+    def _stale(self, respondent: Respondent) -> Notice:
+        return Notice(self._guess(respondent, texts.STALE), transient=True)
+
+    def _stale_in(self, locale: str) -> Notice:
+        return Notice(self._catalogs.gettext(locale, texts.STALE), transient=True)
+
+
+def _deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespondentMessage, ...]:
+    return (DeleteRespondentMessage(message_ref),) if discreet and message_ref else ()
+
+
+def _answer_record(question_id: str, value: AnswerValue, *, append: bool) -> bytes:
+    """The plaintext of one sealed answer record (docs/architecture.md)."""
+    record: dict[str, object] = {"q": question_id, "v": encode_answer(value)}
+    if append:
+        record["append"] = True
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()

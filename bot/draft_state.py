@@ -1,0 +1,72 @@
+"""The conversation's part of a draft: where the respondent is, and what navigation needs.
+
+It is stored sealed with the server's draft key (storage/repository.py) and holds only routing
+answers (`Engine.routing_value`): never an answer no condition reads, never free text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.answers import NavigationValue, decode_navigation_value, encode_answer
+
+STATE_FORMAT = 1
+
+
+class DraftStateError(ValueError):
+    """The stored state is not one this version of the bot wrote."""
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """Position and preferences of one respondent's unfinished questionnaire."""
+
+    current: str  # id of the question on screen
+    step: int = 0  # bumps on every navigation change; button tokens carry it
+    routing: Mapping[str, NavigationValue] = field(default_factory=dict, repr=False)
+    locale: str = "es"
+    discreet: bool = True
+    prompt_ref: int | None = None  # the questionnaire message in the chat
+    text_parts: int = 0  # parts already stored for a text sent in several messages
+
+
+def encode_state(state: DraftState) -> bytes:
+    """Compact JSON bytes of the state."""
+    document: dict[str, Any] = {
+        "f": STATE_FORMAT,
+        "c": state.current,
+        "s": state.step,
+        "r": {qid: encode_answer(value) for qid, value in state.routing.items()},
+        "l": state.locale,
+        "d": state.discreet,
+        "p": state.prompt_ref,
+        "t": state.text_parts,
+    }
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode_state(data: bytes) -> DraftState:
+    """The state `encode_state` wrote; `DraftStateError` otherwise."""
+    try:
+        document = json.loads(data)
+        if document.get("f") != STATE_FORMAT:
+            raise DraftStateError("unknown draft state format")
+        return DraftState(
+            current=str(document["c"]),
+            step=int(document["s"]),
+            routing={
+                str(qid): decode_navigation_value(value)
+                for qid, value in dict(document["r"]).items()
+            },
+            locale=str(document["l"]),
+            discreet=bool(document["d"]),
+            prompt_ref=None if document["p"] is None else int(document["p"]),
+            text_parts=int(document["t"]),
+        )
+    except DraftStateError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise DraftStateError("unreadable draft state") from exc

@@ -1,0 +1,69 @@
+"""Everything a channel needs to run the conversation, opened from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Final
+
+from bot.conversation import Conversation
+from bot.i18n import Catalogs
+from bot.settings import BotSettings, SettingsError
+from flows.engine import Engine
+from flows.loader import load_questionnaire
+from storage.database import open_database
+from storage.keys import StaffPublicKey, read_public_key_file
+from storage.repository import Repository
+from storage.server_secret import ServerSecret
+
+DEFAULT_QUESTIONNAIRE: Final = (
+    Path(__file__).resolve().parent.parent / "flows" / "questionnaires" / "testimonio.yaml"
+)
+
+
+def staff_public_key(settings: BotSettings) -> StaffPublicKey:
+    """The staff public key the settings name; `SettingsError` when none is configured."""
+    if settings.staff_public_key is None:
+        raise SettingsError(
+            "OCLEP_STAFF_PUBLIC_KEY is not set; create a key with `oclep-admin keys init` "
+            "and set it to the path of the public key file."
+        )
+    return read_public_key_file(settings.staff_public_key)
+
+
+@asynccontextmanager
+async def open_conversation(
+    settings: BotSettings,
+    *,
+    staff_key: StaffPublicKey | None = None,
+    bot_username: str | None = None,
+) -> AsyncIterator[Conversation]:
+    """Open the database, secret, key, questionnaire and catalogs; close them on exit.
+
+    Raises the one-sentence errors of each part (`SettingsError`, `DatabaseError`,
+    `KeyFileError`, `ServerSecretError`, `DefinitionError`, `CatalogError`): the CLI shows
+    them. Expired drafts are turned into partial submissions once at start.
+    """
+    key = staff_key if staff_key is not None else staff_public_key(settings)
+    engine = Engine(load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE))
+    catalogs = Catalogs.load()
+    secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
+    database = await open_database(settings.effective_database_url)
+    try:
+        repository = Repository(
+            database, secret, key, draft_ttl=timedelta(days=settings.draft_ttl_days)
+        )
+        await repository.expire_drafts()
+        yield Conversation(
+            engine=engine,
+            repository=repository,
+            secret=secret,
+            catalogs=catalogs,
+            bot_username=bot_username,
+            rate_limit=settings.rate_limit_per_minute,
+            default_locale=settings.default_locale,
+        )
+    finally:
+        await database.close()

@@ -1,0 +1,162 @@
+"""Questions turned into prompts: translated texts, buttons with their tokens, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import texts
+from bot.callback_data import (
+    Action,
+    ConsentToken,
+    LanguageToken,
+    QuestionToken,
+    encode,
+    mask_arg,
+)
+from bot.draft_state import DraftState
+from bot.i18n import Catalogs
+from bot.replies import Option, Progress, Prompt
+from flows.engine import Engine
+from flows.model import Choice, Question
+
+# Types where typing is the main way to answer (buttons, if any, are shortcuts).
+TYPED_TYPES = frozenset({"integer", "decimal", "percent", "money", "year", "country", "text"})
+
+
+class Screens:
+    """Renders the questionnaire message for one engine and the catalogs."""
+
+    def __init__(self, engine: Engine, catalogs: Catalogs) -> None:
+        self._engine = engine
+        self._catalogs = catalogs
+        self._index = {question.id: i for i, question in enumerate(engine.questions)}
+
+    def index_of(self, question_id: str) -> int:
+        """The question's index in engine order (carried by tokens)."""
+        return self._index[question_id]
+
+    def question_at(self, index: int) -> Question | None:
+        """The question at a token's index, or None for an index out of range."""
+        questions = self._engine.questions
+        return questions[index] if 0 <= index < len(questions) else None
+
+    def question(
+        self,
+        state: DraftState,
+        *,
+        note: str | None = None,
+        selection: int = 0,
+        suggestions: Sequence[Choice] = (),
+        fresh: bool = False,
+    ) -> Prompt:
+        """The prompt of the question on screen in `state`."""
+        tr = self._catalogs.translator(state.locale)
+        question = self._engine.question(state.current)
+        index = self._index[question.id]
+
+        def token(action: Action, arg: str = "") -> str:
+            return encode(QuestionToken(action, index, state.step, arg))
+
+        options: list[Option] = [
+            Option(tr(choice.label), token(Action.COUNTRY, choice.code)) for choice in suggestions
+        ]
+        selected: tuple[int, ...] | None = None
+        if question.type == "multi":
+            selected = ()
+            for i, choice in enumerate(question.choices):
+                ticked = bool(selection >> i & 1)
+                label = (texts.SELECTED_MARK if ticked else "") + tr(choice.label)
+                if ticked:
+                    selected += (len(options),)
+                next_mask = toggled(question, selection, i)
+                options.append(Option(label, token(Action.TOGGLE, mask_arg(next_mask))))
+            options.append(Option(tr(texts.DONE), token(Action.SUBMIT, mask_arg(selection))))
+        elif question.type == "note":
+            options.append(Option(tr(texts.CONTINUE), token(Action.CONTINUE)))
+        else:
+            for i, choice in enumerate(question.all_choices()):
+                options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
+            if question.multipart:
+                options.append(Option(tr(texts.DONE), token(Action.FINISH_TEXT)))
+        if question.skippable:
+            options.append(Option(tr(texts.SKIP), token(Action.SKIP)))
+            options.append(Option(tr(texts.BACK), token(Action.BACK)))
+
+        text = tr(question.text)
+        help_text = question.help or (texts.MULTI_HINT if question.type == "multi" else None)
+        if help_text:
+            text = f"{text}\n\n{tr(help_text)}"
+        return Prompt(
+            text=text,
+            options=tuple(options),
+            progress=self._progress(state) if question.type != "consent" else None,
+            accepts_text=question.type in TYPED_TYPES,
+            selected=selected,
+            note=note,
+            message_ref=state.prompt_ref,
+            fresh=fresh,
+        )
+
+    def consent(
+        self,
+        locale: str,
+        campaign: str | None,
+        *,
+        message_ref: int | None = None,
+        fresh: bool = False,
+    ) -> Prompt:
+        """The consent question before any draft exists: the campaign rides in the tokens."""
+        tr = self._catalogs.translator(locale)
+        question = self._engine.first_question()
+        options = [
+            Option(tr(choice.label), encode(ConsentToken(locale, i, campaign)))
+            for i, choice in enumerate(question.choices)
+        ]
+        other = "en" if locale == "es" else "es"
+        switch = texts.SWITCH_TO_ENGLISH if other == "en" else texts.SWITCH_TO_SPANISH
+        options.append(Option(switch, encode(LanguageToken(other, campaign))))
+        return Prompt(
+            text=tr(question.text),
+            options=tuple(options),
+            message_ref=message_ref,
+            fresh=fresh,
+        )
+
+    def languages(
+        self, locale: str, *, message_ref: int | None, campaign: str | None = None
+    ) -> Prompt:
+        """The /idioma picker."""
+        options = tuple(
+            Option(name, encode(LanguageToken(code, campaign)))
+            for code, name in texts.LANGUAGE_NAMES.items()
+        )
+        return Prompt(
+            text=self._catalogs.gettext(locale, texts.CHOOSE_LANGUAGE),
+            options=options,
+            message_ref=message_ref,
+            fresh=True,
+        )
+
+    def _progress(self, state: DraftState) -> Progress:
+        progress = self._engine.progress(state.routing, current=state.current)
+        label = self._catalogs.gettext(state.locale, texts.PROGRESS).format(
+            position=progress.position, total=progress.total_estimate
+        )
+        return Progress(progress.position, progress.total_estimate, label)
+
+
+def toggled(question: Question, mask: int, index: int) -> int:
+    """The selection after pressing choice `index`: an exclusive choice ("ninguna") clears the
+    others, any other choice clears the exclusive ones."""
+    bit = 1 << index
+    if mask & bit:
+        return mask & ~bit
+    if question.choices[index].exclusive:
+        return bit
+    exclusive = sum(1 << i for i, c in enumerate(question.choices) if c.exclusive)
+    return (mask & ~exclusive) | bit
+
+
+def selected_codes(question: Question, mask: int) -> tuple[str, ...]:
+    """The codes a selection bitmask names, in definition order."""
+    return tuple(c.code for i, c in enumerate(question.choices) if mask >> i & 1)

@@ -1,0 +1,94 @@
+"""The conversation's own Spanish texts (gettext msgids); the questionnaire brings the rest."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.i18n import N_
+
+# Buttons
+SKIP: Final = N_("Prefiero no responder")
+BACK: Final = N_("Atrás")
+DONE: Final = N_("Listo")
+CONTINUE: Final = N_("Continuar")
+SELECTED_MARK: Final = "✅ "
+SWITCH_TO_ENGLISH: Final = "🌐 English"
+SWITCH_TO_SPANISH: Final = "🌐 Español"
+LANGUAGE_NAMES: Final = {"es": "Español", "en": "English"}
+DELETE_YES: Final = N_("Sí, borrar mis respuestas")
+DELETE_RECEIPT_YES: Final = N_("Sí, borrar ese cuestionario")
+DELETE_NO: Final = N_("No, volver")
+
+PROGRESS: Final = N_("Pregunta {position} de unas {total}")
+
+# Notes shown above a question
+PART_SAVED: Final = N_("Parte guardada. Puede seguir escribiendo en otro mensaje o pulsar «Listo».")
+TEXT_NEEDED: Final = N_("Escriba su respuesta en un mensaje, o pulse «Prefiero no responder».")
+MULTI_HINT: Final = N_("Marque todas las opciones que correspondan y pulse «Listo».")
+
+# Notices
+STALE: Final = N_("Esa pregunta ya fue respondida.")
+NO_EARLIER_QUESTION: Final = N_("Esta es la primera pregunta.")
+TOO_FAST: Final = N_("Va muy rápido. Espere un minuto y siga, por favor.")
+TRY_AGAIN: Final = N_("No pudimos guardar eso. Inténtelo otra vez, por favor.")
+START_HINT: Final = N_("Para empezar o seguir el cuestionario, escriba /start.")
+CHOOSE_LANGUAGE: Final = N_("Elija su idioma:")
+DISCREET_ON: Final = N_(
+    "Modo discreto activado: borraremos sus respuestas escritas del chat después de guardarlas."
+)
+DISCREET_OFF: Final = N_(
+    "Modo discreto desactivado: sus respuestas escritas quedarán en el chat. Para volver a "
+    "activarlo, escriba /discreto."
+)
+DISCREET_BEFORE_START: Final = N_(
+    "El modo discreto está activado: borraremos sus respuestas escritas del chat después de "
+    "guardarlas. Podrá cambiarlo con /discreto cuando haya empezado."
+)
+UNKNOWN_COMMAND: Final = N_(
+    "No conozco esa orden. Puede usar /start, /ayuda, /privacidad, /borrar, /idioma y /discreto."
+)
+HELP: Final = N_(
+    "Este bot recoge testimonios sobre las misiones de trabajo del Estado cubano y sobre la "
+    "salud en Cuba.\n\n"
+    "• Responda con los botones o escribiendo.\n"
+    "• «Prefiero no responder» salta una pregunta; «Atrás» vuelve a la anterior.\n"
+    "• Puede parar cuando quiera y seguir después con /start.\n\n"
+    "Órdenes:\n"
+    "/start: empezar o seguir\n"
+    "/privacidad: qué guardamos y qué ve Telegram\n"
+    "/borrar: borrar sus respuestas\n"
+    "/idioma: cambiar el idioma\n"
+    "/discreto: borrar o no del chat sus respuestas escritas"
+)
+PRIVACY: Final = N_(
+    "Qué guardamos: sus respuestas, cifradas de modo que solo el equipo del observatorio puede "
+    "leerlas. No guardamos su nombre, su teléfono, su usuario ni su número de Telegram. Un "
+    "recibo le permite borrar sus respuestas después.\n\n"
+    "Qué ve Telegram: Telegram puede ver este chat, como cualquier otro. Por eso, en modo "
+    "discreto borramos del chat lo que usted escribe después de guardarlo.\n\n"
+    "Para no dejar rastro en su teléfono: mantenga pulsado este chat, elija «Eliminar» y "
+    "marque «Eliminar también para el bot». En Ajustes › Notificaciones puede desactivar la "
+    "vista previa de los mensajes."
+)
+DELETE_CONFIRM: Final = N_(
+    "¿Quiere borrar todas las respuestas de este cuestionario sin terminar? No se puede deshacer."
+)
+DELETE_RECEIPT_CONFIRM: Final = N_(
+    "¿Quiere borrar el cuestionario terminado con el recibo {receipt}? No se puede deshacer."
+)
+DELETE_NOTHING: Final = N_(
+    "No tiene un cuestionario sin terminar. Para borrar uno terminado, escriba /borrar "
+    "seguido de su número de recibo, por ejemplo: /borrar 1234 5678 9012 3456"
+)
+DELETE_BAD_RECEIPT: Final = N_(
+    "Ese número de recibo no es válido. Tiene 16 cifras, por ejemplo: 1234 5678 9012 3456"
+)
+DELETED_DRAFT: Final = N_(
+    "Sus respuestas fueron borradas. Si quiere empezar de nuevo, escriba /start."
+)
+DELETED_RECEIPT: Final = N_("El cuestionario de ese recibo fue borrado.")
+RECEIPT_NOT_FOUND: Final = N_(
+    "No encontramos un cuestionario con ese recibo. Revise el número, por favor."
+)
+DELETE_CANCELLED: Final = N_("No se borró nada.")
+SHARE: Final = N_("Enlace para compartir: {link}")

@@ -1,0 +1,198 @@
+"""A scripted respondent for conversation tests: presses buttons by choice code, types text."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.callback_data import QuestionToken, decode
+from bot.conversation import Conversation
+from bot.events import Choice, Command, Event, Respondent, Start, Text
+from bot.i18n import Catalogs
+from bot.replies import Closing, Done, Notice, Option, Prompt, Reply
+from flows.answers import SKIPPED, AnswerValue
+from flows.engine import Engine
+from flows.loader import load_questionnaire
+from flows.model import Question
+from storage.database import Database
+from storage.keys import StaffPrivateKey, generate_staff_key, keyring
+from storage.reader import DecryptedSubmission, read_submissions
+from storage.repository import Repository
+from storage.server_secret import ServerSecret
+from storage.tables import Draft, SealedAnswer, Submission
+
+QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "testimonio.yaml"
+CATALOGS = Catalogs.load()
+ENGINE = Engine(load_questionnaire(QUESTIONNAIRE))
+
+
+@dataclass
+class World:
+    """One bot installation: database, secret, staff key, conversation."""
+
+    database: Database
+    conversation: Conversation
+    staff_key: StaffPrivateKey
+    engine: Engine = ENGINE
+    update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    def respondent(self, user_id: int = 777_000_111, language_code: str | None = "es") -> Chat:
+        return Chat(self, Respondent(user_id, language_code))
+
+    async def submissions(self) -> list[DecryptedSubmission]:
+        found = []
+        async for result in read_submissions(self.database, keyring([self.staff_key])):
+            assert isinstance(result, DecryptedSubmission), result
+            found.append(result)
+        return found
+
+    async def count(self, table: Any) -> int:
+        async with self.database.engine.connect() as connection:
+            return int(
+                (await connection.execute(select(func.count()).select_from(table))).scalar_one()
+            )
+
+    async def counts(self) -> tuple[int, int, int]:
+        return (
+            await self.count(Submission),
+            await self.count(SealedAnswer),
+            await self.count(Draft),
+        )
+
+    async def count_drafts(self) -> int:
+        return await self.count(Draft)
+
+
+@asynccontextmanager
+async def world(
+    database: Database, tmp_path: Path, *, bot_username: str | None = None, rate_limit: int = 1000
+) -> AsyncIterator[World]:
+    staff_key = generate_staff_key()
+    secret = ServerSecret.load_or_create(tmp_path / "server.secret")
+    repository = Repository(database, secret, staff_key.public_key)
+    conversation = Conversation(
+        engine=ENGINE,
+        repository=repository,
+        secret=secret,
+        catalogs=CATALOGS,
+        bot_username=bot_username,
+        rate_limit=rate_limit,
+        clock=lambda: datetime(2025, 6, 1, 12, 0),
+    )
+    yield World(database, conversation, staff_key)
+
+
+@dataclass
+class Chat:
+    """One respondent talking to the bot; remembers the last questionnaire prompt."""
+
+    world: World
+    respondent: Respondent
+    prompt: Prompt | None = None
+    replies: tuple[Reply, ...] = ()
+    message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def send(self, event: Event, update_id: int | None = None) -> tuple[Reply, ...]:
+        uid = next(self.world.update_ids) if update_id is None else update_id
+        self.replies = await self.world.conversation.handle(self.respondent, event, update_id=uid)
+        for reply in self.replies:
+            if isinstance(reply, Prompt):
+                self.prompt = reply
+            elif isinstance(reply, Closing | Done):
+                self.prompt = None
+        return self.replies
+
+    async def start(self, campaign: str | None = None) -> tuple[Reply, ...]:
+        return await self.send(Start(campaign))
+
+    async def command(self, name: str, args: str = "") -> tuple[Reply, ...]:
+        return await self.send(Command(name, args, message_ref=next(self.message_ids)))
+
+    async def type(self, text: str) -> tuple[Reply, ...]:
+        return await self.send(Text(text, message_ref=next(self.message_ids)))
+
+    async def press(self, label: str) -> tuple[Reply, ...]:
+        return await self.send(Choice(self.option(label).token, message_ref=42))
+
+    async def press_token(self, token: str, update_id: int | None = None) -> tuple[Reply, ...]:
+        return await self.send(Choice(token, message_ref=42), update_id)
+
+    def option(self, label: str) -> Option:
+        assert self.prompt is not None, self.replies
+        for option in self.prompt.options:
+            if option.label in (label, f"✅ {label}"):
+                return option
+        raise AssertionError(f"no option {label!r} in {[o.label for o in self.prompt.options]}")
+
+    def current(self) -> Question:
+        """The question on screen, read from its buttons' tokens."""
+        assert self.prompt is not None, self.replies
+        token = decode(self.prompt.options[-1].token)
+        assert isinstance(token, QuestionToken), self.prompt
+        return self.world.engine.questions[token.question]
+
+    def notices(self) -> list[str]:
+        return [r.text for r in self.replies if isinstance(r, Notice)]
+
+    def done(self) -> Done:
+        found = [r for r in self.replies if isinstance(r, Done)]
+        assert found, self.replies
+        return found[0]
+
+    async def consent(self, campaign: str | None = None) -> None:
+        await self.start(campaign)
+        await self.press("Acepto")
+
+    async def answer(self, value: Any) -> None:
+        """Answer the question on screen: a code, codes (multi), text, a text list, or SKIPPED."""
+        question = self.current()
+        label = {c.code: c.label for c in question.all_choices()}
+        if value is SKIPPED:
+            await self.press("Prefiero no responder")
+        elif question.type == "multi":
+            for code in value:
+                await self.press(label[code])
+            await self.press("Listo")
+        elif isinstance(value, list):
+            for part in value:
+                await self.type(part)
+            await self.press("Listo")
+        elif isinstance(value, Typed):
+            await self.type(value.text)
+        else:
+            await self.press(label[value])
+
+    async def walk(self, script: Mapping[str, Any]) -> dict[str, AnswerValue]:
+        """Answer until the end; questions not in `script` are skipped. Returns what staff
+        should read: every answer given on the path (typed values as parsed)."""
+        expected: dict[str, AnswerValue] = {}
+        while self.prompt is not None:
+            question = self.current()
+            value = script.get(question.id, SKIPPED)
+            await self.answer(value)
+            expected[question.id] = _as_stored(value)
+        return expected
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A typed answer and the value it should be stored as."""
+
+    text: str
+    value: AnswerValue
+
+
+def _as_stored(value: Any) -> AnswerValue:
+    if isinstance(value, list):
+        return "\n".join(value)
+    if isinstance(value, Typed):
+        return value.value
+    assert isinstance(value, str | tuple) or value is SKIPPED, value
+    return value

@@ -1,0 +1,167 @@
+"""Whole conversations on a real database: what staff decrypt is exactly what was answered."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from bot.replies import Closing, DeleteRespondentMessage, Prompt
+from flows.answers import SKIPPED, Money
+from storage.database import Database
+from tests.bot.conversation_support import Typed, world
+
+MISSION_SCRIPT = {
+    "lugar_seguro": "si",
+    "rol": "mision_pasada",
+    "sector": "salud",
+    "profesion_salud": "medico",
+    "pais": Typed("venezuela", "VE"),
+    "anio_inicio": Typed("2015", 2015),
+    "anio_fin": Typed("2018", 2018),
+    "entidad": "csmc",
+    "pudo_negarse": "no",
+    "presiones_ir": ("necesidad_economica", "familia"),
+    "conoce_pago_estado": "si",
+    "pago_estado_mes": Typed("3.000 USD", Money(Decimal(3000), "USD")),
+    "estipendio_mes": Typed("$250", Money(Decimal(250), "USD")),
+    "restricciones": ("toque_queda", "permiso_salir"),
+    "horas_semana": Typed("70", 70),
+    "amenazas": ("ninguna",),
+    "quiere_salud": "no",
+    "testimonio": ["Primera parte del relato.", "Segunda parte."],
+    "cita_permitida": "si",
+}
+
+HEALTH_SCRIPT = {
+    "lugar_seguro": "si",
+    "rol": "paciente_cuba",
+    "provincia": "matanzas",
+    "necesidad_no_atendida": "si",
+    "motivos": ("sin_medicamentos", "transporte"),
+    "faltantes": ("antibioticos",),
+    "ambulancia": "nunca_llego",
+    "afectado_edad": ("mayor",),
+    "consecuencia": "dano_grave",
+}
+
+
+async def test_mission_branch_reaches_done_and_staff_read_exactly_the_answers(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path, bot_username="oclep_bot") as w:
+        chat = w.respondent()
+        await chat.consent(campaign="red_madrid")
+        expected = await chat.walk(MISSION_SCRIPT)
+        done = chat.done()
+        assert len(done.receipt) == 19 and done.receipt in done.text
+        assert done.share_link == "https://t.me/oclep_bot?start=red_madrid"
+        assert "/borrar" in done.text
+
+        [submission] = await w.submissions()
+        assert submission.meta.status == "complete"
+        assert submission.meta.campaign == "red_madrid"
+        assert submission.answers == {"consentimiento": "acepto", **expected}
+        assert submission.answers["testimonio"] == "Primera parte del relato.\nSegunda parte."
+        assert submission.answers["entidad"] == "csmc"
+        assert submission.answers["deuda"] is SKIPPED  # not in the script: skipped
+        assert "provincia" not in submission.answers  # health module not on this path
+        assert await w.count_drafts() == 0
+
+
+async def test_health_branch_reaches_done(database: Database, tmp_path: Path) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        expected = await chat.walk(HEALTH_SCRIPT)
+        done = chat.done()
+        assert done.share_link is None
+        [submission] = await w.submissions()
+        assert submission.answers == {"consentimiento": "acepto", **expected}
+        assert submission.answers["testimonio"] is SKIPPED
+        assert "cita_permitida" not in submission.answers  # only asked after a testimony
+        assert "sector" not in submission.answers
+
+
+async def test_back_then_another_answer_drops_the_branch(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("si")
+        await chat.answer("mision_actual")
+        await chat.answer("salud")
+        await chat.answer("medico")
+        assert chat.current().id == "pais"
+        for _ in range(3):  # pais -> profesion_salud -> sector -> rol
+            await chat.press("Atrás")
+        assert chat.current().id == "rol"
+        await chat.answer("paciente_cuba")
+        assert chat.current().id == "provincia"
+        await chat.walk({})
+        [submission] = await w.submissions()
+        pruned = w.engine.prune_answers(submission.answers)
+        assert pruned["rol"] == "paciente_cuba"
+        assert "sector" not in pruned and "profesion_salud" not in pruned
+        # The records still hold the abandoned branch; only pruning removes it.
+        assert submission.answers["sector"] == "salud"
+
+
+async def test_typed_answers_are_deleted_in_discreet_mode_and_kept_when_off(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("si")
+        await chat.answer("mision_actual")
+        await chat.answer("salud")
+        await chat.answer("medico")
+        await chat.type("Venezuela")
+        assert any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
+        await chat.command("discreto")
+        assert "desactivado" in chat.notices()[0]
+        await chat.type("2015")
+        assert not any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
+        assert chat.current().id == "entidad"
+
+
+async def test_bad_typed_input_gets_a_spanish_notice_and_loses_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("si")
+        await chat.answer("mision_actual")
+        await chat.answer("salud")
+        await chat.answer("medico")
+        await chat.answer(Typed("Venezuela", "VE"))
+        before = await w.counts()
+        await chat.type("hace mucho")
+        assert chat.current().id == "anio_inicio"
+        assert chat.prompt is not None and chat.prompt.note
+        assert "año" in chat.prompt.note
+        assert not any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
+        assert await w.counts() == before
+        await chat.type("2016")
+        assert chat.current().id == "entidad"
+        await chat.walk({})
+        [submission] = await w.submissions()
+        assert submission.answers["pais"] == "VE" and submission.answers["anio_inicio"] == 2016
+
+
+async def test_safe_place_no_pauses_and_start_resumes(database: Database, tmp_path: Path) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("no")
+        [closing] = [r for r in chat.replies if isinstance(r, Closing)]
+        assert "/start" in closing.text and "vista previa" in closing.text
+        assert chat.prompt is None
+        await chat.start()
+        prompt = chat.prompt
+        assert isinstance(prompt, Prompt) and prompt.fresh
+        assert chat.current().id == "lugar_seguro"
+        await chat.answer("si")
+        assert chat.current().id == "rol"

@@ -1,0 +1,39 @@
+"""Settings problems stop the bot with one sentence and exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.runtime import staff_public_key
+from bot.settings import BotSettings, SettingsError, load_settings
+from storage.keys import KeyFileError
+
+
+def test_invalid_value_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCLEP_DRAFT_TTL_DAYS", "0")
+    with pytest.raises(SettingsError, match="OCLEP_DRAFT_TTL_DAYS"):
+        load_settings()
+
+
+def test_missing_staff_key_names_the_setting() -> None:
+    with pytest.raises(SettingsError, match="OCLEP_STAFF_PUBLIC_KEY"):
+        staff_public_key(BotSettings(staff_public_key=None))
+
+
+def test_unreadable_staff_key_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(KeyFileError, match="Cannot read"):
+        staff_public_key(BotSettings(staff_public_key=tmp_path / "missing.pub"))
+
+
+def test_cli_exits_2_without_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OCLEP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("OCLEP_TELEGRAM_API_BASE", "ftp://example.org")
+    result = CliRunner().invoke(app, ["console"])
+    assert result.exit_code == 2
+    assert "OCLEP_TELEGRAM_API_BASE" in result.output
+    assert "Traceback" not in result.output
