@@ -1,7 +1,95 @@
 """`oclep-admin questionnaire`: Check, preview and document questionnaire definitions."""
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from flows.codebook import codebook, codebook_csv, codebook_markdown, preview_markdown
+from flows.loader import DefinitionError, definition_hash, load_questionnaire
+from flows.model import Questionnaire
 
 app = typer.Typer(
     help="Check, preview and document questionnaire definitions.", no_args_is_help=True
 )
+
+DefinitionFile = Annotated[
+    Path, typer.Argument(help="Questionnaire definition (YAML).", show_default=False)
+]
+
+
+class CodebookFormat(StrEnum):
+    csv = "csv"
+    md = "md"
+
+
+def _load(path: Path) -> Questionnaire:
+    """Load the definition, or print its one problem and exit with status 1."""
+    try:
+        return load_questionnaire(path)
+    except DefinitionError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def check(path: DefinitionFile) -> None:
+    """Validate a definition: exit 0 with a summary, or 1 with the problem."""
+    questionnaire = _load(path)
+    questions = [q for q in questionnaire.questions() if q.answerable]
+    typer.echo(
+        f"OK {path}: {questionnaire.id} version {questionnaire.version}, "
+        f"{len(questionnaire.modules)} modules, {len(questions)} questions, "
+        f"{len(questionnaire.indicators)} figures, hash {definition_hash(questionnaire)[:12]}"
+    )
+
+
+@app.command()
+def preview(
+    path: DefinitionFile,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print Markdown instead of formatted text.")
+    ] = False,
+) -> None:
+    """Show every question with its type, choices, conditions and the figures it feeds."""
+    document = preview_markdown(_load(path))
+    if markdown:
+        typer.echo(document, nl=False)
+    else:
+        Console().print(Markdown(document))
+
+
+@app.command(name="codebook")
+def codebook_command(
+    path: DefinitionFile,
+    format: Annotated[
+        CodebookFormat, typer.Option("--format", help="csv or md (Markdown).")
+    ] = CodebookFormat.csv,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of the screen.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Write the codebook: variable, type, Spanish text, codes, condition, figures fed."""
+    questionnaire = _load(path)
+    rows = codebook(questionnaire)
+    text = (
+        codebook_csv(rows)
+        if format is CodebookFormat.csv
+        else codebook_markdown(questionnaire, rows)
+    )
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        typer.echo(f"error: {out} exists; use --force to overwrite it.", err=True)
+        raise typer.Exit(1)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot write {out} ({exc.__class__.__name__}).", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote {len(rows)} variables to {out}.")

@@ -1,0 +1,211 @@
+"""Navigation through a questionnaire: next, back, relevance, pruning, progress, routing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from flows.answers import ANSWERED, AnswerValue, NavigationValue, Skipped
+from flows.conditions import PENDING, Pending, evaluate, holds
+from flows.loader import definition_hash
+from flows.messages import Message
+from flows.model import (
+    AllOf,
+    Condition,
+    IsAnswered,
+    Question,
+    Questionnaire,
+    condition_atoms,
+    condition_questions,
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the respondent is: 1-based position and an estimate of the questions left."""
+
+    position: int
+    remaining_estimate: int
+
+    @property
+    def total_estimate(self) -> int:
+        return self.position + self.remaining_estimate
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """An answer that ends (`end`) or pauses (`pause`) the questionnaire, with its message."""
+
+    question_id: str
+    outcome: Literal["end", "pause"]
+    message: Message
+
+
+class Engine:
+    """Pure navigation over one questionnaire; every method takes the answers given so far.
+
+    Relevance is computed in one pass in questionnaire order: a question is relevant when
+    no earlier answer stopped the questionnaire and its module's and its own `when` hold on
+    the answers of the *relevant* earlier questions. Answers left on branches that are no
+    longer relevant therefore never route, and `prune` drops them. Conditions refer only to
+    earlier questions, so navigation needs only the routing answers (`routing_questions`).
+    """
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        self.questionnaire = questionnaire
+        self.hash = definition_hash(questionnaire)
+        self.questions: tuple[Question, ...] = questionnaire.questions()
+        self._index = {q.id: i for i, q in enumerate(self.questions)}
+        self._conditions: tuple[Condition | None, ...] = tuple(
+            _combined(questionnaire.module_of(q.id).when, q.when) for q in self.questions
+        )
+        self._value_needed, self._answered_only = self._routing_sets()
+        self.routing_questions: frozenset[str] = self._value_needed | self._answered_only
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; KeyError if none."""
+        return self.questions[self._index[question_id]]
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def first_question(self) -> Question:
+        """The first question every respondent sees."""
+        found = self.next_question({}, after=None)
+        assert found is not None, "a questionnaire's first question has no condition to fail"
+        return found
+
+    def next_question(
+        self, answers: Mapping[str, NavigationValue], after: str | None
+    ) -> Question | None:
+        """The next relevant question after `after` (None: from the start); None at the end."""
+        start = -1 if after is None else self._index[after]
+        relevant = self._relevant_ids(answers)
+        for question in self.questions[start + 1 :]:
+            if question.id in relevant:
+                return question
+        return None
+
+    def previous_question(
+        self, answers: Mapping[str, NavigationValue], before: str
+    ) -> Question | None:
+        """The relevant question before `before`, for "Atrás"; None at the first one."""
+        relevant = self._relevant_ids(answers)
+        for question in reversed(self.questions[: self._index[before]]):
+            if question.id in relevant:
+                return question
+        return None
+
+    def is_relevant(self, question_id: str, answers: Mapping[str, NavigationValue]) -> bool:
+        """Whether the question is on the respondent's path given the answers."""
+        return question_id in self._relevant_ids(answers)
+
+    def stopped(self, answers: Mapping[str, NavigationValue]) -> Stopped | None:
+        """The stop (end or pause) an answer on the path triggered, if any."""
+        effective = self.prune(answers)
+        for question in self.questions:
+            stop = question.stop
+            value = effective.get(question.id)
+            if stop is not None and isinstance(value, str) and value in stop.codes:
+                return Stopped(question.id, stop.outcome, Message(stop.message))
+        return None
+
+    def prune(self, answers: Mapping[str, NavigationValue]) -> dict[str, NavigationValue]:
+        """The answers of relevant questions only (in questionnaire order); idempotent."""
+        relevant = self._relevant_ids(answers)
+        return {
+            q.id: answers[q.id]
+            for q in self.questions
+            if q.id in relevant and q.answerable and q.id in answers
+        }
+
+    def prune_answers(self, answers: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
+        """`prune` for complete answers (no routing placeholders), keeping the precise type."""
+        kept = self.prune(answers)
+        return {qid: answers[qid] for qid in kept}
+
+    def progress(self, answers: Mapping[str, NavigationValue], current: str) -> Progress:
+        """Position of `current` on the path and how many questions may still follow.
+
+        The estimate counts every later question that is not ruled out yet: a condition on a
+        question still to come counts as possibly true, so the estimate only shrinks.
+        """
+        relevant = self._relevant_ids(answers)
+        here = self._index[current]
+        position = 1 + sum(1 for q in self.questions[:here] if q.id in relevant)
+        possible: set[str] = set()
+
+        def lookup(question_id: str) -> NavigationValue | Pending | None:
+            if self._index[question_id] >= here and question_id not in answers:
+                return PENDING if question_id in possible or question_id == current else None
+            return answers.get(question_id) if question_id in relevant else None
+
+        for index in range(here + 1, len(self.questions)):
+            question = self.questions[index]
+            condition = self._conditions[index]
+            if condition is None or evaluate(condition, lookup) is not False:
+                possible.add(question.id)
+        return Progress(position=position, remaining_estimate=len(possible))
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def routing_value(self, question_id: str, value: NavigationValue) -> NavigationValue | None:
+        """What the server may keep readable for navigation: the value, ANSWERED, or nothing.
+
+        A question only ever tested with `answered:` (such as the free-text testimony) is
+        kept as ANSWERED, never its content; a question no condition reads is not kept.
+        """
+        if question_id in self._value_needed:
+            return value
+        if question_id in self._answered_only:
+            return value if isinstance(value, Skipped) else ANSWERED
+        return None
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _relevant_ids(self, answers: Mapping[str, NavigationValue]) -> set[str]:
+        relevant: set[str] = set()
+        effective: dict[str, NavigationValue] = {}
+        for module in self.questionnaire.modules:
+            # A module's condition reads only questions before the module: evaluate it once.
+            if module.when is not None and not holds(module.when, effective):
+                continue
+            for question in module.questions:
+                if question.when is not None and not holds(question.when, effective):
+                    continue
+                relevant.add(question.id)
+                value = answers.get(question.id)
+                if value is None or not question.answerable:
+                    continue
+                effective[question.id] = value
+                stop = question.stop
+                if stop is not None and isinstance(value, str) and value in stop.codes:
+                    return relevant  # nothing after an answer that ends or pauses
+        return relevant
+
+    def _routing_sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        value_needed: set[str] = set()
+        answered_only: set[str] = set()
+        for question, condition in zip(self.questions, self._conditions, strict=True):
+            if question.stop is not None:
+                value_needed.add(question.id)
+            if question.min_from is not None:
+                value_needed.add(question.min_from)
+            if condition is None:
+                continue
+            for atom in condition_atoms(condition):
+                target = condition_questions(atom)
+                if not target:
+                    continue
+                (answered_only if isinstance(atom, IsAnswered) else value_needed).add(target[0])
+        return frozenset(value_needed), frozenset(answered_only - value_needed)
+
+
+def _combined(module_when: Condition | None, question_when: Condition | None) -> Condition | None:
+    if module_when is None:
+        return question_when
+    if question_when is None:
+        return module_when
+    return AllOf.model_validate({"all": [module_when, question_when]})

@@ -1,0 +1,260 @@
+"""Turn a respondent's raw input into an answer value for one question, or a Spanish message."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final, TypeAlias
+
+from flows import parsers
+from flows.answers import SKIPPED, AnswerValue, NavigationValue
+from flows.messages import Message
+from flows.model import Choice, Question
+
+SKIP_CODE: Final = "_skip"  # the "Prefiero no responder" button
+TEXT_MAX_DEFAULT: Final = 4000
+NUMBER_LIMIT: Final = 10**9
+
+MSG_CHOOSE: Final = "Por favor, elija una de las opciones."
+MSG_CONSENT: Final = "Para continuar, elija «Acepto» o «No acepto»."
+MSG_NO_SKIP_CONSENT: Final = "Esta pregunta no se puede saltar: elija «Acepto» o «No acepto»."
+MSG_EMPTY_SELECTION: Final = "Elija al menos una opción, o pulse «Prefiero no responder»."
+MSG_EXCLUSIVE: Final = "«{label}» no se puede combinar con otras opciones."
+MSG_NUMBER: Final = "Por favor, escriba un número."
+MSG_TEXT: Final = "Por favor, escriba su respuesta con palabras."
+MSG_NOTE: Final = "Esta pantalla no necesita respuesta. Pulse «Continuar»."
+MSG_COUNTRY: Final = "No reconocí ese país. Escriba su nombre completo, por ejemplo «Venezuela»."
+MSG_PROVINCE: Final = "No reconocí esa provincia. Elija una de la lista."
+MSG_YEAR_BEFORE_START: Final = "El año no puede ser anterior a {year}, cuando empezó la misión."
+MSG_PERCENT_RANGE: Final = "Escriba un porcentaje entre {min} y {max}."
+
+_TOKEN_SEPARATORS: Final = re.compile(r"\s*(?:,|;|/|\n|\by\b)\s*")
+_EDGE_PUNCTUATION: Final = " .!¡?¿\"'«»()"
+
+
+@dataclass(frozen=True)
+class ChoiceInput:
+    """Buttons pressed: one code, or several for a multi (the skip button is `_skip`)."""
+
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """A typed message."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SkipInput:
+    """ "Prefiero no responder"."""
+
+
+RawInput: TypeAlias = ChoiceInput | TextInput | SkipInput
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A valid answer."""
+
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Why the input was not accepted, and choices that may be what the respondent meant."""
+
+    message: Message
+    suggestions: tuple[Choice, ...] = ()
+
+
+ParseResult: TypeAlias = Accepted | Rejected
+
+
+def parse_answer(
+    question: Question,
+    raw: RawInput,
+    today_year: int,
+    answers: Mapping[str, NavigationValue] | None = None,
+) -> ParseResult:
+    """Validate one input for `question`; never raises on respondent input.
+
+    `today_year` bounds year questions; `answers` (routing answers suffice) gives the value a
+    `min_from` year question must not precede.
+    """
+    if isinstance(raw, SkipInput) or (isinstance(raw, ChoiceInput) and raw.codes == (SKIP_CODE,)):
+        if question.type == "note":
+            return _reject(MSG_NOTE)
+        return _reject(MSG_NO_SKIP_CONSENT) if not question.skippable else Accepted(SKIPPED)
+    kind = question.type
+    if kind == "note":
+        return _reject(MSG_NOTE)
+    if kind in ("consent", "single", "yesno"):
+        return _parse_one_choice(question, raw)
+    if kind == "multi":
+        return _parse_multi(question, raw)
+    if kind == "country":
+        return _parse_country(question, raw)
+    if kind == "province":
+        return _parse_province(question, raw)
+    if kind == "text":
+        if not isinstance(raw, TextInput):
+            return _reject(MSG_TEXT)
+        low = question.min_length if question.min_length is not None else 1
+        high = question.max_length if question.max_length is not None else TEXT_MAX_DEFAULT
+        return _accept_or_reject(parsers.check_text(raw.text, low, high))
+    return _parse_number(question, raw, today_year, answers or {})
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a label or typed answer, for matching."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.replace("_", " ").split()).strip(_EDGE_PUNCTUATION)
+
+
+def match_choice(question: Question, text: str) -> Choice | None:
+    """The choice a typed text names: by its number in the list, its label or its code."""
+    wanted = fold(text)
+    if not wanted:
+        return None
+    choices = question.all_choices()
+    if wanted.isdigit() and wanted.isascii() and 1 <= int(wanted) <= len(question.choices):
+        return question.choices[int(wanted) - 1]
+    for choice in choices:
+        if wanted in (fold(choice.label), fold(choice.code)):
+            return choice
+    return None
+
+
+def _parse_one_choice(question: Question, raw: ChoiceInput | TextInput) -> ParseResult:
+    refusal = MSG_CONSENT if question.type == "consent" else MSG_CHOOSE
+    if isinstance(raw, ChoiceInput):
+        if len(raw.codes) == 1 and question.choice(raw.codes[0]) is not None:
+            return Accepted(raw.codes[0])
+        return _reject(refusal)
+    choice = match_choice(question, raw.text)
+    return Accepted(choice.code) if choice is not None else _reject(refusal)
+
+
+def _parse_multi(question: Question, raw: ChoiceInput | TextInput) -> ParseResult:
+    whole = match_choice(question, raw.text) if isinstance(raw, TextInput) else None
+    if isinstance(raw, ChoiceInput):
+        picked = [question.choice(code) for code in raw.codes]
+    elif whole is not None:
+        picked = [whole]  # a label that itself holds a separator, such as " y "
+    else:
+        tokens = [token for token in _TOKEN_SEPARATORS.split(raw.text) if fold(token)]
+        picked = [match_choice(question, token) for token in tokens]
+    if any(choice is None for choice in picked):
+        return _reject(MSG_CHOOSE)
+    codes = {choice.code for choice in picked if choice is not None}
+    if not codes:
+        return _reject(MSG_EMPTY_SELECTION)
+    if len(codes) > 1:
+        for choice in question.choices:
+            if choice.exclusive and choice.code in codes:
+                return _reject(MSG_EXCLUSIVE, label=choice.label)
+    return Accepted(tuple(c.code for c in question.choices if c.code in codes))
+
+
+def _parse_country(question: Question, raw: ChoiceInput | TextInput) -> ParseResult:
+    if isinstance(raw, ChoiceInput):
+        if len(raw.codes) == 1 and (
+            question.choice(raw.codes[0]) is not None or _is_country_code(raw.codes[0])
+        ):
+            return Accepted(raw.codes[0])
+        return _reject(MSG_CHOOSE)
+    button = match_choice(question, raw.text)
+    if button is not None and not fold(raw.text).isdigit():
+        return Accepted(button.code)
+    match = parsers.match_country(raw.text, "es")
+    if match.code is not None:
+        return Accepted(match.code)
+    suggestions = tuple(
+        Choice(code=code, label=parsers.country_name(code))
+        for code in match.suggestions
+        if _is_country_code(code)
+    )
+    return Rejected(match.message or Message(MSG_COUNTRY), suggestions)
+
+
+def _parse_province(question: Question, raw: ChoiceInput | TextInput) -> ParseResult:
+    if isinstance(raw, ChoiceInput):
+        if len(raw.codes) == 1 and question.choice(raw.codes[0]) is not None:
+            return Accepted(raw.codes[0])
+        return _reject(MSG_PROVINCE)
+    button = match_choice(question, raw.text)
+    if button is not None:
+        return Accepted(button.code)
+    match = parsers.match_province(raw.text)
+    if match.code is not None and question.choice(match.code) is not None:
+        return Accepted(match.code)
+    suggestions = tuple(
+        choice for code in match.suggestions if (choice := question.choice(code)) is not None
+    )
+    return Rejected(match.message or Message(MSG_PROVINCE), suggestions)
+
+
+def _parse_number(
+    question: Question,
+    raw: ChoiceInput | TextInput,
+    today_year: int,
+    answers: Mapping[str, NavigationValue],
+) -> ParseResult:
+    if isinstance(raw, ChoiceInput):
+        if len(raw.codes) == 1 and question.choice(raw.codes[0]) is not None:
+            return Accepted(raw.codes[0])
+        return _reject(MSG_NUMBER)
+    extra = match_choice(question, raw.text) if question.extra_choices else None
+    if extra is not None and not fold(raw.text).isdigit():
+        return Accepted(extra.code)
+    text = raw.text
+    kind = question.type
+    if kind == "integer":
+        low, high = _int_bounds(question, -NUMBER_LIMIT, NUMBER_LIMIT)
+        return _accept_or_reject(parsers.parse_integer(text, low, high))
+    if kind == "year":
+        low, high = _int_bounds(question, 1900, today_year)
+        parsed_year = parsers.parse_year(text, low, high)
+        start = answers.get(question.min_from) if question.min_from else None
+        if isinstance(parsed_year, int) and isinstance(start, int) and parsed_year < start:
+            return _reject(MSG_YEAR_BEFORE_START, year=start)
+        return _accept_or_reject(parsed_year)
+    low_d = question.min if question.min is not None else Decimal(-NUMBER_LIMIT)
+    high_d = question.max if question.max is not None else Decimal(NUMBER_LIMIT)
+    if kind == "decimal":
+        return _accept_or_reject(parsers.parse_decimal(text, low_d, high_d))
+    if kind == "percent":
+        percent = parsers.parse_percent(text)
+        if isinstance(percent, Decimal) and not low_d <= percent <= high_d:
+            return _reject(MSG_PERCENT_RANGE, min=str(max(low_d, 0)), max=str(min(high_d, 100)))
+        return _accept_or_reject(percent)
+    assert kind == "money", kind
+    currency = question.currency or "USD"
+    if question.min is None:
+        low_d = Decimal(0)
+    return _accept_or_reject(parsers.parse_money(text, low_d, high_d, currency))
+
+
+def _int_bounds(question: Question, low: int, high: int) -> tuple[int, int]:
+    return (
+        int(question.min) if question.min is not None else low,
+        int(question.max) if question.max is not None else high,
+    )
+
+
+def _accept_or_reject(result: AnswerValue | Message) -> ParseResult:
+    return Rejected(result) if isinstance(result, Message) else Accepted(result)
+
+
+def _reject(msgid: str, **params: str | int) -> Rejected:
+    return Rejected(Message(msgid, params))
+
+
+def _is_country_code(code: str) -> bool:
+    return code in parsers.country_codes()
