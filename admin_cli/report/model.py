@@ -1,0 +1,207 @@
+"""Typed input and output of the monthly report: decrypted records in, published figures out."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from flows.answers import AnswerValue
+
+RecordStatus = Literal["complete", "partial"]
+# primary: a count below k, shown "<k"; complementary: hidden to protect another cell, shown
+# "x"; masked: a count below k that is shown "x" too, when its "<k" bound alone would give it away.
+Suppression = Literal["none", "primary", "complementary", "masked"]
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class FigureLike(Protocol):
+    """What the report reads of a derived figure (`flows.derive.Figure` satisfies it)."""
+
+    @property
+    def state(self) -> str:
+        """ "present", "absent", "unknown" or "not_applicable"."""
+
+    @property
+    def value(self) -> Decimal | int | None:
+        """The number behind the figure (ilo_total, retencion_salarial_pct), if any."""
+
+    @property
+    def review(self) -> bool:
+        """True when staff should review the source answers (a wage retention out of range)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """One decrypted submission as the report sees it: answers plus derived figures."""
+
+    status: RecordStatus
+    created_on: date
+    completed_on: date | None
+    campaign: str | None
+    questionnaire_id: str
+    questionnaire_version: int
+    questionnaire_hash: str
+    answers: Mapping[str, AnswerValue]
+    figures: Mapping[str, FigureLike]
+
+
+class PeriodError(ValueError):
+    """A report period given by staff is malformed (the message is one sentence in English)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The inclusive date range a report covers; `month` is set when it is a calendar month."""
+
+    start: date
+    end: date
+    month: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise PeriodError("The end of the report period is before its start.")
+
+    @classmethod
+    def of_month(cls, text: str) -> Period:
+        """The calendar month written `YYYY-MM`."""
+        match = _MONTH.fullmatch(text.strip())
+        if match is None or not 1 <= int(match.group(2)) <= 12:
+            raise PeriodError(f"The month must be written YYYY-MM, got {text!r}.")
+        year, month = int(match.group(1)), int(match.group(2))
+        last_day = calendar.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last_day), f"{year:04d}-{month:02d}")
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def reference_date(record: ReportRecord) -> date:
+    """The day a record counts for: completion when complete, otherwise its creation."""
+    return record.completed_on or record.created_on
+
+
+# --- published output: nothing below holds a value that disclosure control has hidden ---
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A published count: `value` is None exactly when the count is suppressed."""
+
+    value: int | None
+    suppression: Suppression = "none"
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of a frequency table; `percent` (0-100, one decimal) is None when hidden."""
+
+    code: str
+    count: Count
+    percent: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyTable:
+    """Counts of one variable whose rows add up to `total`; subtotals add up named rows."""
+
+    table_id: str
+    rows: tuple[Row, ...]
+    total: Count
+    subtotals: tuple[Row, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """A derived figure: present + absent = answered, out of `base` people it applies to.
+
+    `percent` is present as a share of `answered` (the respondents for whom it is known).
+    The rest of `base` gave no usable answer; that non-response is not an attribute of anyone's
+    situation, so it is not a protected cell (see `disclosure`).
+    """
+
+    figure_id: str
+    present: Count
+    absent: Count
+    answered: Count
+    base: Count
+    percent: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Median, quartiles and range of a list of numbers; all None unless `n` is published."""
+
+    n: Count
+    median: Decimal | None
+    q1: Decimal | None
+    q3: Decimal | None
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+    @property
+    def published(self) -> bool:
+        return self.median is not None
+
+
+@dataclass(frozen=True, slots=True)
+class WageRetention:
+    """Distribution of `retencion_salarial_pct` and how many values are flagged for review."""
+
+    spread: Spread
+    review: Count
+
+
+@dataclass(frozen=True, slots=True)
+class HostPayments:
+    """Monthly payments by the host country to the Cuban state, in `currency` only."""
+
+    currency: str
+    spread: Spread
+    other_currencies: Count
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """One questionnaire version included in the report and how many records used it."""
+
+    questionnaire_id: str
+    version: int
+    hash_prefix: str
+    count: Count
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every published figure of one report, already under disclosure control."""
+
+    period: Period
+    lang: str
+    min_cell: int
+    status: FrequencyTable
+    roles: FrequencyTable
+    campaigns: FrequencyTable
+    sectors: FrequencyTable
+    countries: FrequencyTable
+    ilo: tuple[FigureRow, ...]
+    ilo_total: FrequencyTable
+    frameworks: tuple[FigureRow, ...]
+    retention: WageRetention
+    payments: HostPayments
+    health: tuple[FigureRow, ...]
+    ambulance: FrequencyTable
+    versions: tuple[VersionRow, ...]
+    versions_total: Count
+
+    @property
+    def disclosure_control(self) -> bool:
+        return self.min_cell > 1

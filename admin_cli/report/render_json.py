@@ -1,0 +1,125 @@
+"""The report as JSON for other tools: the same published figures, hidden cells marked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from admin_cli.report.formatting import Formatter
+from admin_cli.report.model import Count, FigureRow, FrequencyTable, Report, Spread
+
+SCHEMA = "oclep-monthly-report/1"
+
+
+def render_json(report: Report, lang: str | None = None) -> str:
+    """Indented UTF-8 JSON; a hidden count is {"suppressed": true, "display": "<5"} (or "x")."""
+    return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def report_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
+    fmt = Formatter(lang or report.lang, report.min_cell)
+    return {
+        "schema": SCHEMA,
+        "lang": fmt.lang,
+        "period": {
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+            "month": report.period.month,
+            "label": fmt.period(report.period),
+        },
+        "min_cell": report.min_cell,
+        "disclosure_control": report.disclosure_control,
+        "tables": {
+            table.table_id: _frequency(table, fmt)
+            for table in (
+                report.status,
+                report.roles,
+                report.campaigns,
+                report.sectors,
+                report.countries,
+                report.ilo_total,
+                report.ambulance,
+            )
+        },
+        "figures": {
+            "ilo": _figures(report.ilo, fmt),
+            "frameworks": _figures(report.frameworks, fmt),
+            "health": _figures(report.health, fmt),
+        },
+        "wage_retention": {
+            **_spread(report.retention.spread, fmt),
+            "review": _count(report.retention.review, fmt),
+        },
+        "host_payments": {
+            "currency": report.payments.currency,
+            **_spread(report.payments.spread, fmt),
+            "other_currencies": _count(report.payments.other_currencies, fmt),
+        },
+        "questionnaire_versions": {
+            "rows": [
+                {
+                    "questionnaire_id": row.questionnaire_id,
+                    "version": row.version,
+                    "hash_prefix": row.hash_prefix,
+                    "count": _count(row.count, fmt),
+                }
+                for row in report.versions
+            ],
+            "total": _count(report.versions_total, fmt),
+        },
+    }
+
+
+def _count(count: Count, fmt: Formatter) -> int | dict[str, Any]:
+    # Only the display: whether a hidden cell is small or a complement stays unsaid beyond it.
+    if count.value is not None:
+        return count.value
+    return {"suppressed": True, "display": fmt.count(count)}
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _frequency(table: FrequencyTable, fmt: Formatter) -> dict[str, Any]:
+    def row_dict(code: str, count: Count, percent: Decimal | None) -> dict[str, Any]:
+        return {
+            "code": code,
+            "label": fmt.row_label(table.table_id, code),
+            "count": _count(count, fmt),
+            "percent": _number(percent),
+        }
+
+    return {
+        "rows": [row_dict(r.code, r.count, r.percent) for r in table.rows],
+        "subtotals": [row_dict(r.code, r.count, r.percent) for r in table.subtotals],
+        "total": _count(table.total, fmt),
+    }
+
+
+def _figures(rows: Sequence[FigureRow], fmt: Formatter) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row.figure_id,
+            "label": fmt.figure_label(row.figure_id),
+            "present": _count(row.present, fmt),
+            "absent": _count(row.absent, fmt),
+            "answered": _count(row.answered, fmt),
+            "base": _count(row.base, fmt),
+            "percent_of_answered": _number(row.percent),
+        }
+        for row in rows
+    ]
+
+
+def _spread(spread: Spread, fmt: Formatter) -> dict[str, Any]:
+    return {
+        "n": _count(spread.n, fmt),
+        "median": _number(spread.median),
+        "q1": _number(spread.q1),
+        "q3": _number(spread.q3),
+        "min": _number(spread.minimum),
+        "max": _number(spread.maximum),
+    }

@@ -1,0 +1,103 @@
+"""Synthetic decrypted records for the report tests, drawn from a seeded random generator."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from admin_cli.report import codes
+from admin_cli.report.model import ReportRecord
+from flows.answers import SKIPPED, AnswerValue, Money
+from flows.derive import Figure, FigureState
+
+NA = Figure("not_applicable")
+COUNTRIES = ("VE", "MX", "BR", "BO", "QA", "SA", "AO", "IT", "HN", "NI", "GT", "BS", "DZ", "KW")
+CAMPAIGNS = ('Salud <b>2025</b> & "otros"', "Marinos", None)
+VERSIONS = (("testimonio", 1, "a" * 64), ("testimonio", 2, "b1c2" * 16))
+
+
+def _state(rng: random.Random, present: float) -> FigureState:
+    roll = rng.random()
+    if roll < present:
+        return "present"
+    if roll < 0.85:
+        return "absent"
+    return "unknown"
+
+
+def _maybe_skip(rng: random.Random, value: AnswerValue, skip: float = 0.05) -> AnswerValue:
+    return SKIPPED if rng.random() < skip else value
+
+
+def make_record(rng: random.Random, day: date) -> ReportRecord:
+    answers: dict[str, AnswerValue] = {}
+    figures: dict[str, Figure] = {}
+    role = rng.choices((*codes.ROLES, "_skip"), weights=(30, 25, 10, 8, 15, 7, 2))[0]
+    answers["rol"] = SKIPPED if role == "_skip" else role
+    mission = role in codes.MISSION_ROLES
+    if mission:
+        answers["sector"] = _maybe_skip(
+            rng, rng.choices(codes.SECTORS, weights=(50, 15, 10, 8, 8, 3, 2))[0]
+        )
+        answers["pais"] = _maybe_skip(
+            rng, rng.choices(COUNTRIES, weights=(30, 15, 12, 8, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1))[0]
+        )
+        answers["anio_inicio"] = rng.randint(2005, 2024)
+        present_count = 0
+        for figure_id in codes.ILO_FIGURES:
+            state = _state(rng, rng.choice((0.02, 0.3, 0.6, 0.75)))
+            figures[figure_id] = Figure(state)
+            present_count += state == "present"
+        figures[codes.ILO_TOTAL] = Figure("present", present_count)
+        for figure_id in codes.FRAMEWORK_FIGURES:
+            figures[figure_id] = Figure(_state(rng, 0.5))
+        if rng.random() < 0.6:
+            currency = rng.choices(("USD", "EUR"), weights=(9, 1))[0]
+            amount = Decimal(rng.randrange(800, 6000, 25))
+            answers[codes.HOST_PAYMENT] = Money(amount, currency)
+            raw = Decimal(rng.randint(-150, 1050)) / 10
+            review = not Decimal(0) <= raw <= Decimal(100)
+            figures[codes.RETENTION] = Figure(
+                "present", min(max(raw, Decimal(0)), Decimal(100)), review
+            )
+        else:
+            figures[codes.RETENTION] = Figure("unknown")
+    else:
+        for figure_id in (*codes.ILO_FIGURES, codes.ILO_TOTAL, *codes.FRAMEWORK_FIGURES):
+            figures[figure_id] = NA
+        figures[codes.RETENTION] = NA
+    health = role in ("paciente_cuba", "salud_cuba") or (mission and rng.random() < 0.3)
+    if health:
+        for figure_id in codes.HEALTH_FIGURES:
+            figures[figure_id] = Figure(_state(rng, 0.4))
+        delay = rng.choices((*codes.AMBULANCE, "_skip"), weights=(3, 10, 8, 5, 4, 12, 2))[0]
+        answers["ambulancia"] = SKIPPED if delay == "_skip" else delay
+        figures["salud_ambulancia_mas_6h"] = Figure(
+            "unknown"
+            if delay == "_skip"
+            else "present"
+            if delay in codes.AMBULANCE_OVER_6H
+            else "absent"
+        )
+    else:
+        for figure_id in codes.HEALTH_FIGURES:
+            figures[figure_id] = NA
+    complete = rng.random() < 0.8
+    qid, version, digest = rng.choice(VERSIONS)
+    return ReportRecord(
+        status="complete" if complete else "partial",
+        created_on=day,
+        completed_on=day + timedelta(days=1) if complete else None,
+        campaign=rng.choice(CAMPAIGNS),
+        questionnaire_id=qid,
+        questionnaire_version=version,
+        questionnaire_hash=digest,
+        answers=answers,
+        figures=figures,
+    )
+
+
+def make_records(seed: int, n: int) -> list[ReportRecord]:
+    rng = random.Random(seed)
+    return [make_record(rng, date(2025, 3, 1) + timedelta(days=i % 28)) for i in range(n)]

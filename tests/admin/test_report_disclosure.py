@@ -1,0 +1,406 @@
+"""Disclosure control: no small count is visible, and no hidden count can be solved for."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from admin_cli.report import (
+    Period,
+    build_report,
+    codes,
+    render_html,
+    render_json,
+    render_markdown,
+    texts,
+)
+from admin_cli.report.disclosure import CellSystem, protect
+from tests.admin.report_synthetic import make_records
+
+MARCH = Period.of_month("2025-03")
+K = 5
+BRUTE_FORCE_LIMIT = 1_000_000
+
+
+# --- an attacker's view of the published JSON ---------------------------------------------
+
+
+@dataclass
+class Attack:
+    """The published cells as a reader sees them, and the sums that tie them together."""
+
+    total: int
+    known: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, tuple[int, int]] = field(default_factory=dict)
+    equations: list[dict[str, int]] = field(default_factory=list)
+
+    def add(self, name: str, cell: int | Mapping[str, Any]) -> str:
+        if isinstance(cell, int):
+            self.known[name] = cell
+        else:
+            assert cell["suppressed"] is True
+            display = cell["display"]
+            # "<5" bounds the cell; "x" only says it is hidden.
+            self.hidden[name] = (1, K - 1) if display == f"<{K}" else (0, self.total)
+        return name
+
+    def sums(self, total: str, parts: list[str], weights: list[int] | None = None) -> None:
+        equation = {total: 1}
+        for part, weight in zip(parts, weights or [1] * len(parts), strict=True):
+            equation[part] = equation.get(part, 0) - weight
+        self.equations.append({k: c for k, c in equation.items() if c})
+
+
+def attack_of(report: Mapping[str, Any]) -> Attack:
+    tables = report["tables"]
+    n_total = tables["status"]["total"]
+    attack = Attack(total=n_total if isinstance(n_total, int) else K - 1)
+    attack.add("N", n_total)
+    mission = attack.add("M", tables["roles"]["subtotals"][0]["count"])
+    for name, table in tables.items():
+        rows = [attack.add(f"{name}.{row['code']}", row["count"]) for row in table["rows"]]
+        total = {"status": "N", "roles": "N", "campaigns": "N", "sectors": "M"}.get(name)
+        total = total or {"countries": "M"}.get(name) or attack.add(f"{name}.total", table["total"])
+        attack.sums(total, rows)
+        for sub in table["subtotals"] if name != "roles" else []:
+            attack.add(f"{name}.{sub['code']}", sub["count"])
+    attack.sums(mission, [f"roles.{c}" for c in codes.ROLES if c in codes.MISSION_ROLES])
+    attack.sums(
+        f"ilo_total.{codes.MANY_INDICATORS}", ["ilo_total.9", "ilo_total.10", "ilo_total.11"]
+    )
+    attack.sums("ilo_total.total", [mission], [1])
+    for group, rows in report["figures"].items():
+        for row in rows:
+            fid = row["id"]
+            names = [
+                attack.add(f"{fid}.{part}", row[part]) for part in ("present", "absent", "answered")
+            ]
+            attack.sums(names[2], names[:2])
+            base = attack.add(f"{fid}.base", row["base"])
+            if group != "health":
+                attack.sums(base, [mission])
+    # A respondent's ilo_total is their number of present indicators.
+    weighted = {f"{fid}.present": 1 for fid in codes.ILO_FIGURES}
+    for j in range(12):
+        weighted[f"ilo_total.{j}"] = weighted.get(f"ilo_total.{j}", 0) - j
+    attack.equations.append({k: c for k, c in weighted.items() if c})
+    attack.sums(
+        "salud_ambulancia_mas_6h.present", [f"ambulance.{c}" for c in codes.AMBULANCE_OVER_6H]
+    )
+    versions = [
+        attack.add(f"versions.{i}", row["count"])
+        for i, row in enumerate(report["questionnaire_versions"]["rows"])
+    ]
+    attack.sums("N", versions)
+    return attack
+
+
+def determined_by_linear_algebra(attack: Attack) -> set[str]:
+    """A hidden cell is solvable when its unit vector is in the row space of the equations."""
+    hidden = sorted(attack.hidden)
+    rows = [[eq.get(h, 0) for h in hidden] for eq in attack.equations if set(eq) & set(hidden)]
+    if not rows:
+        return set()
+    matrix = np.array(rows, dtype=float)
+    rank = np.linalg.matrix_rank(matrix)
+    solvable = set()
+    for index, name in enumerate(hidden):
+        unit = np.zeros((1, len(hidden)))
+        unit[0, index] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            solvable.add(name)
+    return solvable
+
+
+def components(attack: Attack) -> Iterator[tuple[list[str], list[dict[str, int]]]]:
+    groups: list[tuple[set[str], list[dict[str, int]]]] = []
+    for eq in attack.equations:
+        cells = {k for k in eq if k in attack.hidden}
+        if not cells:
+            continue
+        touching = [g for g in groups if g[0] & cells]
+        merged: tuple[set[str], list[dict[str, int]]] = (set(cells), [eq])
+        for group in touching:
+            merged[0].update(group[0])
+            merged[1].extend(group[1])
+            groups.remove(group)
+        groups.append(merged)
+    for cells, eqs in groups:
+        yield sorted(cells), eqs
+
+
+def reduced(rows: list[list[Fraction]], width: int) -> tuple[list[list[Fraction]], list[int]]:
+    """Reduced row echelon form of an augmented matrix (last column: right-hand side)."""
+    rows = [list(r) for r in rows]
+    pivots: list[int] = []
+    top = 0
+    for col in range(width):
+        pick = next((r for r in range(top, len(rows)) if rows[r][col] != 0), None)
+        if pick is None:
+            continue
+        rows[top], rows[pick] = rows[pick], rows[top]
+        rows[top] = [v / rows[top][col] for v in rows[top]]
+        for r in range(len(rows)):
+            if r != top and rows[r][col] != 0:
+                f = rows[r][col]
+                rows[r] = [a - f * b for a, b in zip(rows[r], rows[top], strict=True)]
+        pivots.append(col)
+        top += 1
+    return rows[:top], pivots
+
+
+def pinned_by_brute_force(attack: Attack) -> tuple[set[str], int]:
+    """Enumerate every integer solution of each group of hidden cells; return the pinned ones.
+
+    The free cells of the reduced system are enumerated over their display bounds; the others
+    follow from the equations and must be integers within their bounds.
+    """
+    pinned: set[str] = set()
+    searched = 0
+    for group, eqs in components(attack):
+        # Wide cells first, so that they become pivots and the narrow ones are enumerated.
+        cells = sorted(group, key=lambda c: attack.hidden[c][0] - attack.hidden[c][1])
+        rows = [
+            [Fraction(eq.get(c, 0)) for c in cells]
+            + [Fraction(-sum(v * attack.known[k] for k, v in eq.items() if k in attack.known))]
+            for eq in eqs
+        ]
+        echelon, pivots = reduced(rows, len(cells))
+        free = [i for i in range(len(cells)) if i not in pivots]
+        sizes = [attack.hidden[cells[i]][1] - attack.hidden[cells[i]][0] + 1 for i in free]
+        if np.prod(sizes, dtype=float) > BRUTE_FORCE_LIMIT:
+            continue
+        searched += 1
+        grids = np.meshgrid(
+            *[np.arange(attack.hidden[cells[i]][0], attack.hidden[cells[i]][1] + 1) for i in free],
+            indexing="ij",
+        )
+        size = grids[0].size if grids else 1
+        values = {cells[i]: g.ravel().astype(float) for i, g in zip(free, grids, strict=True)}
+        ok = np.ones(size, dtype=bool)
+        for row, col in zip(echelon, pivots, strict=True):
+            value = np.full(size, float(row[-1]))
+            for i in free:
+                value = value - float(row[i]) * values[cells[i]]
+            low, high = attack.hidden[cells[col]]
+            ok &= (np.abs(value - np.round(value)) < 1e-6) & (value >= low - 1e-6)
+            ok &= value <= high + 1e-6
+            values[cells[col]] = np.round(value)
+        for cell in cells:
+            if len(np.unique(np.broadcast_to(values[cell], (size,))[ok])) <= 1:
+                pinned.add(cell)
+    return pinned, searched
+
+
+SIZES = [(1, 12), (2, 25), (3, 40), (4, 70), (5, 150), (6, 300)]
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=[f"n{n}" for _, n in SIZES])
+def published(request: pytest.FixtureRequest) -> dict[str, Any]:
+    seed, n = request.param
+    report = build_report(make_records(seed=seed, n=n), period=MARCH, min_cell=K)
+    parsed: dict[str, Any] = json.loads(render_json(report))
+    return parsed
+
+
+def published_counts(node: Any) -> Iterator[int]:
+    """Every integer published as a count anywhere in the JSON."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in {"version", "min_cell"}:
+                continue
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int):
+                yield value
+            else:
+                yield from published_counts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from published_counts(item)
+
+
+def test_no_small_count_in_json(published: dict[str, Any]) -> None:
+    assert published["min_cell"] == K and published["disclosure_control"] is True
+    assert not [n for n in published_counts(published) if 1 <= n < K]
+
+
+def test_hidden_cells_have_no_percentage(published: dict[str, Any]) -> None:
+    for table in published["tables"].values():
+        for row in table["rows"] + table["subtotals"]:
+            if isinstance(row["count"], dict):
+                assert row["count"]["display"] in (f"<{K}", "x")
+                assert row["percent"] is None
+    for rows in published["figures"].values():
+        for row in rows:
+            if isinstance(row["present"], dict) or isinstance(row["answered"], dict):
+                assert row["percent_of_answered"] is None
+
+
+def test_no_hidden_cell_is_solvable(published: dict[str, Any]) -> None:
+    attack = attack_of(published)
+    assert not determined_by_linear_algebra(attack)
+    pinned, _ = pinned_by_brute_force(attack)
+    assert not pinned
+
+
+def test_the_attack_is_not_vacuous() -> None:
+    """The small reports hide cells and the brute force really searches groups of them."""
+    report = build_report(make_records(seed=3, n=40), period=MARCH, min_cell=K)
+    attack = attack_of(json.loads(render_json(report)))
+    assert len(attack.hidden) >= 5
+    _, searched = pinned_by_brute_force(attack)
+    assert searched >= 2
+    # Without complementary suppression the same attack recovers cells.
+    system = CellSystem()
+    system.cell("t", 23, anchor=True)
+    system.sums_to("t", [system.cell("a", 3), system.cell("b", 20)])
+    naive = Attack(total=23, known={"t": 23, "b": 20}, hidden={"a": (1, 4)})
+    naive.sums("t", ["a", "b"])
+    assert determined_by_linear_algebra(naive) == {"a"}
+    assert protect(system, K) == {"t": "none", "a": "primary", "b": "complementary"}
+
+
+def test_order_statistics_need_k_values() -> None:
+    records = [
+        r for r in make_records(seed=8, n=300) if r.answers.get("rol") in codes.MISSION_ROLES
+    ]
+    few = [r for r in records if r.figures[codes.RETENTION].state == "present"][:3]
+    report = build_report(few, period=MARCH, min_cell=K)
+    spread = report.retention.spread
+    assert spread.n.suppressed and not spread.published
+    assert spread.minimum is None and spread.maximum is None and spread.median is None
+    html = render_html(report)
+    assert "Cifras no publicadas: menos de 5 personas con el dato." in html
+    assert 'alt="Distribución de la parte del pago retenida' not in html
+
+
+def test_min_cell_one_shows_everything_and_says_so() -> None:
+    report = build_report(make_records(seed=1, n=25), period=MARCH, min_cell=1)
+    published = json.loads(render_json(report))
+    assert published["min_cell"] == 1 and published["disclosure_control"] is False
+    assert "suppressed" not in json.dumps(published)
+    assert any(1 <= n < K for n in published_counts(published))
+    assert "DESACTIVADO" in render_html(report)
+    assert "TURNED OFF" in render_markdown(report, "en")
+
+
+def visible_cells(text: str) -> list[str]:
+    """Every table cell of an HTML or Markdown rendering."""
+    html_cells = re.findall(r'<td class="n">([^<]*)</td>', text)
+    md_cells = [
+        cell.strip()
+        for line in text.splitlines()
+        if line.startswith("| ")
+        for cell in line.strip("|").split("|")[1:]
+    ]
+    return html_cells + md_cells
+
+
+@pytest.mark.parametrize("renderer", [render_html, render_markdown])
+def test_no_small_count_in_html_or_markdown(renderer: Any) -> None:
+    report = build_report(make_records(seed=4, n=70), period=MARCH, min_cell=K)
+    text = renderer(report)
+    # The versions table ends the report; its "version" column holds 1 and 2, not counts.
+    versions_at = text.index(texts.text("es", "section.versions"))
+    cells = visible_cells(text[:versions_at])
+    assert cells
+    numbers = [int(c.replace(".", "")) for c in cells if re.fullmatch(r"[\d.]+", c)]
+    assert numbers and not [n for n in numbers if 1 <= n < K]
+    assert any(cell in (f"<{K}", f"&lt;{K}") for cell in cells)
+
+
+# --- the engine alone, against an exhaustive search over small random tables ----------------
+
+
+def solutions(
+    known: Mapping[str, int], hidden: Mapping[str, range], equations: list[dict[str, int]]
+) -> dict[str, set[int]]:
+    names = list(hidden)
+    seen: dict[str, set[int]] = {name: set() for name in names}
+    for combo in itertools.product(*(hidden[n] for n in names)):
+        values = {**known, **dict(zip(names, combo, strict=True))}
+        if all(sum(c * values[k] for k, c in eq.items()) == 0 for eq in equations):
+            for name, value in zip(names, combo, strict=True):
+                seen[name].add(value)
+    return seen
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cells=st.lists(st.integers(0, 10), min_size=2, max_size=5),
+    subtotal_size=st.integers(0, 4),
+)
+def test_protect_leaves_every_hidden_cell_ambiguous(cells: list[int], subtotal_size: int) -> None:
+    """A one-way table with its total and a nested subtotal, attacked exhaustively."""
+    system = CellSystem()
+    total = sum(cells)
+    system.cell("total", total, anchor=True)
+    names = [system.cell(f"c{i}", v) for i, v in enumerate(cells)]
+    system.sums_to("total", names)
+    sub = names[: min(subtotal_size, len(names))]
+    if len(sub) >= 2:
+        system.cell("sub", sum(cells[: len(sub)]))
+        system.sums_to("sub", sub)
+    decision = protect(system, K)
+    for key, choice in decision.items():
+        if choice == "none":
+            assert not 1 <= system.values[key] < K
+    attack = Attack(total=total, equations=system.equations)
+    for key, value in system.values.items():
+        shown = {"primary": f"<{K}", "none": None}.get(decision[key], "x")
+        attack.add(key, value if shown is None else {"suppressed": True, "display": shown})
+    pinned, searched = pinned_by_brute_force(attack)
+    assert searched == len(list(components(attack)))
+    assert not pinned, (cells, decision)
+
+
+def test_single_small_cell_gets_a_complement() -> None:
+    system = CellSystem()
+    system.cell("total", 23, anchor=True)
+    system.sums_to("total", [system.cell("a", 3), system.cell("b", 0), system.cell("c", 20)])
+    # The zero stays published: it cannot protect "a", so the next smallest non-zero goes.
+    assert protect(system, K) == {
+        "total": "none",
+        "a": "primary",
+        "b": "none",
+        "c": "complementary",
+    }
+
+
+def test_small_bounds_that_give_cells_away_are_masked() -> None:
+    """1 + 5 = 6: "<5" and "x" would pin both, so the small one is shown as "x" too."""
+    system = CellSystem()
+    system.cell("total", 6, anchor=True)
+    system.sums_to("total", [system.cell("a", 1), system.cell("b", 5)])
+    assert protect(system, K) == {"total": "none", "a": "masked", "b": "complementary"}
+
+
+def test_weighted_distribution_is_protected_by_integer_search() -> None:
+    """Hidden cells of a distribution weighed by 0..11, whose two sums are published."""
+    counts = [10, 0, 0, 8, 0, 0, 0, 0, 0, 0, 2, 1]
+    system = CellSystem()
+    dist = {j: system.cell(f"d{j}", v) for j, v in enumerate(counts)}
+    system.cell("n", sum(counts), anchor=True)
+    system.sums_to("n", dist.values())
+    # The weighted sum is published elsewhere (the sum of the eleven indicator counts).
+    system.cell("weighted", sum(j * v for j, v in enumerate(counts)), anchor=True)
+    system.weighted_sum_to("weighted", {dist[j]: j for j in dist})
+    decision = protect(system, K)
+    hidden = [k for k, v in decision.items() if v != "none"]
+    known = {k: v for k, v in system.values.items() if decision[k] == "none"}
+    ranges = {k: range(1, K) if decision[k] == "primary" else range(22) for k in hidden}
+    assert {"d10", "d11"} <= set(hidden) and decision["weighted"] == "none"
+    # d10 + d11 = 3 and 10 d10 + 11 d11 = 31 alone would give d10 = 2, d11 = 1.
+    assert len(hidden) > 2
+    assert all(len(v) >= 2 for v in solutions(known, ranges, system.equations).values())
