@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from bot.events import Back, Choice, Command, Event, Respondent, Skip, Start, Su
 from bot.i18n import Catalogs, locale_for
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.screens import Screens, selected_codes
+from bot.toggle_limit import ToggleLimit
 from flows.answers import AnswerValue, encode_answer
 from flows.engine import Engine
 from flows.model import Question
@@ -42,7 +42,9 @@ from flows.parsing import (
 )
 from storage.receipts import normalize_receipt, receipt_digits
 from storage.repository import (
+    DEFAULT_DRAFT_TTL,
     Change,
+    ChangeResult,
     ConflictError,
     DraftHandle,
     Outcome,
@@ -52,7 +54,6 @@ from storage.repository import (
 from storage.server_secret import Purpose, ServerSecret
 
 DEFAULT_RATE_LIMIT: Final = 60  # events per respondent per minute: generous for a human
-_CAMPAIGN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _log = logging.getLogger(__name__)
 
 Replies = tuple[Reply, ...]
@@ -78,6 +79,7 @@ class _Decision:
     withdraws: bool = False  # consent withdrawn: delete the draft and its answers
     campaign: str | None = None
     locale: str = "es"
+    discreet: bool = True
 
 
 class Conversation:
@@ -85,7 +87,11 @@ class Conversation:
 
     Per event: a rate check (RATE pseudonym), then at most one repository call that loads
     the draft, decides, and stores the sealed answer with the new state (compare-and-swap,
-    retried on conflict; an update id seen before changes nothing).
+    retried on conflict; an update id seen before changes nothing). A draft past its expiry
+    date is never resumed: it is handed to the repository's expiry and treated as absent.
+
+    `campaigns` is the allow-list of registered campaign codes; any other deep-link code is
+    dropped silently, so a personal link cannot mark a respondent's submission.
     """
 
     def __init__(
@@ -98,7 +104,10 @@ class Conversation:
         bot_username: str | None = None,
         rate_limit: int = DEFAULT_RATE_LIMIT,
         default_locale: str = "es",
+        campaigns: frozenset[str] = frozenset(),
+        draft_ttl_days: int = DEFAULT_DRAFT_TTL.days,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        toggle_limit: ToggleLimit | None = None,
     ) -> None:
         self._engine = engine
         self._repository = repository
@@ -108,7 +117,10 @@ class Conversation:
         self._bot_username = bot_username
         self._rate_limit = rate_limit
         self._default_locale = default_locale
+        self._campaigns = campaigns
+        self._draft_ttl_days = draft_ttl_days
         self._clock = clock
+        self._toggle_limit = toggle_limit if toggle_limit is not None else ToggleLimit(rate_limit)
         questionnaire = engine.questionnaire
         self._ref = QuestionnaireRef(questionnaire.id, questionnaire.version, engine.hash)
 
@@ -140,15 +152,20 @@ class Conversation:
                 return None
             return Change(state=encode_state(replace(state, prompt_ref=message_ref)))
 
-        await self._repository.apply(pseudonym, update_id=-message_ref, decide=decide)
+        await self._apply(pseudonym, update_id=-message_ref, decide=decide)
 
     # -- dispatch ----------------------------------------------------------------------------
 
     async def _handle(self, respondent: Respondent, event: Event, update_id: int) -> Replies:
         token = decode(event.token) if isinstance(event, Choice) else None
-        # A multi-select toggle only redraws the buttons: it stores nothing, not even a count.
+        # A multi-select toggle only redraws the buttons: it stores nothing, not even a count,
+        # so it is limited in memory instead of by the database counter.
         is_toggle = isinstance(token, QuestionToken) and token.action is Action.TOGGLE
-        if not is_toggle and not await self._within_rate(respondent):
+        if is_toggle:
+            within = self._toggle_within_rate(respondent)
+        else:
+            within = await self._within_rate(respondent)
+        if not within:
             return (Notice(self._guess(respondent, texts.TOO_FAST), transient=True),)
         if isinstance(event, Start):
             return await self._start(respondent, event.campaign, event.message_ref)
@@ -166,13 +183,12 @@ class Conversation:
     async def _start(
         self, respondent: Respondent, campaign: str | None, message_ref: int | None
     ) -> Replies:
-        handle = await self._repository.load(self._pseudonym(respondent))
+        handle = await self._load(self._pseudonym(respondent))
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
-            valid = campaign if campaign and _CAMPAIGN.fullmatch(campaign) else None
             return (
                 *_deletion(message_ref, discreet=True),
-                self._screens.consent(locale, valid, fresh=True),
+                self._screens.consent(locale, self._registered(campaign), fresh=True),
             )
         state = decode_state(handle.state)
         return (
@@ -225,21 +241,36 @@ class Conversation:
                 decision = _Decision(None, (self._stale_in(state.locale),))
             else:
                 decision = self._decide(state, act)
-            decisions.append(replace(decision, campaign=handle.campaign, locale=state.locale))
+            decisions.append(
+                replace(
+                    decision,
+                    campaign=handle.campaign,
+                    locale=state.locale,
+                    discreet=state.discreet,
+                )
+            )
             return decision.change
 
-        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
         if result.outcome is Outcome.NO_DRAFT:
             if token is not None:
                 return (self._stale(respondent),)
             if act.text is not None and normalize_receipt(act.text) is not None:
                 return self._confirm_receipt(respondent, act.text, act.message_ref, None)
-            return (Notice(self._guess(respondent, texts.START_HINT)),)
+            # Nothing is stored, but the text may be sensitive: discreet is the default.
+            hint = Notice(self._guess(respondent, texts.START_HINT))
+            return (*_deletion(act.message_ref, discreet=True), hint)
         if result.outcome is Outcome.DUPLICATE:
             assert result.draft is not None
-            return (self._screens.question(decode_state(result.draft.state)),)
+            state = decode_state(result.draft.state)
+            return (
+                *_deletion(act.message_ref, discreet=state.discreet),
+                self._screens.question(state),
+            )
         decision = decisions[-1]
-        replies = decision.replies
+        # Every typed message is deleted once handled in discreet mode, stored or not: a
+        # rejected answer's note is shown in the prompt, so nothing is lost by deleting it.
+        replies = (*_deletion(act.message_ref, discreet=decision.discreet), *decision.replies)
         if decision.withdraws:
             await self._repository.withdraw_unfinished(pseudonym)
         if decision.completes and result.receipt is not None:
@@ -261,7 +292,7 @@ class Conversation:
             if question.type != "note":
                 return _Decision(None, (self._screens.question(state),))
             nxt = self._engine.next_question(state.routing, after=question.id)
-            return self._advance(state, nxt, answers=(), before=())
+            return self._advance(state, nxt, answers=())
         raw = self._raw_input(question, act)
         if raw is None:
             return _Decision(None, (self._stale_in(state.locale),))
@@ -270,7 +301,7 @@ class Conversation:
             note = parsed.message.render(tr)
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
             return _Decision(None, (prompt,))
-        return self._record(state, question, parsed.value, act.message_ref)
+        return self._record(state, question, parsed.value)
 
     def _raw_input(self, question: Question, act: _Act) -> RawInput | None:
         if act.text is not None:
@@ -290,9 +321,7 @@ class Conversation:
             return ChoiceInput(selected_codes(question, mask))
         return None
 
-    def _record(
-        self, state: DraftState, question: Question, value: AnswerValue, typed_ref: int | None
-    ) -> _Decision:
+    def _record(self, state: DraftState, question: Question, value: AnswerValue) -> _Decision:
         routing = dict(state.routing)
         kept = self._engine.routing_value(question.id, value)
         if kept is None:
@@ -301,23 +330,24 @@ class Conversation:
             routing[question.id] = kept
         multipart = question.multipart and isinstance(value, str)
         record = _answer_record(question.id, value, append=multipart and state.text_parts > 0)
-        before = _deletion(typed_ref, discreet=state.discreet)
         answered = replace(state, routing=routing)
         if multipart:
             stays = replace(answered, step=state.step + 1, text_parts=state.text_parts + 1)
             note = self._catalogs.gettext(state.locale, texts.PART_SAVED)
             prompt = self._screens.question(stays, note=note)
-            return _Decision(Change(encode_state(stays), (record,)), (*before, prompt))
+            return _Decision(Change(encode_state(stays), (record,)), (prompt,))
         stopped = self._engine.stopped(routing)
         if stopped is not None and stopped.question_id == question.id:
             message = stopped.message.render(self._catalogs.translator(state.locale))
             if stopped.outcome == "end":
                 return _Decision(None, (Closing(message, state.prompt_ref),), withdraws=True)
             paused = replace(answered, step=state.step + 1, text_parts=0)
-            closing = Closing(message, state.prompt_ref)
-            return _Decision(Change(encode_state(paused), (record,)), (*before, closing))
+            # Honest about what happens to a paused draft (docs/security.md).
+            kept = self._unfinished_kept(state.locale)
+            closing = Closing(f"{message}\n\n{kept}", state.prompt_ref)
+            return _Decision(Change(encode_state(paused), (record,)), (closing,))
         nxt = self._engine.next_question(routing, after=question.id)
-        return self._advance(answered, nxt, answers=(record,), before=before)
+        return self._advance(answered, nxt, answers=(record,))
 
     def _finish(self, state: DraftState, question: Question) -> _Decision:
         if not question.multipart:
@@ -329,7 +359,7 @@ class Conversation:
             note = self._catalogs.gettext(state.locale, texts.TEXT_NEEDED)
             return _Decision(None, (self._screens.question(state, note=note),))
         nxt = self._engine.next_question(state.routing, after=question.id)
-        return self._advance(state, nxt, answers=(), before=())
+        return self._advance(state, nxt, answers=())
 
     def _advance(
         self,
@@ -337,13 +367,12 @@ class Conversation:
         nxt: Question | None,
         *,
         answers: tuple[bytes, ...],
-        before: Replies,
     ) -> _Decision:
         if nxt is None:
-            return _Decision(Change(answers=answers, complete=True), before, completes=True)
+            return _Decision(Change(answers=answers, complete=True), (), completes=True)
         moved = replace(state, current=nxt.id, step=state.step + 1, text_parts=0)
         prompt = self._screens.question(moved)
-        return _Decision(Change(encode_state(moved), answers), (*before, prompt))
+        return _Decision(Change(encode_state(moved), answers), (prompt,))
 
     def _done(self, receipt: str, decision: _Decision, button_ref: int | None) -> Done:
         prompt_ref = next(
@@ -356,8 +385,9 @@ class Conversation:
         link = None
         if self._bot_username:
             link = f"https://t.me/{self._bot_username}"
-            if decision.campaign:
-                link = f"{link}?start={decision.campaign}"
+            campaign = self._registered(decision.campaign)
+            if campaign:
+                link = f"{link}?start={campaign}"
             text = f"{text}\n\n{tr(texts.SHARE).format(link=link)}"
         return Done(text, receipt, link, prompt_ref)
 
@@ -366,7 +396,7 @@ class Conversation:
     async def _toggle(
         self, respondent: Respondent, token: QuestionToken, ref: int | None
     ) -> Replies:
-        handle = await self._repository.load(self._pseudonym(respondent))
+        handle = await self._load(self._pseudonym(respondent))
         if handle is None:
             return (self._stale(respondent),)
         state = decode_state(handle.state)
@@ -393,17 +423,18 @@ class Conversation:
         code = consent.choices[token.choice].code
         stop = consent.stop
         if stop is not None and stop.outcome == "end" and code in stop.codes:
-            if await self._repository.load(pseudonym) is not None:
+            if await self._load(pseudonym) is not None:
                 return (self._stale(respondent),)
             message = self._catalogs.gettext(token.locale, stop.message)
             return (Closing(message, ref),)  # refused: nothing was ever stored
         initial = DraftState(current=consent.id, locale=token.locale, prompt_ref=ref)
-        await self._repository.start_or_resume(
-            pseudonym,
-            questionnaire=self._ref,
-            campaign=token.campaign,
-            initial_state=encode_state(initial),
-        )
+        if await self._load(pseudonym) is None:
+            await self._repository.start_or_resume(
+                pseudonym,
+                questionnaire=self._ref,
+                campaign=self._registered(token.campaign),
+                initial_state=encode_state(initial),
+            )
         as_question = QuestionToken(
             Action.ANSWER, self._screens.index_of(consent.id), 0, str(token.choice)
         )
@@ -422,9 +453,10 @@ class Conversation:
             chosen.append(state)
             return Change(state=encode_state(state))
 
-        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
         if result.outcome is Outcome.NO_DRAFT:
-            return (self._screens.consent(token.locale, token.campaign, message_ref=ref),)
+            campaign = self._registered(token.campaign)
+            return (self._screens.consent(token.locale, campaign, message_ref=ref),)
         if result.outcome is Outcome.DUPLICATE:
             assert result.draft is not None
             return (self._screens.question(decode_state(result.draft.state)),)
@@ -434,7 +466,7 @@ class Conversation:
         self, respondent: Respondent, token: WithdrawDraftToken, ref: int | None
     ) -> Replies:
         pseudonym = self._pseudonym(respondent)
-        handle = await self._repository.load(pseudonym)
+        handle = await self._load(pseudonym)
         if handle is None or decode_state(handle.state).step != token.step:
             return (self._stale(respondent),)
         state = decode_state(handle.state)
@@ -458,7 +490,7 @@ class Conversation:
     async def _after_receipt_screen(
         self, respondent: Respondent, msgid: str, ref: int | None
     ) -> Replies:
-        handle = await self._repository.load(self._pseudonym(respondent))
+        handle = await self._load(self._pseudonym(respondent))
         if handle is None:
             return (Closing(self._guess(respondent, msgid), ref),)
         state = decode_state(handle.state)
@@ -474,7 +506,7 @@ class Conversation:
         if name is CommandName.START:
             return await self._start(respondent, event.args.strip() or None, event.message_ref)
         pseudonym = self._pseudonym(respondent)
-        handle = await self._repository.load(pseudonym)
+        handle = await self._load(pseudonym)
         state = None if handle is None else decode_state(handle.state)
         locale = (
             state.locale
@@ -484,9 +516,9 @@ class Conversation:
         tr = self._catalogs.translator(locale)
         delete = _deletion(event.message_ref, discreet=state is None or state.discreet)
         if name is CommandName.HELP:
-            return (*delete, Notice(tr(texts.HELP)))
+            return (*delete, Notice(f"{tr(texts.HELP)}\n\n{self._unfinished_kept(locale)}"))
         if name is CommandName.PRIVACY:
-            return (*delete, Notice(tr(texts.PRIVACY)))
+            return (*delete, Notice(f"{tr(texts.PRIVACY)}\n\n{self._unfinished_kept(locale)}"))
         if name is CommandName.LANGUAGE:
             ref = None if state is None else state.prompt_ref
             return (*delete, self._screens.languages(locale, message_ref=ref))
@@ -519,7 +551,7 @@ class Conversation:
             now.append(not state.discreet)
             return Change(state=encode_state(replace(state, discreet=not state.discreet)))
 
-        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
         if result.outcome is not Outcome.APPLIED:
             return ()
         return (Notice(tr(texts.DISCREET_ON if now[-1] else texts.DISCREET_OFF)),)
@@ -560,6 +592,53 @@ class Conversation:
     async def _within_rate(self, respondent: Respondent) -> bool:
         rate = self._secret.pseudonym(Purpose.RATE, respondent.user_id)
         return await self._repository.rate_hit(rate, limit=self._rate_limit)
+
+    def _toggle_within_rate(self, respondent: Respondent) -> bool:
+        return self._toggle_limit.allow(self._secret.pseudonym(Purpose.RATE, respondent.user_id))
+
+    def _registered(self, campaign: str | None) -> str | None:
+        """The campaign code if it is registered; anything else is dropped without a word."""
+        return campaign if campaign is not None and campaign in self._campaigns else None
+
+    def _unfinished_kept(self, locale: str) -> str:
+        text = self._catalogs.gettext(locale, texts.UNFINISHED_KEPT)
+        return text.format(days=self._draft_ttl_days)
+
+    def _expired(self, handle: DraftHandle) -> bool:
+        return handle.expires_on < self._clock().date()
+
+    async def _load(self, pseudonym: bytes) -> DraftHandle | None:
+        """The respondent's draft, or None; a draft past its expiry date counts as gone."""
+        handle = await self._repository.load(pseudonym)
+        if handle is not None and self._expired(handle):
+            await self._expire()
+            return None
+        return handle
+
+    async def _apply(
+        self, pseudonym: bytes, *, update_id: int, decide: Callable[[DraftHandle], Change | None]
+    ) -> ChangeResult:
+        """`Repository.apply`, except that an expired draft is not changed (a change would
+        push its expiry date forward) but expired, and the outcome is NO_DRAFT."""
+        expired: list[bool] = []
+
+        def decide_unless_expired(handle: DraftHandle) -> Change | None:
+            if self._expired(handle):
+                expired.append(True)
+                return None
+            return decide(handle)
+
+        result = await self._repository.apply(
+            pseudonym, update_id=update_id, decide=decide_unless_expired
+        )
+        if expired:
+            await self._expire()
+            return ChangeResult(Outcome.NO_DRAFT, None)
+        return result
+
+    async def _expire(self) -> None:
+        count = await self._repository.expire_drafts()
+        _log.info("expired drafts: %d", count)
 
     def _guess(self, respondent: Respondent, msgid: str) -> str:
         locale = locale_for(respondent.language_code, self._default_locale)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -21,6 +24,13 @@ from storage.server_secret import ServerSecret
 DEFAULT_QUESTIONNAIRE: Final = (
     Path(__file__).resolve().parent.parent / "flows" / "questionnaires" / "testimonio.yaml"
 )
+EXPIRY_INTERVAL_SECONDS: Final = 3600.0  # drafts expire by the day: hourly is plenty
+BACKUP_EXPOSURE_WARNING: Final = (
+    "The server secret file is in the same folder as the SQLite database, so a copy of that "
+    "folder holds both; set OCLEP_SERVER_SECRET_FILE to a path outside the data folder "
+    "(docs/security.md)."
+)
+_log = logging.getLogger(__name__)
 
 
 def staff_public_key(settings: BotSettings) -> StaffPublicKey:
@@ -39,23 +49,29 @@ async def open_conversation(
     *,
     staff_key: StaffPublicKey | None = None,
     bot_username: str | None = None,
+    expiry_interval: float = EXPIRY_INTERVAL_SECONDS,
 ) -> AsyncIterator[Conversation]:
     """Open the database, secret, key, questionnaire and catalogs; close them on exit.
 
     Raises the one-sentence errors of each part (`SettingsError`, `DatabaseError`,
     `KeyFileError`, `ServerSecretError`, `DefinitionError`, `CatalogError`): the CLI shows
-    them. Expired drafts are turned into partial submissions once at start.
+    them. Expired drafts are turned into partial submissions at start and then every
+    `expiry_interval` seconds while the conversation is open.
     """
     key = staff_key if staff_key is not None else staff_public_key(settings)
     engine = Engine(load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE))
     catalogs = Catalogs.load()
+    if settings.telegram_token is not None and settings.server_secret_beside_database:
+        _log.warning(BACKUP_EXPOSURE_WARNING)
     secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
     database = await open_database(settings.effective_database_url)
+    expiry: asyncio.Task[None] | None = None
     try:
         repository = Repository(
             database, secret, key, draft_ttl=timedelta(days=settings.draft_ttl_days)
         )
         await repository.expire_drafts()
+        expiry = asyncio.create_task(_expire_periodically(repository, expiry_interval))
         yield Conversation(
             engine=engine,
             repository=repository,
@@ -64,6 +80,25 @@ async def open_conversation(
             bot_username=bot_username,
             rate_limit=settings.rate_limit_per_minute,
             default_locale=settings.default_locale,
+            campaigns=settings.campaigns,
+            draft_ttl_days=settings.draft_ttl_days,
         )
     finally:
+        if expiry is not None:
+            expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await expiry
         await database.close()
+
+
+async def _expire_periodically(repository: Repository, every: float) -> None:
+    """Enforce the draft TTL while the bot runs; a failed round is retried on the next one."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            expired = await repository.expire_drafts()
+        except Exception as exc:  # the bot must keep serving; the next round tries again
+            _log.warning("draft expiry failed: %s", type(exc).__name__)
+            continue
+        if expired:
+            _log.info("expired drafts: %d", expired)

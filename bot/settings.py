@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_API_BASE = "https://api.telegram.org"
+CAMPAIGN_CODE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SettingsError(Exception):
@@ -35,6 +39,21 @@ class BotSettings(BaseSettings):
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # Registered campaign codes (comma-separated). A code is stored with each submission, so
+    # only codes shared by many people may be listed: a personal code would be a tracking
+    # token. Empty: no campaign code is ever stored.
+    campaigns: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("campaigns", mode="before")
+    @classmethod
+    def _campaign_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [code.strip() for code in value.split(",") if code.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            for code in value:
+                if not isinstance(code, str) or not CAMPAIGN_CODE.fullmatch(code):
+                    raise ValueError("each campaign code is 1-64 of A-Z a-z 0-9 _ -")
+        return value
 
     @field_validator("telegram_api_base")
     @classmethod
@@ -53,6 +72,20 @@ class BotSettings(BaseSettings):
     @property
     def effective_server_secret_file(self) -> Path:
         return self.server_secret_file or self.data_dir / "server.secret"
+
+    @property
+    def server_secret_beside_database(self) -> bool:
+        """True when the server secret sits in the folder of the SQLite database file, so a
+        copy of that folder (a backup) carries both the data and the key that opens drafts."""
+        try:
+            url = make_url(self.effective_database_url)
+        except ArgumentError:
+            return False
+        if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+            return False
+        database_folder = Path(url.database).expanduser().resolve().parent
+        secret_folder = self.effective_server_secret_file.expanduser().resolve().parent
+        return database_folder == secret_folder
 
     @property
     def webhook_host_port(self) -> tuple[str, int]:

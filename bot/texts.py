@@ -92,3 +92,8 @@ RECEIPT_NOT_FOUND: Final = N_(
 )
 DELETE_CANCELLED: Final = N_("No se borró nada.")
 SHARE: Final = N_("Enlace para compartir: {link}")
+UNFINISHED_KEPT: Final = N_(
+    "Si deja el cuestionario sin terminar, sus respuestas quedan guardadas. Después de {days} "
+    "días sin actividad pasan a ser un testimonio incompleto y usted ya no podrá borrarlas. "
+    "Hasta entonces puede borrarlas con /borrar."
+)

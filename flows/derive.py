@@ -58,17 +58,26 @@ class Figure:
     review: bool = False
 
 
-def derive(questionnaire: Questionnaire, answers: Mapping[str, AnswerValue]) -> dict[str, Figure]:
-    """Every figure of the questionnaire for one (pruned, final) set of answers."""
+def derive(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, AnswerValue],
+    *,
+    sources: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, Figure]:
+    """Every figure of the questionnaire for one (pruned, final) set of answers.
+
+    `sources` is `source_questions(questionnaire)`: callers deriving many submissions pass
+    it once computed (exports and reports), since it depends on the questionnaire alone.
+    """
     figures: dict[str, Figure] = {}
-    sources: dict[str, frozenset[str]] = {}
+    if sources is None:
+        sources = source_questions(questionnaire)
 
     def lookup(figure_id: str) -> tuple[str, Decimal | int | None]:
         figure = figures[figure_id]
         return figure.state, figure.value
 
     for indicator in questionnaire.indicators:
-        sources[indicator.id] = _sources(indicator, sources)
         if indicator.applies_when is not None and not holds(
             indicator.applies_when, answers, lookup
         ):

@@ -88,6 +88,14 @@ class Argon2Params:
             and self.iterations >= minimum.iterations
         )
 
+    def at_most(self, maximum: Argon2Params) -> bool:
+        """True if memory, iterations and lanes all stay within `maximum`."""
+        return (
+            self.memory_cost_kib <= maximum.memory_cost_kib
+            and self.iterations <= maximum.iterations
+            and self.lanes <= maximum.lanes
+        )
+
     def describe(self) -> str:
         """For staff: "64 MiB, 3 iterations, 4 lanes"."""
         memory = f"{self.memory_cost_kib // 1024} MiB"
@@ -96,8 +104,9 @@ class Argon2Params:
 
 DEFAULT_ARGON2 = Argon2Params(memory_cost_kib=64 * 1024, iterations=3, lanes=4)
 MINIMUM_ARGON2 = DEFAULT_ARGON2  # reading refuses anything weaker unless told otherwise
-# Upper bounds only keep a damaged or hostile header from exhausting memory or time.
-_MAXIMUM_ARGON2 = Argon2Params(memory_cost_kib=4 * 1024 * 1024, iterations=64, lanes=64)
+# Upper bounds keep a damaged or hostile header from exhausting a staff laptop's memory or
+# time: Argon2id runs before anything in the file is authenticated.
+MAXIMUM_ARGON2 = Argon2Params(memory_cost_kib=1024 * 1024, iterations=16, lanes=16)
 
 HpkePublicKey = x25519.X25519PublicKey | hpke.MLKEM768X25519PublicKey
 HpkePrivateKey = x25519.X25519PrivateKey | hpke.MLKEM768X25519PrivateKey
@@ -341,6 +350,8 @@ def write_private_key_file(
     """
     if path.exists() or path.is_symlink():
         raise KeyFileError(f"{path} already exists; key files are never overwritten.")
+    if not params.at_most(MAXIMUM_ARGON2):
+        raise KeyFileError(_too_costly(path))
     salt = secrets.token_bytes(_SALT_LENGTH)
     nonce = secrets.token_bytes(_NONCE_LENGTH)
     header = _HEADER.pack(
@@ -357,6 +368,13 @@ def write_private_key_file(
     file_key = _derive_file_key(passphrase, salt, params)
     ciphertext = ChaCha20Poly1305(file_key).encrypt(nonce, key.private_bytes(), header)
     _create(path, header + ciphertext)
+
+
+def _too_costly(path: Path) -> str:
+    return (
+        f"{path} is refused: its Argon2 parameters are not valid (above the accepted"
+        f" maximum of {MAXIMUM_ARGON2.describe()})."
+    )
 
 
 def _read_private_bytes(path: Path) -> bytes:
@@ -384,12 +402,9 @@ def _parse_header(data: bytes, path: Path) -> tuple[PrivateKeyHeader, bytes, byt
     except ValueError:
         raise KeyFileError(f"{path} uses an unknown key suite.") from None
     params = Argon2Params(memory_cost_kib=memory, iterations=iterations, lanes=lanes)
-    if not (
-        1 <= lanes <= _MAXIMUM_ARGON2.lanes
-        and memory >= 8 * lanes
-        and memory <= _MAXIMUM_ARGON2.memory_cost_kib
-        and 1 <= iterations <= _MAXIMUM_ARGON2.iterations
-    ):
+    if not params.at_most(MAXIMUM_ARGON2):
+        raise KeyFileError(_too_costly(path))
+    if not (lanes >= 1 and memory >= 8 * lanes and iterations >= 1):
         raise KeyFileError(f"{path} is damaged: its Argon2 parameters are not valid.")
     if len(data) != _HEADER.size + _PRIVATE_LENGTHS[suite] + _TAG_LENGTH:
         raise KeyFileError(f"{path} is damaged: it has the wrong length.")

@@ -72,7 +72,12 @@ class World:
 
 @asynccontextmanager
 async def world(
-    database: Database, tmp_path: Path, *, bot_username: str | None = None, rate_limit: int = 1000
+    database: Database,
+    tmp_path: Path,
+    *,
+    bot_username: str | None = None,
+    rate_limit: int = 1000,
+    campaigns: frozenset[str] = frozenset(),
 ) -> AsyncIterator[World]:
     staff_key = generate_staff_key()
     secret = ServerSecret.load_or_create(tmp_path / "server.secret")
@@ -84,6 +89,7 @@ async def world(
         catalogs=CATALOGS,
         bot_username=bot_username,
         rate_limit=rate_limit,
+        campaigns=campaigns,
         clock=lambda: datetime(2025, 6, 1, 12, 0),
     )
     yield World(database, conversation, staff_key)

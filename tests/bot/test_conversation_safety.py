@@ -128,7 +128,7 @@ async def test_long_deep_link_campaign_survives_the_consent_button(
 ) -> None:
     campaign = "Z" * 64
     assert len(encode(ConsentToken("es", 0, campaign))) <= 64
-    async with world(database, tmp_path) as w:
+    async with world(database, tmp_path, campaigns=frozenset({campaign})) as w:
         chat = w.respondent()
         await chat.consent(campaign=campaign)
         await chat.walk({"lugar_seguro": "si", "rol": "salud_cuba"})

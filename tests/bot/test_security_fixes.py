@@ -1,0 +1,412 @@
+"""Fixes from the security review: campaign allow-list, discreet deletion of every typed
+message, draft expiry while running, honest texts about expiry, toggle rate limit, and the
+warning about the server secret next to the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.callback_data import ConsentToken, LanguageToken, decode, encode
+from bot.conversation import Conversation
+from bot.events import Text
+from bot.replies import Closing, DeleteRespondentMessage, Notice, Prompt
+from bot.runtime import open_conversation
+from bot.settings import BotSettings, SettingsError, load_settings
+from bot.toggle_limit import ToggleLimit
+from storage.database import Database, open_database
+from storage.keys import generate_staff_key
+from storage.repository import QuestionnaireRef, Repository
+from storage.server_secret import Purpose, ServerSecret
+from storage.tables import RateCounter, Submission
+from tests.bot.conversation_support import CATALOGS, ENGINE, World, world
+
+TOO_FAST = "Va muy rápido. Espere un minuto y siga, por favor."
+START_HINT = "Para empezar o seguir el cuestionario, escriba /start."
+
+
+class Clock:
+    """A clock the test moves; the conversation and the repository share it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@asynccontextmanager
+async def custom_world(
+    database: Database, tmp_path: Path, clock: Clock | None = None, **options: Any
+) -> AsyncIterator[World]:
+    """A world whose repository and conversation read one clock, with extra options."""
+    clock = clock or Clock()
+    staff_key = generate_staff_key()
+    secret = ServerSecret.load_or_create(tmp_path / "server.secret")
+    ttl_days = options.pop("draft_ttl_days", 30)
+    repository = Repository(
+        database, secret, staff_key.public_key, draft_ttl=timedelta(days=ttl_days), clock=clock
+    )
+    conversation = Conversation(
+        engine=ENGINE,
+        repository=repository,
+        secret=secret,
+        catalogs=CATALOGS,
+        clock=clock,
+        draft_ttl_days=ttl_days,
+        **{"rate_limit": 1000, **options},
+    )
+    yield World(database, conversation, staff_key)
+
+
+async def stored_campaigns(database: Database) -> list[str | None]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(select(Submission.campaign))  # type: ignore[call-overload]
+        return list(rows.scalars().all())
+
+
+async def statuses(database: Database) -> list[str]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(select(Submission.status))  # type: ignore[call-overload]
+        return [str(status) for status in rows.scalars().all()]
+
+
+def deletions(replies: tuple[Any, ...]) -> list[int]:
+    return [r.message_ref for r in replies if isinstance(r, DeleteRespondentMessage)]
+
+
+# --- 2. campaign codes: only registered codes are ever stored ---------------------------
+
+
+async def test_personal_deep_link_code_is_not_stored(database: Database, tmp_path: Path) -> None:
+    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
+        chat = w.respondent()
+        await chat.consent(campaign="juan_perez_cienfuegos")
+        await chat.answer("si")
+        assert await stored_campaigns(database) == [None]
+
+
+async def test_registered_campaign_code_is_stored(database: Database, tmp_path: Path) -> None:
+    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
+        chat = w.respondent()
+        await chat.consent(campaign="red_medicos")
+        await chat.answer("si")
+        assert await stored_campaigns(database) == ["red_medicos"]
+
+
+async def test_without_an_allow_list_no_campaign_is_stored(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent(campaign="red_medicos")
+        await chat.answer("si")
+        assert await stored_campaigns(database) == [None]
+
+
+async def test_unregistered_code_in_a_forged_consent_token_is_dropped(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
+        chat = w.respondent()
+        await chat.press_token(encode(ConsentToken("es", 0, "juan_perez_cienfuegos")))
+        assert chat.current().id == "lugar_seguro"
+        assert await stored_campaigns(database) == [None]
+
+
+async def test_language_switch_does_not_carry_an_unregistered_code(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
+        chat = w.respondent()
+        await chat.press_token(encode(LanguageToken("en", "juan_perez_cienfuegos")))
+        assert chat.prompt is not None
+        tokens = [decode(option.token) for option in chat.prompt.options]
+        carried = {t.campaign for t in tokens if isinstance(t, ConsentToken | LanguageToken)}
+        assert carried == {None}
+
+
+def test_campaign_setting_is_a_comma_separated_allow_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("OCLEP_CAMPAIGNS", "red_medicos, brigada-2025,")
+    assert load_settings().campaigns == frozenset({"red_medicos", "brigada-2025"})
+    monkeypatch.setenv("OCLEP_CAMPAIGNS", "")
+    assert load_settings().campaigns == frozenset()
+    monkeypatch.delenv("OCLEP_CAMPAIGNS")
+    assert load_settings().campaigns == frozenset()
+    monkeypatch.setenv("OCLEP_CAMPAIGNS", "red medicos")
+    with pytest.raises(SettingsError, match="OCLEP_CAMPAIGNS"):
+        load_settings()
+
+
+# --- 3. discreet mode deletes every typed message once handled --------------------------
+
+
+async def test_rejected_typed_answer_is_deleted_in_discreet_mode(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        assert chat.current().id == "lugar_seguro"
+        before = await w.counts()
+        replies = await chat.send(Text("estoy en Caracas, me vigilan", message_ref=31))
+        assert deletions(replies) == [31]
+        prompt = next(r for r in replies if isinstance(r, Prompt))
+        assert prompt.note  # the respondent still sees why the answer was not taken
+        assert chat.current().id == "lugar_seguro"
+        assert await w.counts() == before
+
+
+async def test_typed_text_without_a_draft_is_deleted(database: Database, tmp_path: Path) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent(user_id=5555)
+        replies = await chat.send(Text("Quiero denunciar a mi jefe de brigada", message_ref=8))
+        assert deletions(replies) == [8]
+        assert chat.notices() == [START_HINT]
+        assert await w.counts() == (0, 0, 0)
+
+
+async def test_rejected_typed_answer_stays_when_discreet_mode_is_off(
+    database: Database, tmp_path: Path
+) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.command("discreto")
+        replies = await chat.send(Text("algo que no es una opción", message_ref=40))
+        assert deletions(replies) == []
+        assert chat.current().id == "lugar_seguro"
+
+
+# --- 4. a draft past its expiry date is never resumed --------------------------------------
+
+
+async def test_expired_draft_is_expired_on_next_contact_not_resumed(
+    database: Database, tmp_path: Path
+) -> None:
+    clock = Clock()
+    async with custom_world(database, tmp_path, clock, draft_ttl_days=7) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("si")
+        old_button = chat.option("Prefiero no responder").token
+        assert await w.count_drafts() == 1
+        clock.now += timedelta(days=120)  # the bot kept running all this time
+
+        await chat.press_token(old_button)
+        assert isinstance(chat.replies[0], Notice)  # stale: the old draft is not revived
+        assert await w.count_drafts() == 0
+        assert await statuses(database) == ["partial"]
+
+        await chat.start()
+        assert chat.prompt is not None  # a fresh consent screen, not the old question
+        assert [o.label for o in chat.prompt.options][:2] == ["Acepto", "No acepto"]
+
+
+async def test_expired_draft_is_not_changed_by_typed_text(
+    database: Database, tmp_path: Path
+) -> None:
+    clock = Clock()
+    async with custom_world(database, tmp_path, clock, draft_ttl_days=7) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("si")
+        clock.now += timedelta(days=8)
+        await chat.type("médico")
+        assert chat.notices() == [START_HINT]
+        assert await w.count_drafts() == 0
+        [submission] = await w.submissions()
+        assert submission.meta.status == "partial"
+        assert submission.answers == {"consentimiento": "acepto", "lugar_seguro": "si"}
+
+
+async def test_draft_within_its_ttl_is_resumed(database: Database, tmp_path: Path) -> None:
+    clock = Clock()
+    async with custom_world(database, tmp_path, clock, draft_ttl_days=7) as w:
+        chat = w.respondent()
+        await chat.consent()
+        await chat.answer("si")
+        clock.now += timedelta(days=7)  # expires_on is today: still valid
+        await chat.start()
+        assert chat.current().id == "rol"
+        assert await w.count_drafts() == 1
+
+
+async def test_running_bot_expires_drafts_periodically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = BotSettings(data_dir=tmp_path / "data")
+    (tmp_path / "data").mkdir()
+    staff = generate_staff_key()
+    async with open_conversation(settings, staff_key=staff.public_key, expiry_interval=0.05):
+        # A draft left 10 days ago with a 1-day TTL, written while the bot runs.
+        other = await open_database(settings.effective_database_url)
+        try:
+            secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
+            past = datetime.now(UTC) - timedelta(days=10)
+            repository = Repository(
+                other, secret, staff.public_key, draft_ttl=timedelta(days=1), clock=lambda: past
+            )
+            pseudonym = secret.pseudonym(Purpose.DRAFT, 42)
+            await repository.start_or_resume(
+                pseudonym,
+                questionnaire=QuestionnaireRef("t", 1, "00" * 32),
+                campaign=None,
+                initial_state=b"{}",
+            )
+            await repository.record_answer(
+                pseudonym, update_id=1, expected_version=1, plaintext=b"{}", new_state=b"{}"
+            )
+            for _ in range(100):
+                if await statuses(other) == ["partial"]:
+                    break
+                await asyncio.sleep(0.05)
+            assert await statuses(other) == ["partial"]
+        finally:
+            await other.close()
+    leftover = [
+        task
+        for task in asyncio.all_tasks()
+        if "_expire_periodically" in repr(task.get_coro()) and not task.done()
+    ]
+    assert leftover == []
+
+
+# --- 5. respondents are told what happens to unfinished answers ----------------------------
+
+
+async def test_help_privacy_and_pause_say_when_unfinished_answers_stop_being_deletable(
+    database: Database, tmp_path: Path
+) -> None:
+    async with custom_world(database, tmp_path, draft_ttl_days=12) as w:
+        chat = w.respondent()
+        for command in ("ayuda", "privacidad"):
+            await chat.command(command)
+            [notice] = chat.notices()
+            assert "12 días sin actividad" in notice and "testimonio incompleto" in notice
+            assert "/borrar" in notice
+        await chat.consent()
+        await chat.answer("no")  # not in a safe place: the questionnaire pauses
+        [closing] = [r for r in chat.replies if isinstance(r, Closing)]
+        assert "Vuelva cuando pueda" in closing.text
+        assert "12 días sin actividad" in closing.text and "/borrar" in closing.text
+
+
+async def test_english_help_tells_the_same(database: Database, tmp_path: Path) -> None:
+    async with world(database, tmp_path) as w:
+        chat = w.respondent(language_code="en")
+        await chat.command("help")
+        [notice] = chat.notices()
+        assert "30 days without activity" in notice and "/delete" in notice
+
+
+# --- 9. multi-select toggles are rate limited in memory ------------------------------------
+
+
+class RecordingLimit(ToggleLimit):
+    def __init__(self, per_minute: int) -> None:
+        super().__init__(per_minute)
+        self.keys: list[bytes] = []
+
+    def allow(self, rate_pseudonym: bytes) -> bool:
+        self.keys.append(rate_pseudonym)
+        return super().allow(rate_pseudonym)
+
+
+async def test_toggles_are_rate_limited_without_database_writes(
+    database: Database, tmp_path: Path
+) -> None:
+    limit = RecordingLimit(3)
+    async with custom_world(database, tmp_path, toggle_limit=limit) as w:
+        chat = w.respondent(user_id=123_456_789)
+        await chat.consent()
+        for code in ("si", "paciente_cuba", "matanzas", "si"):
+            await chat.answer(code)
+        assert chat.current().id == "motivos"
+        async with database.engine.connect() as connection:
+            counters = (await connection.execute(select(RateCounter.count))).all()  # type: ignore[call-overload]
+        for label in ("No había medicamentos", "No había transporte", "No había medicamentos"):
+            await chat.press(label)
+            assert chat.notices() == []
+        await chat.press("No había transporte")
+        assert chat.notices() == [TOO_FAST]
+        async with database.engine.connect() as connection:
+            after = (await connection.execute(select(RateCounter.count))).all()  # type: ignore[call-overload]
+        assert after == counters  # toggles never touch the database counter
+
+        secret = ServerSecret.load_or_create(tmp_path / "server.secret")
+        rate = secret.pseudonym(Purpose.RATE, 123_456_789)
+        assert limit.keys == [rate] * 4
+        assert b"123456789" not in rate
+
+        other = w.respondent(user_id=987)
+        await other.consent()
+        assert other.notices() == []  # one respondent's bucket does not slow another
+
+
+def test_toggle_limit_refills_and_is_bounded() -> None:
+    now = [0.0]
+    limit = ToggleLimit(6, max_respondents=2, clock=lambda: now[0])
+    assert [limit.allow(b"a") for _ in range(7)] == [True] * 6 + [False]
+    now[0] += 10  # 6 per minute: one press back every 10 s
+    assert limit.allow(b"a") and not limit.allow(b"a")
+    limit.allow(b"b")
+    limit.allow(b"c")  # a third respondent: the least recently seen ("a") is dropped
+    assert len(limit) == 2
+    assert limit.allow(b"a")  # "a" starts again with a full bucket
+
+
+# --- 11. the server secret next to the database is flagged in production -------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "secret_elsewhere", "warned"),
+    [("123456:real-token", False, True), ("123456:real-token", True, False), (None, False, False)],
+)
+async def test_warning_when_the_secret_sits_beside_the_database(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    token: str | None,
+    secret_elsewhere: bool,
+    warned: bool,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "secrets").mkdir()
+    values: dict[str, Any] = {"data_dir": tmp_path / "data", "telegram_token": token}
+    if secret_elsewhere:
+        values["server_secret_file"] = tmp_path / "secrets" / "server.secret"
+    settings = BotSettings.model_validate(values)
+    with caplog.at_level(logging.WARNING, logger="bot.runtime"):
+        async with open_conversation(settings, staff_key=generate_staff_key().public_key):
+            pass
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    if warned:
+        [line] = warnings
+        assert "OCLEP_SERVER_SECRET_FILE" in line and "123456" not in line
+    else:
+        assert warnings == []
+
+
+def test_secret_beside_database_only_for_a_local_sqlite_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert BotSettings(data_dir=data).server_secret_beside_database
+    explicit = BotSettings(data_dir=data, server_secret_file=data / "server.secret")
+    assert explicit.server_secret_beside_database
+    apart = BotSettings(data_dir=data, server_secret_file=tmp_path / "keys" / "server.secret")
+    assert not apart.server_secret_beside_database
+    remote = BotSettings(data_dir=data, database_url="postgresql+asyncpg://oclep@db/oclep")
+    assert not remote.server_secret_beside_database
