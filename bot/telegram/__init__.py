@@ -1,0 +1,1 @@
+"""The Telegram channel: aiogram 3 maps Bot API updates to events and renders the replies."""

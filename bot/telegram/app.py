@@ -1,0 +1,171 @@
+"""Running the Telegram bot: `run_telegram(settings)` for `oclep-bot run`, `serve` for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Final
+
+from aiogram import Bot
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiohttp import web
+
+from bot.i18n import Catalogs
+from bot.runtime import open_conversation
+from bot.settings import BotSettings, SettingsError
+from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
+from bot.telegram.menu import register_commands
+from bot.telegram.polling import DEFAULT_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS, Poller
+from bot.telegram.processor import UpdateProcessor
+from bot.telegram.redaction import install_redaction
+from bot.telegram.session import RetryingSession, RetryPolicy
+from bot.telegram.webhook import check_webhook_secret, webhook_app, webhook_path
+from storage.keys import StaffPublicKey
+
+_log = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT_SECONDS: Final = 20
+
+
+class TelegramUnavailableError(SettingsError):
+    """The Bot API could not be reached at start; the message is one sentence."""
+
+
+def telegram_token(settings: BotSettings) -> str:
+    """The bot token, or `SettingsError` saying how to set it."""
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    if not token.strip():
+        raise SettingsError(
+            "OCLEP_TELEGRAM_TOKEN is not set; put the token @BotFather gave you in the "
+            "environment or in .env."
+        )
+    return token.strip()
+
+
+def run_telegram(settings: BotSettings) -> None:
+    """Run the bot until SIGTERM or SIGINT; polling unless OCLEP_WEBHOOK_URL is set.
+
+    Raises `SettingsError` (one sentence) for a missing token, a refused token, an
+    unreachable API or a bad webhook setting; the CLI shows it and exits with code 2.
+    """
+    token = telegram_token(settings)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    install_redaction([token, secret])
+    asyncio.run(_serve_until_signal(settings))
+
+
+async def _serve_until_signal(settings: BotSettings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await serve(settings, stop)
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+    _log.info("stopped")
+
+
+async def serve(
+    settings: BotSettings,
+    stop: asyncio.Event,
+    *,
+    ready: asyncio.Event | None = None,
+    staff_key: StaffPublicKey | None = None,
+    allowed_updates: Sequence[str] | None = ALLOWED_UPDATES,
+    poll_seconds: int = DEFAULT_POLL_SECONDS,
+    retry_policy: RetryPolicy | None = None,
+) -> None:
+    """Run the bot until `stop` is set, then finish in-flight updates and close everything.
+
+    `ready` is set once updates are being received. `staff_key` overrides the key file of
+    the settings (tests); `allowed_updates=None` receives every update kind (tests).
+    """
+    token = telegram_token(settings)
+    webhook_secret = None
+    if settings.webhook_url:
+        raw_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        webhook_secret = check_webhook_secret(raw_secret)
+        webhook_path(settings.webhook_url)  # fail before connecting if the URL is unusable
+    session = RetryingSession(
+        api=TelegramAPIServer.from_base(settings.telegram_api_base),
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        policy=retry_policy,
+    )
+    bot = Bot(token, session=session)
+    try:
+        identity = await _identify(bot, settings)
+        async with open_conversation(
+            settings, staff_key=staff_key, bot_username=identity.username
+        ) as conversation:
+            catalogs = Catalogs.load()
+            await register_commands(bot, catalogs)
+            processor = UpdateProcessor(
+                bot, conversation, identity, catalogs, default_locale=settings.default_locale
+            )
+            if settings.webhook_url and webhook_secret:
+                await _serve_webhook(
+                    bot, processor, settings, webhook_secret, allowed_updates, stop, ready
+                )
+            else:
+                await bot.delete_webhook(drop_pending_updates=False)
+                _log.info("polling for updates")
+                if ready is not None:
+                    ready.set()
+                poller = Poller(
+                    bot, processor, poll_seconds=poll_seconds, allowed_updates=allowed_updates
+                )
+                await poller.run(stop)
+    finally:
+        await session.close()
+
+
+async def _identify(bot: Bot, settings: BotSettings) -> BotIdentity:
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError:
+        raise SettingsError(
+            "Telegram refused OCLEP_TELEGRAM_TOKEN; copy the token again from @BotFather."
+        ) from None
+    except TelegramAPIError as error:
+        raise TelegramUnavailableError(
+            f"Cannot reach the Telegram Bot API at {settings.telegram_api_base} "
+            f"({type(error).__name__}); check the network or OCLEP_TELEGRAM_API_BASE."
+        ) from None
+    return BotIdentity(user_id=me.id, username=me.username)
+
+
+async def _serve_webhook(
+    bot: Bot,
+    processor: UpdateProcessor,
+    settings: BotSettings,
+    secret: str,
+    allowed_updates: Sequence[str] | None,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None,
+) -> None:
+    assert settings.webhook_url is not None
+    host, port = settings.webhook_host_port
+    app = webhook_app(processor, secret=secret, path=webhook_path(settings.webhook_url))
+    # shutdown_timeout: requests being handled at SIGTERM get this long to finish.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=None if allowed_updates is None else list(allowed_updates),
+            drop_pending_updates=False,
+        )
+        _log.info("receiving updates by webhook")
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,139 @@
+"""One raw update handled start to finish: mapped, ordered per chat, answered; never raises."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from aiogram import Bot
+
+from bot import texts as conversation_texts
+from bot.i18n import Catalogs, locale_for
+from bot.telegram import texts
+from bot.telegram.mapping import (
+    BotIdentity,
+    EditIgnored,
+    ForConversation,
+    Ignored,
+    NotAnAnswer,
+    PrivateChatsOnly,
+    UnusableCallback,
+    map_update,
+    update_kind,
+)
+from bot.telegram.ordering import ChatLocks, OncePerChat
+from bot.telegram.render import ChatUnavailable, ConversationPort, Renderer
+
+_log = logging.getLogger(__name__)
+
+
+class UpdateProcessor:
+    """Turns raw updates into conversation events and Bot API calls.
+
+    Polling and webhook mode both call `process`; the per-chat lock lives here, so the
+    ordering guarantee (never two events of one respondent at once) holds in both modes.
+    Logs carry the update kind, the outcome and the error class, never ids or content.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        conversation: ConversationPort,
+        identity: BotIdentity,
+        catalogs: Catalogs,
+        *,
+        default_locale: str = "es",
+    ) -> None:
+        self.identity = identity
+        self._conversation = conversation
+        self._catalogs = catalogs
+        self._default_locale = default_locale
+        self._renderer = Renderer(bot, conversation)
+        self._locks = ChatLocks()
+        self._edit_notice = OncePerChat()
+        self._group_notice = OncePerChat()
+
+    @property
+    def chats_in_flight(self) -> int:
+        """Chats with an event being handled or waiting (for tests and shutdown)."""
+        return len(self._locks)
+
+    async def process(self, raw: object) -> None:
+        """Handle one update as Telegram sent it (parsed JSON); logs failures, never raises."""
+        kind = update_kind(raw)
+        started = time.perf_counter()
+        try:
+            inbound = map_update(raw, self.identity)
+            if isinstance(inbound, ForConversation):
+                await self._converse(inbound)
+            elif isinstance(inbound, UnusableCallback):
+                await self._renderer.answer_callback(inbound.callback_query_id)
+            elif isinstance(inbound, NotAnAnswer):
+                await self._not_an_answer(inbound)
+            elif isinstance(inbound, EditIgnored):
+                await self._edit_ignored(inbound)
+            elif isinstance(inbound, PrivateChatsOnly):
+                await self._private_chats_only(inbound)
+            elif isinstance(inbound, Ignored):
+                _log.debug("update %s ignored (%s)", kind, inbound.reason)
+                return
+        except asyncio.CancelledError:
+            raise
+        except ChatUnavailable:
+            _log.info("update %s: chat unavailable", kind)
+        except Exception as error:
+            _log.error("update %s failed: %s", kind, type(error).__name__)
+        else:
+            _log.debug("update %s handled in %.0f ms", kind, (time.perf_counter() - started) * 1e3)
+
+    def _text(self, language_code: str | None, msgid: str) -> str:
+        return self._catalogs.gettext(locale_for(language_code, self._default_locale), msgid)
+
+    async def _converse(self, inbound: ForConversation) -> None:
+        async with self._locks.hold(inbound.chat_id):
+            try:
+                replies = await self._conversation.handle(
+                    inbound.respondent, inbound.event, update_id=inbound.update_id
+                )
+            except Exception as error:
+                # The database is unreachable or the draft is unreadable: the respondent
+                # should know the answer was not kept, and the press must still be answered.
+                _log.error("conversation failed: %s", type(error).__name__)
+                sorry = self._text(inbound.respondent.language_code, conversation_texts.TRY_AGAIN)
+                if inbound.callback_query_id is not None:
+                    await self._renderer.answer_callback(inbound.callback_query_id, sorry)
+                else:
+                    await self._renderer.send(inbound.chat_id, sorry)
+                return
+            await self._renderer.render(
+                inbound.chat_id, inbound.respondent, replies, inbound.callback_query_id
+            )
+
+    async def _not_an_answer(self, inbound: NotAnAnswer) -> None:
+        async with self._locks.hold(inbound.chat_id):
+            await self._renderer.send(
+                inbound.chat_id, self._text(inbound.language_code, texts.NOT_AN_ANSWER)
+            )
+            # Deleted whatever the respondent's discreet setting: nothing in it is stored, and
+            # a photo, a voice or a location is the most identifying thing a chat can hold.
+            if inbound.message_id is not None:
+                await self._renderer.delete(inbound.chat_id, [inbound.message_id])
+
+    async def _edit_ignored(self, inbound: EditIgnored) -> None:
+        if not self._edit_notice.first_time(inbound.chat_id):
+            return
+        async with self._locks.hold(inbound.chat_id):
+            await self._renderer.send(
+                inbound.chat_id, self._text(inbound.language_code, texts.EDITS_IGNORED)
+            )
+
+    async def _private_chats_only(self, inbound: PrivateChatsOnly) -> None:
+        # Once per group and process: explaining again on every mention would be spam.
+        if not self._group_notice.first_time(inbound.chat_id):
+            return
+        await self._renderer.send(
+            inbound.chat_id,
+            self._text(inbound.language_code, texts.PRIVATE_CHATS_ONLY),
+            thread_id=inbound.thread_id,
+        )

@@ -1,0 +1,270 @@
+"""Replies rendered as Bot API calls: one questionnaire message edited in place, protected."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Final, Protocol
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MessageEntity,
+)
+
+from bot.events import Event, MessageRef, Respondent
+from bot.limits import (
+    CALLBACK_ANSWER_MAX_CHARS,
+    CALLBACK_DATA_MAX_BYTES,
+    MESSAGE_TEXT_MAX_CHARS,
+)
+from bot.replies import (
+    Closing,
+    DeleteRespondentMessage,
+    Done,
+    Notice,
+    Option,
+    Progress,
+    Prompt,
+    Reply,
+)
+
+_log = logging.getLogger(__name__)
+
+PROGRESS_CELLS: Final = 10
+_FILLED: Final = "▰"
+_EMPTY: Final = "▱"
+_ELLIPSIS: Final = "…"
+_NO_PREVIEW: Final = LinkPreviewOptions(is_disabled=True)
+
+
+class ConversationPort(Protocol):
+    """What the channel needs of `bot.conversation.Conversation`."""
+
+    async def handle(
+        self, respondent: Respondent, event: Event, *, update_id: int
+    ) -> Sequence[Reply]: ...
+
+    async def remember_prompt_message(
+        self, respondent: Respondent, message_ref: MessageRef
+    ) -> None: ...
+
+
+class ChatUnavailable(Exception):
+    """The respondent blocked the bot or the chat is gone: stop rendering for this update."""
+
+
+def progress_line(progress: Progress) -> str:
+    """A compact bar and the translated label, e.g. "▰▰▰▱▱▱▱▱▱▱ Pregunta 12 de unas 40"."""
+    total = max(progress.total_estimate, progress.position, 1)
+    filled = min(PROGRESS_CELLS, round(PROGRESS_CELLS * progress.position / total))
+    return f"{_FILLED * filled}{_EMPTY * (PROGRESS_CELLS - filled)} {progress.label}"
+
+
+def fit(text: str, limit: int = MESSAGE_TEXT_MAX_CHARS) -> str:
+    """`text` cut to Telegram's limit (never expected for our texts; never a failed send)."""
+    return text if len(text) <= limit else text[: limit - 1] + _ELLIPSIS
+
+
+def prompt_text(prompt: Prompt) -> str:
+    """The questionnaire message: progress, the note (why an answer was refused), the question."""
+    parts = []
+    if prompt.progress is not None:
+        parts.append(progress_line(prompt.progress))
+    if prompt.note:
+        parts.append(prompt.note)
+    parts.append(prompt.text)
+    return fit("\n\n".join(parts))
+
+
+def keyboard(options: Sequence[Option]) -> InlineKeyboardMarkup | None:
+    """One inline button per row (long Spanish labels read best that way on a phone).
+
+    Only callback buttons: never a contact, location or URL button. A token longer than
+    Telegram's limit would make the whole message fail, so such a button is left out.
+    """
+    rows: list[list[InlineKeyboardButton]] = []
+    for option in options:
+        if not 0 < len(option.token.encode()) <= CALLBACK_DATA_MAX_BYTES:
+            _log.error("a button token does not fit Telegram's callback data; button left out")
+            continue
+        rows.append([InlineKeyboardButton(text=option.label, callback_data=option.token)])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def code_entity(text: str, fragment: str) -> list[MessageEntity]:
+    """A monospace entity over `fragment` in `text` (offsets in UTF-16 code units)."""
+    start = text.find(fragment)
+    if not fragment or start < 0:
+        return []
+    offset = len(text[:start].encode("utf-16-le")) // 2
+    length = len(fragment.encode("utf-16-le")) // 2
+    return [MessageEntity(type="code", offset=offset, length=length)]
+
+
+def toast(replies: Sequence[Reply]) -> str | None:
+    """The text of the transient notices, for answerCallbackQuery."""
+    texts = [r.text for r in replies if isinstance(r, Notice) and r.transient]
+    return fit(" ".join(texts), CALLBACK_ANSWER_MAX_CHARS) if texts else None
+
+
+def _not_modified(error: TelegramBadRequest) -> bool:
+    return "not modified" in error.message.lower()
+
+
+class Renderer:
+    """Renders one event's replies into one private chat.
+
+    Every message is sent with `protect_content` (no forwarding, no saving on most clients)
+    and without link previews (a preview request would tell a third-party site that this
+    chat opened a link).
+    """
+
+    def __init__(self, bot: Bot, conversation: ConversationPort) -> None:
+        self._bot = bot
+        self._conversation = conversation
+
+    async def render(
+        self,
+        chat_id: int,
+        respondent: Respondent,
+        replies: Sequence[Reply],
+        callback_query_id: str | None = None,
+    ) -> None:
+        """Answer the button press (it stops the spinner) while the chat is updated."""
+        answering = None
+        if callback_query_id is not None:
+            # Concurrent with the edit: one round trip less between a press and the new screen.
+            answering = asyncio.ensure_future(
+                self.answer_callback(callback_query_id, toast(replies))
+            )
+        try:
+            await self._update_chat(chat_id, respondent, replies, answered=answering is not None)
+        finally:
+            if answering is not None:
+                await answering
+
+    async def _update_chat(
+        self, chat_id: int, respondent: Respondent, replies: Sequence[Reply], *, answered: bool
+    ) -> None:
+        deletions: list[MessageRef] = []
+        try:
+            for reply in replies:
+                if isinstance(reply, Prompt):
+                    await self._prompt(chat_id, respondent, reply)
+                elif isinstance(reply, Notice):
+                    if not (reply.transient and answered):
+                        await self.send(chat_id, reply.text)
+                elif isinstance(reply, Closing):
+                    await self._replace(chat_id, reply.message_ref, reply.text)
+                elif isinstance(reply, Done):
+                    entities = code_entity(reply.text, reply.receipt)
+                    await self._replace(chat_id, reply.message_ref, reply.text, entities)
+                elif isinstance(reply, DeleteRespondentMessage):
+                    deletions.append(reply.message_ref)
+            # Typed answers go last: the respondent sees the next question before their
+            # message disappears, so nothing seems lost.
+            await self.delete(chat_id, deletions)
+        except ChatUnavailable:
+            _log.info("chat unavailable; replies dropped")
+
+    async def answer_callback(self, callback_query_id: str, text: str | None = None) -> None:
+        """Answer a button press; a press too old to answer is not an error worth raising."""
+        try:
+            await self._bot.answer_callback_query(callback_query_id, text=text)
+        except TelegramAPIError as error:
+            _log.info("answerCallbackQuery failed: %s", type(error).__name__)
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        entities: list[MessageEntity] | None = None,
+        thread_id: int | None = None,
+    ) -> int | None:
+        """Send a protected message; its id, or None when Telegram refused it."""
+        try:
+            message = await self._bot.send_message(
+                chat_id,
+                fit(text),
+                reply_markup=markup,
+                entities=entities,
+                protect_content=True,
+                link_preview_options=_NO_PREVIEW,
+                message_thread_id=thread_id,
+            )
+        except TelegramForbiddenError:
+            raise ChatUnavailable from None
+        except TelegramAPIError as error:
+            _log.warning("sendMessage failed: %s", type(error).__name__)
+            return None
+        return message.message_id
+
+    async def delete(self, chat_id: int, message_refs: Sequence[MessageRef]) -> None:
+        """Delete messages; too old (48 h) or already gone is fine."""
+        for message_ref in message_refs:
+            try:
+                await self._bot.delete_message(chat_id, message_ref)
+            except TelegramForbiddenError:
+                raise ChatUnavailable from None
+            except TelegramAPIError as error:
+                _log.info("deleteMessage failed: %s", type(error).__name__)
+
+    async def _edit(
+        self,
+        chat_id: int,
+        message_ref: MessageRef,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        entities: list[MessageEntity] | None = None,
+    ) -> bool:
+        """Edit a message in place; False when it must be sent anew (gone, too old)."""
+        try:
+            await self._bot.edit_message_text(
+                text=fit(text),
+                chat_id=chat_id,
+                message_id=message_ref,
+                reply_markup=markup,
+                entities=entities,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except TelegramBadRequest as error:
+            return _not_modified(error)
+        except TelegramForbiddenError:
+            raise ChatUnavailable from None
+        except TelegramAPIError as error:
+            _log.warning("editMessageText failed: %s", type(error).__name__)
+            return False
+        return True
+
+    async def _prompt(self, chat_id: int, respondent: Respondent, prompt: Prompt) -> None:
+        text = prompt_text(prompt)
+        markup = keyboard(prompt.options)
+        old = prompt.message_ref
+        if old is not None and not prompt.fresh and await self._edit(chat_id, old, text, markup):
+            return
+        if old is not None and prompt.fresh:
+            # The old questionnaire message is no longer at the bottom: one message in the
+            # chat, at the bottom, is what discreet mode promises.
+            await self.delete(chat_id, [old])
+        sent = await self.send(chat_id, text, markup=markup)
+        if sent is not None:
+            await self._conversation.remember_prompt_message(respondent, sent)
+
+    async def _replace(
+        self,
+        chat_id: int,
+        message_ref: MessageRef | None,
+        text: str,
+        entities: list[MessageEntity] | None = None,
+    ) -> None:
+        """Show `text` without buttons in the questionnaire message, or in a new message."""
+        if message_ref is not None and await self._edit(chat_id, message_ref, text, None, entities):
+            return
+        await self.send(chat_id, text, entities=entities)

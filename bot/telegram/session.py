@@ -1,0 +1,101 @@
+"""An aiogram HTTP session that waits out 429s and retries network errors and 5xx answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import (
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+_log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long and how often a Bot API call is retried.
+
+    Telegram's 429 names the wait (`retry_after`); waiting exactly that long is what it asks
+    for, so those retries are counted apart from the backoff on network errors and 5xx.
+    Everything is bounded: a call gives up after `max_attempts` failures of either kind, or
+    at once when Telegram asks for a wait longer than `max_retry_after` seconds (a flood
+    ban: better to fail this reply than to hold the respondent's queue for minutes).
+    """
+
+    max_attempts: int = 6
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def backoff(self, failures: int, rng: random.Random) -> float:
+        """The wait after the `failures`-th network error or 5xx: exponential, with jitter."""
+        ceiling = min(self.first_delay * 2.0 ** (failures - 1), self.max_delay)
+        # Full jitter keeps many bot workers from retrying in lockstep after an outage.
+        return ceiling / 2 + rng.random() * ceiling / 2
+
+
+class RetryingSession(AiohttpSession):
+    """`AiohttpSession` with bounded retries; the last error is raised when they run out.
+
+    Retried: `TelegramRetryAfter` (429) after `retry_after`, `TelegramNetworkError`
+    (connection errors, timeouts) and `TelegramServerError` (5xx) with exponential backoff.
+    Never retried: 4xx answers (they would fail again) and bodies too large to send.
+    A retried sendMessage whose first attempt timed out after Telegram stored it may show
+    twice; the conversation's exactly-once bookkeeping is in the database, not in the chat.
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        failures = 0
+        while True:
+            try:
+                return await super().make_request(bot, method, timeout)
+            except TelegramRetryAfter as error:
+                failures += 1
+                if failures >= self.policy.max_attempts:
+                    raise
+                if error.retry_after > self.policy.max_retry_after:
+                    raise
+                delay = float(error.retry_after)
+            except TelegramEntityTooLarge:
+                raise
+            except (TelegramNetworkError, TelegramServerError) as error:
+                failures += 1
+                if failures >= self.policy.max_attempts:
+                    raise
+                delay = self.policy.backoff(failures, self._rng)
+                _log.info("%s failed (%s); retrying", method.__api_method__, type(error).__name__)
+            await self._sleep(delay)

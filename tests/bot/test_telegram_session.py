@@ -1,0 +1,91 @@
+"""The retrying session against the emulator: 429s waited out, 5xx retried, all bounded."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+
+from bot.telegram.session import RetryingSession, RetryPolicy
+from tests.telegram_emulator import BotApiEmulator, FaultKind
+
+CHAT_ID = 4_000_001
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emu = await BotApiEmulator.start()
+    emu.user(CHAT_ID)
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+def connect(emulator: BotApiEmulator, waits: list[float], policy: RetryPolicy) -> Bot:
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    session = RetryingSession(
+        api=TelegramAPIServer.from_base(emulator.api_base),
+        policy=policy,
+        sleep=record,
+        rng=random.Random(1),
+    )
+    return Bot(emulator.token, session=session)
+
+
+async def test_429_is_retried_after_the_wait_telegram_names(emulator: BotApiEmulator) -> None:
+    emulator.faults.rate_limit(methods={"sendMessage"}, retry_after=3, count=2)
+    waits: list[float] = []
+    bot = connect(emulator, waits, RetryPolicy())
+    try:
+        sent = await bot.send_message(CHAT_ID, "hola")
+    finally:
+        await bot.session.close()
+    assert waits == [3.0, 3.0]
+    assert [c.status for c in emulator.calls_to("sendMessage")] == [429, 429, 200]
+    assert sent.message_id == emulator.calls_to("sendMessage")[-1].result["message_id"]
+
+
+async def test_server_errors_back_off_exponentially_and_give_up(emulator: BotApiEmulator) -> None:
+    emulator.faults.server_error(methods={"sendMessage"}, status=502)
+    waits: list[float] = []
+    policy = RetryPolicy(max_attempts=4, first_delay=1.0, max_delay=3.0)
+    bot = connect(emulator, waits, policy)
+    try:
+        with pytest.raises(TelegramServerError):
+            await bot.send_message(CHAT_ID, "hola")
+    finally:
+        await bot.session.close()
+    assert len(emulator.calls_to("sendMessage")) == 4
+    assert len(waits) == 3
+    assert 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0 and 1.5 <= waits[2] <= 3.0
+    assert emulator.faults.injected[FaultKind.SERVER_ERROR] == 4
+
+
+async def test_a_flood_wait_beyond_the_bound_is_not_waited(emulator: BotApiEmulator) -> None:
+    emulator.faults.rate_limit(methods={"sendMessage"}, retry_after=3600)
+    waits: list[float] = []
+    bot = connect(emulator, waits, RetryPolicy(max_retry_after=60))
+    try:
+        with pytest.raises(Exception, match="retry after"):
+            await bot.send_message(CHAT_ID, "hola")
+    finally:
+        await bot.session.close()
+    assert waits == []
+
+
+async def test_bad_requests_are_not_retried(emulator: BotApiEmulator) -> None:
+    waits: list[float] = []
+    bot = connect(emulator, waits, RetryPolicy())
+    try:
+        with pytest.raises(TelegramBadRequest):
+            await bot.edit_message_text(text="x", chat_id=CHAT_ID, message_id=999)
+    finally:
+        await bot.session.close()
+    assert waits == [] and len(emulator.calls_to("editMessageText")) == 1
