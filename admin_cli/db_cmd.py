@@ -1,5 +1,54 @@
 """`oclep-admin db`: Database maintenance."""
 
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
 import typer
 
+from storage.database import (
+    DEFAULT_DATABASE_URL,
+    DatabaseError,
+    describe_url,
+    head_revision,
+    open_database,
+)
+
 app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+# Shared by every command that reads the database (stats, export, report, purge).
+DatabaseUrlOption = Annotated[
+    str,
+    typer.Option(
+        "--database-url",
+        envvar="OCLEP_DATABASE_URL",
+        help="sqlite+aiosqlite:///path/to/oclep.db or postgresql+asyncpg://user@host/db.",
+        show_default=True,
+    ),
+]
+
+
+@contextmanager
+def exit_on_database_errors() -> Iterator[None]:
+    """Turn database errors into one sentence on stderr and exit code 1."""
+    try:
+        yield
+    except DatabaseError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+async def _upgrade(url: str) -> str:
+    async with await open_database(url, upgrade=True) as database:
+        return describe_url(database.url)
+
+
+@app.command("upgrade")
+def upgrade(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
+    """Create or upgrade the database schema to the newest revision (safe to repeat)."""
+    with exit_on_database_errors():
+        where = asyncio.run(_upgrade(database_url))
+    typer.echo(f"The database at {where} is at schema revision {head_revision()} (newest).")

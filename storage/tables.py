@@ -1,0 +1,171 @@
+"""SQLModel tables: what the server stores, and nothing that names a respondent."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+)
+from sqlmodel import Field, SQLModel
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; elsewhere the id is a true 64-bit integer.
+BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
+
+SUBMISSION_ID_BYTES = 16
+CAMPAIGN_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class SubmissionStatus(StrEnum):
+    """Where a submission stands; `partial` is a draft that expired before the end."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    WITHDRAWN = "withdrawn"
+
+
+class Submission(SQLModel, table=True):
+    """One respondent's answers: metadata in clear, content only through the sealed K0.
+
+    No pseudonym and no timestamps: a completed submission cannot be linked back to a
+    Telegram account, and dates are kept to the day.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_status_completed_on", "status", "completed_on"),
+        Index("ix_submissions_campaign", "campaign"),
+        Index("ix_submissions_completed_on", "completed_on"),
+        CheckConstraint(
+            "status IN ('in_progress', 'complete', 'partial', 'withdrawn')",
+            name="ck_submissions_status",
+        ),
+    )
+
+    id: bytes = Field(sa_column=Column(LargeBinary(SUBMISSION_ID_BYTES), primary_key=True))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    created_on: date = Field(sa_column=Column(Date, nullable=False))
+    completed_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    campaign: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    questionnaire_id: str = Field(sa_column=Column(String(64), nullable=False))
+    questionnaire_version: int = Field(sa_column=Column(BigInteger, nullable=False))
+    questionnaire_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    key_id: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+    # K0 sealed to the staff key: deleting it shreds every answer of the submission.
+    sealed_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    receipt_hash: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary(32), nullable=True, unique=True)
+    )
+    answer_count: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class SealedAnswer(SQLModel, table=True):
+    """Answer record number `sequence` of a submission, under the ratchet key of that step."""
+
+    __tablename__ = "sealed_answers"
+
+    submission_id: bytes = Field(
+        sa_column=Column(
+            LargeBinary(SUBMISSION_ID_BYTES),
+            ForeignKey("submissions.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    sequence: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    nonce: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Draft(SQLModel, table=True):
+    """An unfinished questionnaire, found again by the respondent's DRAFT pseudonym.
+
+    `state` and `chain_key` are sealed with the server's draft key; the database alone
+    reveals neither the position, the routing answers nor the current chain key.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_expires_on", "expires_on"),)
+
+    pseudonym: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    submission_id: bytes = Field(
+        sa_column=Column(
+            LargeBinary(SUBMISSION_ID_BYTES),
+            ForeignKey("submissions.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+    last_update_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    next_sequence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    chain_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    expires_on: date = Field(sa_column=Column(Date, nullable=False))
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update already applied to a draft: the idempotency key of every draft change.
+
+    Rows live only as long as their draft (cascade), so nothing outlasts the questionnaire.
+    """
+
+    __tablename__ = "processed_updates"
+
+    pseudonym: bytes = Field(
+        sa_column=Column(
+            LargeBinary(32),
+            ForeignKey("drafts.pseudonym", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+
+
+class Tombstone(SQLModel, table=True):
+    """A withdrawn submission: tells staff to delete offline copies; holds no content."""
+
+    __tablename__ = "tombstones"
+
+    submission_id: bytes = Field(
+        sa_column=Column(LargeBinary(SUBMISSION_ID_BYTES), primary_key=True)
+    )
+    withdrawn_on: date = Field(sa_column=Column(Date, nullable=False))
+
+
+class RateCounter(SQLModel, table=True):
+    """Events of one RATE pseudonym in one fixed time window."""
+
+    __tablename__ = "rate_counters"
+    __table_args__ = (Index("ix_rate_counters_window_start", "window_start"),)
+
+    pseudonym: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    window_start: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    count: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only log of storage events; details never hold ids, pseudonyms or content."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigIntegerId, primary_key=True, autoincrement=True)
+    )
+    occurred_on: date = Field(sa_column=Column(Date, nullable=False))
+    event: str = Field(sa_column=Column(String(64), nullable=False))
+    details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+METADATA = SQLModel.metadata

@@ -1,0 +1,140 @@
+"""Two workers, one database: every update applied exactly once, no sequence lost or reused."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from storage.database import Database, open_database
+from storage.repository import Change, ChangeResult, DraftHandle, Outcome, Repository
+from storage.tables import SealedAnswer
+from tests.conftest import DatabaseTarget
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+
+ANSWERS = 50
+
+
+def _answer_with(update_id: int):  # type: ignore[no-untyped-def]
+    def decide(draft: DraftHandle) -> Change:
+        # The state counts the answers seen so far, as a conversation's position would.
+        seen = int(draft.state or b"0")
+        return Change(state=str(seen + 1).encode(), answers=(record("q", f"r{update_id}"),))
+
+    return decide
+
+
+async def _deliver(repo: Repository, pseudonym: bytes, update_id: int) -> ChangeResult:
+    await asyncio.sleep(random.random() / 100)  # interleave the workers
+    return await repo.apply(pseudonym, update_id=update_id, decide=_answer_with(update_id))
+
+
+async def test_fifty_concurrent_answers_from_two_workers(
+    database: Database, database_target: DatabaseTarget
+) -> None:
+    setup = Setup(database)
+    # A second engine: on SQLite a second connection pool on the same file, on PostgreSQL
+    # separate server connections; the two share nothing but the database.
+    other = await open_database(database_target.url)
+    try:
+        workers = [setup.repository(database), setup.repository(other)]
+        pseudonym = setup.pseudonym(7012345678)
+        await workers[0].start_or_resume(
+            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
+        )
+        update_ids = list(range(1000, 1000 + ANSWERS))
+        # Every update is delivered to both workers, and ten of them twice more.
+        deliveries = [(w, u) for u in update_ids for w in workers]
+        deliveries += [(workers[u % 2], u) for u in update_ids[:10]]
+        random.shuffle(deliveries)
+        results = await asyncio.gather(*(_deliver(w, pseudonym, u) for w, u in deliveries))
+    finally:
+        await other.close()
+
+    applied = [r for r in results if r.outcome is Outcome.APPLIED]
+    assert len(applied) == ANSWERS
+    assert all(r.outcome is Outcome.DUPLICATE for r in results if r not in applied)
+    assert sorted(s for r in applied for s in r.sequences) == list(range(ANSWERS))
+
+    async with database.engine.connect() as connection:
+        sequences = (
+            await connection.execute(
+                select(col(SealedAnswer.sequence)).order_by(col(SealedAnswer.sequence))
+            )
+        ).scalars()
+        assert list(sequences) == list(range(ANSWERS))
+    draft = await setup.repository().load(pseudonym)
+    assert draft is not None
+    assert (draft.version, draft.next_sequence, draft.state) == (ANSWERS + 1, ANSWERS, b"50")
+    [submission] = await setup.decrypted()
+    assert sorted(submission.records) == sorted(record("q", f"r{u}") for u in update_ids)
+    assert submission.meta.answer_count == ANSWERS
+
+
+async def test_two_workers_starting_the_same_respondent_share_one_draft(
+    database: Database, database_target: DatabaseTarget
+) -> None:
+    setup = Setup(database)
+    other = await open_database(database_target.url)
+    try:
+        workers = [setup.repository(database), setup.repository(other)]
+        pseudonym = setup.pseudonym(6000000001)
+        drafts = await asyncio.gather(
+            *(
+                w.start_or_resume(
+                    pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"s"
+                )
+                for w in workers * 5
+            )
+        )
+    finally:
+        await other.close()
+    assert len({d.submission_id for d in drafts}) == 1
+    assert sum(d.created for d in drafts) == 1
+
+
+async def test_callers_retrying_on_conflict_record_each_answer_once(
+    database: Database, database_target: DatabaseTarget
+) -> None:
+    # The optimistic path a caller may use instead of `apply`: read, compute, save with the
+    # version it read, and start again on CONFLICT.
+    setup = Setup(database)
+    other = await open_database(database_target.url)
+    try:
+        workers = [setup.repository(database), setup.repository(other)]
+        pseudonym = setup.pseudonym(7099999999)
+        await workers[0].start_or_resume(
+            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
+        )
+        conflicts = 0
+
+        async def answer(worker: Repository, update_id: int) -> Outcome:
+            nonlocal conflicts
+            while True:
+                draft = await worker.load(pseudonym)
+                assert draft is not None
+                result = await worker.record_answer(
+                    pseudonym,
+                    update_id=update_id,
+                    expected_version=draft.version,
+                    plaintext=record("q", f"r{update_id}"),
+                    new_state=str(int(draft.state) + 1).encode(),
+                )
+                if result.outcome is not Outcome.CONFLICT:
+                    return result.outcome
+                conflicts += 1
+
+        update_ids = list(range(1, 21))
+        outcomes = await asyncio.gather(
+            *(answer(workers[u % 2], u) for u in update_ids + update_ids[:5])
+        )
+    finally:
+        await other.close()
+    assert outcomes.count(Outcome.APPLIED) == 20 and outcomes.count(Outcome.DUPLICATE) == 5
+    assert conflicts > 0  # the race really happened
+    [submission] = await setup.decrypted()
+    assert sorted(submission.records) == sorted(record("q", f"r{u}") for u in update_ids)
+    draft = await setup.repository().load(pseudonym)
+    assert draft is not None and draft.state == b"20" and draft.next_sequence == 20
