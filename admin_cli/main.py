@@ -2,7 +2,16 @@
 
 import typer
 
-from admin_cli import db_cmd, keys_cmd, questionnaire_cmd, stats_cmd
+from admin_cli import (
+    audit_cmd,
+    db_cmd,
+    export_cmd,
+    keys_cmd,
+    purge_cmd,
+    questionnaire_cmd,
+    report_cmd,
+    stats_cmd,
+)
 
 app = typer.Typer(
     name="oclep-admin",
@@ -14,6 +23,10 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(questionnaire_cmd.app, name="questionnaire")
 app.add_typer(stats_cmd.app, name="stats")
+app.command("export")(export_cmd.export)
+app.command("report")(report_cmd.report)
+app.command("purge")(purge_cmd.purge)
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def main() -> None:

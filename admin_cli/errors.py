@@ -1,0 +1,30 @@
+"""The CLI's edge for staff errors: one sentence on stderr, exit code 1, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from admin_cli.keys_cmd import PassphraseError
+from flows.loader import DefinitionError
+from storage.database import DatabaseError
+from storage.keys import KeyFileError
+
+
+class CommandError(Exception):
+    """Something staff can fix (an option, a missing key, an empty month); one sentence."""
+
+
+@contextmanager
+def exit_on_errors() -> Iterator[None]:
+    """Print the one-sentence message of any error staff can cause, then exit with code 1."""
+    try:
+        yield
+    except (CommandError, DatabaseError, KeyFileError, PassphraseError, DefinitionError) as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except (KeyboardInterrupt, EOFError):
+        typer.echo("Error: cancelled; nothing was written.", err=True)
+        raise typer.Exit(1) from None

@@ -1,0 +1,1 @@
+"""Spreadsheet export of decrypted submissions: columns, codebook, writers, private files."""

@@ -1,0 +1,205 @@
+"""`oclep-admin export`: decrypted submissions as CSV, XLSX or JSON Lines, with a codebook."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from admin_cli.audit import AuditLog, default_audit_log
+from admin_cli.console import progress_bar, status_console
+from admin_cli.db_cmd import DatabaseUrlOption
+from admin_cli.decrypting import (
+    AuditLogOption,
+    CampaignOption,
+    DecryptionTally,
+    KeyOption,
+    MonthOption,
+    PassphraseFileOption,
+    QuestionnaireOption,
+    Selection,
+    Status,
+    decrypted_records,
+    preflight,
+    record_audit,
+    selection,
+)
+from admin_cli.errors import CommandError, exit_on_errors
+from admin_cli.export.codebook import codebook_rows
+from admin_cli.export.columns import Layout, layout, row_cells
+from admin_cli.export.files import PendingFile, check_targets, pending_files
+from admin_cli.export.writers import CsvWriter, ExportWriter, JsonLinesWriter, XlsxWriter
+from admin_cli.keys_cmd import load_private_keys
+from admin_cli.records import DefinitionCatalog
+from storage.database import DEFAULT_DATABASE_URL, open_database
+from storage.keys import StaffPrivateKey
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    jsonl = "jsonl"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    rows: int
+    by_status: dict[str, int]
+    versions: dict[str, int]
+    review: int
+
+
+def codebook_path(out: Path) -> Path:
+    """Where the codebook goes for CSV and JSON Lines: `<out>.codebook.csv`."""
+    return out.with_name(out.name + ".codebook.csv")
+
+
+def _writer(fmt: ExportFormat, pending: PendingFile, header: list[str]) -> ExportWriter:
+    if fmt is ExportFormat.csv:
+        return CsvWriter(pending.open_text(), header)
+    if fmt is ExportFormat.jsonl:
+        return JsonLinesWriter(pending.open_text(), header)
+    return XlsxWriter(pending.path, header)
+
+
+async def _export(
+    url: str,
+    keys: Mapping[bytes, StaffPrivateKey],
+    chosen: Selection,
+    catalog: DefinitionCatalog,
+    columns: Layout,
+    fmt: ExportFormat,
+    pending: list[PendingFile],
+    tally: DecryptionTally,
+) -> ExportSummary:
+    console = status_console()
+    writer = _writer(fmt, pending[0], columns.names)
+    by_status: dict[str, int] = {}
+    versions: dict[str, int] = {}
+    review = 0
+    try:
+        async with await open_database(url, must_exist=True) as database:
+            total = await preflight(database, chosen)
+            with progress_bar(console) as progress:
+                records = decrypted_records(database, keys, chosen, catalog, tally, progress, total)
+                async with aclosing(records):
+                    async for record in records:
+                        writer.write_row(row_cells(record, columns.columns))
+                        by_status[record.status] = by_status.get(record.status, 0) + 1
+                        version = f"{record.questionnaire.id} v{record.questionnaire.version}"
+                        versions[version] = versions.get(version, 0) + 1
+                        review += bool(record.review)
+        tally.check()
+        book = codebook_rows(columns, catalog.questionnaires)
+        if isinstance(writer, XlsxWriter):
+            writer.add_codebook(book)
+        else:
+            with pending[1].open_text() as handle:
+                csv.writer(handle, lineterminator="\n").writerows(book)
+    finally:
+        writer.close()
+    return ExportSummary(sum(by_status.values()), by_status, versions, review)
+
+
+async def _check_selection(url: str, chosen: Selection) -> None:
+    async with await open_database(url, must_exist=True) as database:
+        await preflight(database, chosen)
+
+
+def _summary_table(summary: ExportSummary, targets: list[Path]) -> Table:
+    table = Table(title="Export written")
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("submissions", str(summary.rows))
+    for status, n in sorted(summary.by_status.items()):
+        table.add_row(f"  {status}", str(n))
+    for version, n in sorted(summary.versions.items()):
+        table.add_row(f"  {version}", str(n))
+    table.add_row("flagged for review", str(summary.review))
+    for target in targets:
+        table.add_row("file (0600)", str(target))
+    return table
+
+
+def export(
+    key: KeyOption,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output file.", dir_okay=False, show_default=False)
+    ],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = (
+        ExportFormat.csv
+    ),
+    month: MonthOption = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD), inclusive."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option("--until", formats=["%Y-%m-%d"], help="Last day (YYYY-MM-DD), inclusive."),
+    ] = None,
+    status: Annotated[
+        list[Status] | None,
+        typer.Option("--status", help="Repeatable; default: complete and partial."),
+    ] = None,
+    campaign: CampaignOption = None,
+    include_text: Annotated[
+        bool,
+        typer.Option("--include-text", help="Also export free-text testimonies (identifying!)."),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    questionnaire: QuestionnaireOption = None,
+    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    passphrase_file: PassphraseFileOption = None,
+    audit_log: AuditLogOption = None,
+) -> None:
+    """One row per submission: answers, derived figures and review flags, plus a codebook.
+
+    Submissions count on their completion day, or their start day when not complete.
+    """
+    with exit_on_errors():
+        if not key:
+            raise CommandError("Give at least one private key with --key.")
+        chosen = selection(
+            month=month,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            statuses=status,
+            campaign=campaign,
+        )
+        targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]
+        check_targets(targets, force=force)
+        log = AuditLog(audit_log or default_audit_log())
+        log.check_writable()
+        catalog = DefinitionCatalog.load(questionnaire or [])
+        columns = layout(catalog.questionnaires, include_text=include_text)
+        asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
+        keys = load_private_keys(key, passphrase_file)
+        tally = DecryptionTally()
+        outcome = "refused"
+        try:
+            with pending_files(targets, force=force) as pending:
+                summary = asyncio.run(
+                    _export(database_url, keys, chosen, catalog, columns, fmt, pending, tally)
+                )
+            outcome = "written"
+        finally:
+            record_audit(
+                log,
+                command="export",
+                chosen=chosen,
+                counts={**tally.audit(), "rows": tally.read if outcome == "written" else 0},
+                keys=keys,
+                outcome=outcome,
+                extra_filters={"format": fmt.value, "include_text": include_text},
+            )
+    status_console().print(_summary_table(summary, targets))
