@@ -24,7 +24,18 @@ from bot.callback_data import (
 )
 from bot.commands import CommandName, command_named
 from bot.draft_state import DraftState, decode_state, encode_state
-from bot.events import Back, Choice, Command, Event, Respondent, Skip, Start, Submit, Text
+from bot.events import (
+    Back,
+    Choice,
+    Command,
+    Event,
+    MessageRef,
+    Respondent,
+    Skip,
+    Start,
+    Submit,
+    Text,
+)
 from bot.i18n import Catalogs, locale_for
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.screens import Screens, selected_codes
@@ -153,6 +164,26 @@ class Conversation:
             return Change(state=encode_state(replace(state, prompt_ref=message_ref)))
 
         await self._apply(pseudonym, update_id=-message_ref, decide=decide)
+
+    async def channel_notice(
+        self, respondent: Respondent, msgid: str, *, about: MessageRef | None = None
+    ) -> Replies:
+        """A channel's own text (a msgid in the catalogs) for a respondent in their private chat.
+
+        The text comes in the respondent's language: the one of their draft (chosen with
+        /idioma), else the channel's language hint. `about` is the respondent's message the
+        text answers (a photo, a location...): its deletion is asked for in discreet mode, the
+        default before a draft exists, as for every message the respondent sends.
+        """
+        handle = await self._load(self._pseudonym(respondent))
+        if handle is None:
+            locale = locale_for(respondent.language_code, self._default_locale)
+            discreet = True
+        else:
+            state = decode_state(handle.state)
+            locale, discreet = state.locale, state.discreet
+        notice = Notice(self._catalogs.gettext(locale, msgid))
+        return (notice, *_deletion(about, discreet=discreet))
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -601,7 +632,7 @@ class Conversation:
         return campaign if campaign is not None and campaign in self._campaigns else None
 
     def _unfinished_kept(self, locale: str) -> str:
-        text = self._catalogs.gettext(locale, texts.UNFINISHED_KEPT)
+        text = self._catalogs.ngettext(locale, texts.UNFINISHED_KEPT, self._draft_ttl_days)
         return text.format(days=self._draft_ttl_days)
 
     def _expired(self, handle: DraftHandle) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +27,18 @@ class CatalogError(Exception):
 def N_(text: str) -> str:  # the gettext marker Babel extracts by default
     """Mark a Spanish source string for extraction; it is translated where it is shown."""
     return text
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A Spanish source string that carries a count: gettext's msgid and msgid_plural.
+
+    Babel extracts `Plural("…", "…")` calls (see `bot.i18n_tools.KEYWORDS`); the catalogs
+    pick the form for the count (`Catalogs.ngettext`), so 1 reads "1 día", 30 "30 días".
+    """
+
+    singular: str
+    plural: str
 
 
 def po_path(directory: Path, locale: str) -> Path:
@@ -66,6 +79,13 @@ class Catalogs:
             return msgid
         translations = self._translations.get(locale)
         return msgid if translations is None else translations.gettext(msgid)
+
+    def ngettext(self, locale: str, text: Plural, count: int) -> str:
+        """The form of `text` for `count` in `locale` (Spanish rules when untranslated)."""
+        translations = self._translations.get(locale)
+        if translations is None:
+            return text.singular if count == 1 else text.plural
+        return translations.ngettext(text.singular, text.plural, count)
 
     def translator(self, locale: str) -> Translate:
         """A one-argument translate function for `locale`."""

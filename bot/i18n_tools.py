@@ -15,16 +15,18 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import DOMAIN, SOURCE_LOCALE, SUPPORTED_LOCALES, po_path
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
-# First matching pattern wins. flows/ has its own extractor for its MSG_* constants; the
-# questionnaire YAML goes through the extractor registered as the `questionnaire` entry point
-# (named by module path here so that it works before the package is reinstalled).
+# First matching pattern wins. Babel's Python extractor reads the source without importing
+# it, so bot/telegram (the only code importing aiogram) is extracted like the rest of bot/.
+# flows/ has its own extractor for its MSG_* constants; the questionnaire YAML goes through
+# the extractor registered as the `questionnaire` entry point (named by module path here so
+# that it works before the package is reinstalled).
 METHOD_MAP: Final = [
     ("bot/**.py", "python"),
     ("flows/questionnaires/**.yaml", "bot.babel_questionnaire:extract"),
     ("flows/**.py", "bot.babel_flows:extract"),
 ]
-KEYWORDS: Final = {**DEFAULT_KEYWORDS, "Message": None}
-SKIPPED_FILES: Final = ("bot/telegram",)  # the adapter only renders texts made here
+# `Plural(singular, plural)` (bot.i18n) is a msgid with its msgid_plural.
+KEYWORDS: Final = {**DEFAULT_KEYWORDS, "Message": None, "Plural": (1, 2)}
 
 
 def template_path(root: Path = PROJECT_ROOT) -> Path:
@@ -37,10 +39,9 @@ def extract_template(root: Path = PROJECT_ROOT) -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
         root, METHOD_MAP, keywords=KEYWORDS, strip_comment_tags=True
     ):
-        if not isinstance(message, str) or not message:
-            continue
-        if filename.startswith(SKIPPED_FILES):
-            continue
+        parts = (message,) if isinstance(message, str) else message
+        if not parts or not all(isinstance(part, str) and part for part in parts):
+            continue  # a call with a variable or an empty string: nothing to translate
         template.add(
             message, locations=[(filename, lineno)], auto_comments=comments, context=context
         )
@@ -70,8 +71,8 @@ def update_catalog(template: Catalog, locale: str, root: Path = PROJECT_ROOT) ->
     catalog.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
     if locale == SOURCE_LOCALE:
         for message in catalog:
-            if message.id and isinstance(message.id, str):
-                message.string = message.id
+            if message.id:
+                message.string = _identity(message.id, catalog.num_plurals)
     catalog.obsolete.clear()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as target:
@@ -90,9 +91,25 @@ def untranslated(locale: str, root: Path = PROJECT_ROOT) -> list[str]:
         if not message.id:
             continue
         found = catalog.get(message.id)
-        if found is None or not found.string or found.fuzzy:
-            missing.append(str(message.id))
+        if found is None or found.fuzzy or not _translated(found.string):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing
+
+
+def _identity(msgid: str | Sequence[str], num_plurals: int) -> str | tuple[str, ...]:
+    """The source language's translation of a msgid: itself (every plural form past the
+    first is the msgid_plural; Spanish has a third, "de millones", form in CLDR)."""
+    if isinstance(msgid, str):
+        return msgid
+    singular, plural = msgid[0], msgid[1]
+    return (singular, *[plural] * (num_plurals - 1))
+
+
+def _translated(string: object) -> bool:
+    """A msgstr, or every msgstr[n] of a plural message, is filled in."""
+    if isinstance(string, str):
+        return bool(string)
+    return isinstance(string, tuple | list) and bool(string) and all(string)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

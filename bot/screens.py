@@ -139,9 +139,9 @@ class Screens:
 
     def _progress(self, state: DraftState) -> Progress:
         progress = self._engine.progress(state.routing, current=state.current)
-        label = self._catalogs.gettext(state.locale, texts.PROGRESS).format(
-            position=progress.position, total=progress.total_estimate
-        )
+        label = self._catalogs.ngettext(
+            state.locale, texts.PROGRESS, progress.total_estimate
+        ).format(position=progress.position, total=progress.total_estimate)
         return Progress(progress.position, progress.total_estimate, label)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.i18n import N_
+from bot.i18n import N_, Plural
 
 # Buttons
 SKIP: Final = N_("Prefiero no responder")
@@ -19,7 +19,8 @@ DELETE_YES: Final = N_("Sí, borrar mis respuestas")
 DELETE_RECEIPT_YES: Final = N_("Sí, borrar ese cuestionario")
 DELETE_NO: Final = N_("No, volver")
 
-PROGRESS: Final = N_("Pregunta {position} de unas {total}")
+# Counted by {total}: "de unas 1" would be wrong (the estimate is exact at the last question).
+PROGRESS: Final = Plural("Pregunta {position} de {total}", "Pregunta {position} de unas {total}")
 
 # Notes shown above a question
 PART_SAVED: Final = N_("Parte guardada. Puede seguir escribiendo en otro mensaje o pulsar «Listo».")
@@ -92,8 +93,11 @@ RECEIPT_NOT_FOUND: Final = N_(
 )
 DELETE_CANCELLED: Final = N_("No se borró nada.")
 SHARE: Final = N_("Enlace para compartir: {link}")
-UNFINISHED_KEPT: Final = N_(
+UNFINISHED_KEPT: Final = Plural(
+    "Si deja el cuestionario sin terminar, sus respuestas quedan guardadas. Después de {days} "
+    "día sin actividad pasan a ser un testimonio incompleto y usted ya no podrá borrarlas. "
+    "Hasta entonces puede borrarlas con /borrar.",
     "Si deja el cuestionario sin terminar, sus respuestas quedan guardadas. Después de {days} "
     "días sin actividad pasan a ser un testimonio incompleto y usted ya no podrá borrarlas. "
-    "Hasta entonces puede borrarlas con /borrar."
+    "Hasta entonces puede borrarlas con /borrar.",
 )

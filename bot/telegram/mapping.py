@@ -110,11 +110,19 @@ class PrivateChatsOnly:
 
 @dataclass(frozen=True)
 class NotAnAnswer:
-    """A photo, voice note, location, forward... in the private chat: hint, delete, keep none."""
+    """A photo, voice note, location, forward... in the private chat: hint, keep none.
+
+    The conversation decides whether the message is deleted (discreet mode).
+    """
 
     chat_id: int = field(repr=False)
     message_id: int | None
     language_code: str | None = field(default=None, repr=False)
+
+    @property
+    def respondent(self) -> Respondent:
+        """The sender: in a private chat the chat id is the user's id."""
+        return Respondent(user_id=self.chat_id, language_code=self.language_code)
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,11 @@ class EditIgnored:
 
     chat_id: int = field(repr=False)
     language_code: str | None = field(default=None, repr=False)
+
+    @property
+    def respondent(self) -> Respondent:
+        """The sender: in a private chat the chat id is the user's id."""
+        return Respondent(user_id=self.chat_id, language_code=self.language_code)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import time
 from aiogram import Bot
 
 from bot import texts as conversation_texts
+from bot.events import Respondent
 from bot.i18n import Catalogs, locale_for
 from bot.telegram import texts
 from bot.telegram.mapping import (
@@ -112,21 +113,32 @@ class UpdateProcessor:
 
     async def _not_an_answer(self, inbound: NotAnAnswer) -> None:
         async with self._locks.hold(inbound.chat_id):
-            await self._renderer.send(
-                inbound.chat_id, self._text(inbound.language_code, texts.NOT_AN_ANSWER)
+            await self._channel_notice(
+                inbound.chat_id, inbound.respondent, texts.NOT_AN_ANSWER, about=inbound.message_id
             )
-            # Deleted whatever the respondent's discreet setting: nothing in it is stored, and
-            # a photo, a voice or a location is the most identifying thing a chat can hold.
-            if inbound.message_id is not None:
-                await self._renderer.delete(inbound.chat_id, [inbound.message_id])
 
     async def _edit_ignored(self, inbound: EditIgnored) -> None:
         if not self._edit_notice.first_time(inbound.chat_id):
             return
         async with self._locks.hold(inbound.chat_id):
-            await self._renderer.send(
-                inbound.chat_id, self._text(inbound.language_code, texts.EDITS_IGNORED)
-            )
+            await self._channel_notice(inbound.chat_id, inbound.respondent, texts.EDITS_IGNORED)
+
+    async def _channel_notice(
+        self, chat_id: int, respondent: Respondent, msgid: str, *, about: int | None = None
+    ) -> None:
+        """One of this channel's texts, in the respondent's language; whether the message it
+        answers is deleted is the conversation's decision (discreet mode)."""
+        try:
+            replies = await self._conversation.channel_notice(respondent, msgid, about=about)
+        except Exception as error:
+            # Without the draft, neither the language nor the setting is known: the hint in
+            # the client's language, and the message deleted, as discreet mode is the default.
+            _log.error("conversation failed: %s", type(error).__name__)
+            await self._renderer.send(chat_id, self._text(respondent.language_code, msgid))
+            if about is not None:
+                await self._renderer.delete(chat_id, [about])
+            return
+        await self._renderer.render(chat_id, respondent, replies)
 
     async def _private_chats_only(self, inbound: PrivateChatsOnly) -> None:
         # Once per group and process: explaining again on every mention would be spam.

@@ -53,6 +53,10 @@ class ConversationPort(Protocol):
         self, respondent: Respondent, message_ref: MessageRef
     ) -> None: ...
 
+    async def channel_notice(
+        self, respondent: Respondent, msgid: str, *, about: MessageRef | None = None
+    ) -> Sequence[Reply]: ...
+
 
 class ChatUnavailable(Exception):
     """The respondent blocked the bot or the chat is gone: stop rendering for this update."""

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Final
 
+from bot import texts as conversation_texts
+from bot.i18n import Catalogs
 from bot.telegram import texts
 from tests.bot.e2e.support import running_bot
-from tests.telegram_emulator import BotApiEmulator
+from tests.telegram_emulator import BotApiEmulator, SimulatedUser
+
+PHOTO: Final[dict[str, Any]] = {
+    "photo": [{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}],
+    "caption": "mi pasaporte",
+}
+LOCATION: Final[dict[str, Any]] = {"location": {"latitude": 23.1, "longitude": -82.4}}
+CATALOGS: Final = Catalogs.load()
 
 
 async def test_groups_media_and_edits_get_one_short_answer_and_store_nothing(
@@ -48,3 +58,83 @@ async def test_groups_media_and_edits_get_one_short_answer_and_store_nothing(
         english = [c["command"] for c in emulator.commands("en")]
         assert spanish == ["start", "ayuda", "privacidad", "borrar", "idioma", "discreto"]
         assert english == ["start", "help", "privacy", "delete", "language", "discreet"]
+
+
+def bot_said(user: SimulatedUser) -> list[str]:
+    return [m.text or "" for m in user.history() if m.from_bot]
+
+
+async def consent(user: SimulatedUser) -> None:
+    await user.send_command("/start")
+    await user.wait_for_reply()
+    await user.press("Acepto")
+    await user.wait_for_reply()
+
+
+async def test_non_answers_are_deleted_only_in_discreet_mode(tmp_path: Path) -> None:
+    async with (
+        await BotApiEmulator.start() as emulator,
+        running_bot(emulator, tmp_path / "data") as bot,
+    ):
+        user = emulator.user(6_300_101, language_code="es")
+        await consent(user)
+
+        photo = await user.send_content(PHOTO)  # discreet mode is on by default
+        await user.wait_for_reply()
+        assert bot_said(user)[-1] == texts.NOT_AN_ANSWER
+        assert user.chat.messages[photo].deleted
+
+        await user.send_command("/discreto")
+        await user.wait_for_reply()
+        assert bot_said(user)[-1] == conversation_texts.DISCREET_OFF
+        location = await user.send_content(LOCATION)
+        await user.wait_for_reply()
+        assert bot_said(user)[-1] == texts.NOT_AN_ANSWER
+        assert not user.chat.messages[location].deleted
+
+        await user.send_command("/discreto")
+        await user.wait_for_reply()
+        assert bot_said(user)[-1] == conversation_texts.DISCREET_ON
+        again = await user.send_content(LOCATION)
+        await user.wait_for_reply()
+        assert user.chat.messages[again].deleted
+        # Only the consent was stored: nothing of the photo or the locations.
+        assert [s.meta.answer_count for s in await bot.submissions()] == [1]
+
+
+async def test_the_adapters_texts_come_in_the_respondents_language(tmp_path: Path) -> None:
+    english_hint = CATALOGS.gettext("en", texts.NOT_AN_ANSWER)
+    english_edit = CATALOGS.gettext("en", texts.EDITS_IGNORED)
+    assert english_hint != texts.NOT_AN_ANSWER
+    async with (
+        await BotApiEmulator.start() as emulator,
+        running_bot(emulator, tmp_path / "data"),
+    ):
+        # An English client, before any draft: its language code decides.
+        newcomer = emulator.user(6_300_201, language_code="en-GB")
+        photo = await newcomer.send_content(PHOTO)
+        await newcomer.wait_for_reply()
+        assert bot_said(newcomer) == [english_hint]
+        assert newcomer.chat.messages[photo].deleted  # no draft: discreet is the default
+
+        # A Spanish client who chose English with /idioma: the draft's language decides.
+        chooser = emulator.user(6_300_202, language_code="es")
+        await consent(chooser)
+        typed = await chooser.send_text("hola")  # not an answer to a yes/no, refused
+        await chooser.wait_for_reply()
+        await chooser.send_command("/idioma")
+        await chooser.wait_for_reply()
+        await chooser.press("English")
+        await chooser.wait_for_reply()
+        await chooser.send_content(PHOTO)
+        await chooser.wait_for_reply()
+        assert bot_said(chooser)[-1] == english_hint
+        await chooser.edit_text(typed, "hola de nuevo")
+        await chooser.wait_for_reply()
+        assert bot_said(chooser)[-1] == english_edit
+
+        # A Spanish client keeps Spanish.
+        spanish = emulator.user(6_300_203, language_code="es")
+        await spanish.send_content(PHOTO)
+        await spanish.wait_for_reply()
+        assert bot_said(spanish) == [texts.NOT_AN_ANSWER]
