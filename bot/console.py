@@ -23,7 +23,8 @@ HINT: Final = N_(
     "Escriba el número de una opción (o #número si la pregunta pide escribir), su respuesta, "
     "o: atras, saltar, listo, /ayuda, /borrar. Ctrl-D para salir."
 )
-BYE: Final = N_("Hasta pronto. Puede seguir después: sus respuestas quedan guardadas.")
+BYE: Final = N_("Hasta pronto.")
+BYE_UNFINISHED: Final = N_("Hasta pronto. Puede seguir después: sus respuestas quedan guardadas.")
 
 _BACK_WORDS: Final = frozenset({"atras", "atrás", "back"})
 _SKIP_WORDS: Final = frozenset({"saltar", "skip"})
@@ -79,6 +80,8 @@ class ConsoleChannel:
         self._locale = locale
         self._respondent = Respondent(CONSOLE_USER_ID, locale)
         self._last_prompt: Prompt | None = None
+        # Whether answers of an unfinished questionnaire are stored, as the replies show it.
+        self._unfinished = False
 
     async def run(self) -> None:
         """Start (or resume) the questionnaire, then one event per input line until EOF."""
@@ -88,7 +91,8 @@ class ConsoleChannel:
         while True:
             line = await asyncio.to_thread(self._stdin.readline)
             if not line:
-                self._print("\n" + self._catalogs.gettext(self._locale, BYE))
+                bye = BYE_UNFINISHED if self._unfinished else BYE
+                self._print("\n" + self._catalogs.gettext(self._locale, bye))
                 return
             event = self.event_for(line.strip())
             if event is not None:
@@ -137,6 +141,10 @@ class ConsoleChannel:
     def _render(self, reply: Reply) -> None:
         if isinstance(reply, Prompt):
             self._last_prompt = reply
+            # Numbered questions come only after consent, which stores the draft; the consent,
+            # language and /borrar screens (no progress) say nothing either way.
+            if reply.progress is not None:
+                self._unfinished = True
             lines = [""]
             if reply.progress is not None:
                 lines.append(f"[{reply.progress.label}]")
@@ -148,7 +156,10 @@ class ConsoleChannel:
         elif isinstance(reply, Notice):
             self._print(f"» {reply.text}")
         elif isinstance(reply, Closing | Done):
+            # Completed, refused, deleted: nothing left to continue. A paused questionnaire
+            # also ends in a Closing, whose own text already says the answers are kept.
             self._last_prompt = None
+            self._unfinished = False
             self._print(f"\n{reply.text}")
         elif isinstance(reply, DeleteRespondentMessage):
             pass  # a terminal has no chat history to clean

@@ -19,6 +19,7 @@ from bot.settings import BotSettings, SettingsError
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
 from bot.telegram.polling import DEFAULT_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS, Poller
+from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
 from bot.telegram.redaction import install_redaction
 from bot.telegram.session import RetryingSession, RetryPolicy
@@ -49,7 +50,9 @@ def run_telegram(settings: BotSettings) -> None:
     """Run the bot until SIGTERM or SIGINT; polling unless OCLEP_WEBHOOK_URL is set.
 
     Raises `SettingsError` (one sentence) for a missing token, a refused token, an
-    unreachable API or a bad webhook setting; the CLI shows it and exits with code 2.
+    unreachable API or a bad webhook setting, and the errors of `check_local_setup` for a
+    bad key, database, server secret or questionnaire (all checked before Telegram is
+    contacted); the CLI shows them and exits with code 2.
     """
     token = telegram_token(settings)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
@@ -83,6 +86,7 @@ async def serve(
 ) -> None:
     """Run the bot until `stop` is set, then finish in-flight updates and close everything.
 
+    Local settings are checked (`check_local_setup`) before the first Bot API call.
     `ready` is set once updates are being received. `staff_key` overrides the key file of
     the settings (tests); `allowed_updates=None` receives every update kind (tests).
     """
@@ -92,6 +96,9 @@ async def serve(
         raw_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         webhook_secret = check_webhook_secret(raw_secret)
         webhook_path(settings.webhook_url)  # fail before connecting if the URL is unusable
+    # Every local problem is reported before the first Bot API call: offline, getMe's
+    # retries would otherwise bury a wrong key path under a network error.
+    key = await check_local_setup(settings, staff_key=staff_key)
     session = RetryingSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_base),
         timeout=REQUEST_TIMEOUT_SECONDS,
@@ -101,7 +108,7 @@ async def serve(
     try:
         identity = await _identify(bot, settings)
         async with open_conversation(
-            settings, staff_key=staff_key, bot_username=identity.username
+            settings, staff_key=key, bot_username=identity.username
         ) as conversation:
             catalogs = Catalogs.load()
             await register_commands(bot, catalogs)

@@ -16,6 +16,8 @@ from storage.reader import DecryptedSubmission, read_submissions
 # consent, safe place, role (health worker), province typed, then skip the rest with
 # "saltar"; the testimony in two parts, then "listo"; quote permission: yes.
 SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 9 + ["Mi relato.", "Otra parte.", "listo", "1"]
+BYE = "Hasta pronto."
+ANSWERS_KEPT = "Puede seguir después: sus respuestas quedan guardadas."
 
 
 def _run(data_dir: Path, lines: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
@@ -38,6 +40,8 @@ def test_console_completes_a_questionnaire(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "NOT FOR PRODUCTION" in result.stderr
     assert "¡Gracias por su testimonio!" in result.stdout
+    assert result.stdout.rstrip().endswith(BYE)  # EOF after completion: nothing to continue
+    assert ANSWERS_KEPT not in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     for name in ("dev-staff.pub", "dev-staff.key", "dev-staff.passphrase", "oclep.db"):
         assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600, name
@@ -60,10 +64,21 @@ def test_console_eof_mid_questionnaire_resumes_next_run(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = _run(data_dir, ["1", "1"])
     assert first.returncode == 0, first.stderr
+    assert first.stdout.rstrip().endswith(ANSWERS_KEPT)
     second = _run(data_dir, [])
     assert second.returncode == 0
     assert "(reused)" in second.stderr or "reused" in second.stderr
     assert "¿Cuál opción describe mejor su situación?" in second.stdout
+    assert second.stdout.rstrip().endswith(ANSWERS_KEPT)
+
+
+def test_console_eof_with_nothing_stored_says_only_goodbye(tmp_path: Path) -> None:
+    # Consent shown but not given; consent refused; a questionnaire deleted with /borrar.
+    for run, lines in enumerate([[], ["2"], ["1", "1", "/borrar", "1"]]):
+        result = _run(tmp_path / f"data{run}", lines)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.rstrip().endswith(BYE), lines
+        assert ANSWERS_KEPT not in result.stdout, lines
 
 
 def test_bad_database_url_is_one_sentence_and_exit_2(tmp_path: Path) -> None:

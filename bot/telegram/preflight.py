@@ -1,0 +1,31 @@
+"""Checking every local setting of `oclep-bot run` before the Bot API is contacted."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalogs
+from bot.runtime import DEFAULT_QUESTIONNAIRE, staff_public_key
+from bot.settings import BotSettings
+from flows.loader import load_questionnaire
+from storage.database import open_database
+from storage.keys import StaffPublicKey
+from storage.server_secret import ServerSecret
+
+
+async def check_local_setup(
+    settings: BotSettings, *, staff_key: StaffPublicKey | None = None
+) -> StaffPublicKey:
+    """Load the staff key, questionnaire, catalogs and server secret, and open the database.
+
+    Returns the staff public key (`staff_key` if given). Raises the same one-sentence errors
+    as `bot.runtime.open_conversation` (`SettingsError`, `KeyFileError`, `DefinitionError`,
+    `CatalogError`, `ServerSecretError`, `DatabaseError`), but without any network call to
+    Telegram first: offline, a bad key path must not hide behind getMe's retries.
+    """
+    key = staff_key if staff_key is not None else staff_public_key(settings)
+    load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE)
+    Catalogs.load()
+    ServerSecret.load_or_create(settings.effective_server_secret_file)
+    # Opened and closed again: the conversation opens it for good once getMe has named the bot.
+    database = await open_database(settings.effective_database_url)
+    await database.close()
+    return key
