@@ -16,7 +16,7 @@ from typing import Final
 from admin_cli.errors import CommandError
 from admin_cli.report.model import ReportRecord
 from flows.answers import AnswerValue
-from flows.derive import Figure, derive, source_questions
+from flows.derive import Derivation, Figure
 from flows.engine import Engine
 from flows.loader import definition_hash, load_questionnaire
 from flows.model import Questionnaire
@@ -43,12 +43,13 @@ class DefinitionCatalog:
 
     def __init__(self, questionnaires: Iterable[Questionnaire]) -> None:
         self._engines: dict[str, Engine] = {}
-        self._sources: dict[str, dict[str, frozenset[str]]] = {}
+        # Compiled once per definition: a report derives every submission with it.
+        self._derivations: dict[str, Derivation] = {}
         for questionnaire in questionnaires:
             digest = definition_hash(questionnaire)
             if digest not in self._engines:
                 self._engines[digest] = Engine(questionnaire)
-                self._sources[digest] = source_questions(questionnaire)
+                self._derivations[digest] = Derivation(questionnaire)
 
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> DefinitionCatalog:
@@ -61,9 +62,9 @@ class DefinitionCatalog:
     def engine(self, definition_hash_hex: str) -> Engine | None:
         return self._engines.get(definition_hash_hex)
 
-    def sources(self, definition_hash_hex: str) -> dict[str, frozenset[str]]:
-        """The source questions of every figure (`flows.derive.source_questions`)."""
-        return self._sources[definition_hash_hex]
+    def derivation(self, definition_hash_hex: str) -> Derivation:
+        """The compiled figures of that definition (`flows.derive.Derivation`)."""
+        return self._derivations[definition_hash_hex]
 
     @property
     def questionnaires(self) -> list[Questionnaire]:
@@ -102,7 +103,7 @@ def final_record(submission: DecryptedSubmission, catalog: DefinitionCatalog) ->
             "with --questionnaire."
         )
     answers = engine.prune_answers(submission.answers)
-    figures = derive(engine.questionnaire, answers, sources=catalog.sources(ref.hash))
+    figures = catalog.derivation(ref.hash)(answers)
     return SubmissionRecord(
         source=submission,
         questionnaire=engine.questionnaire,

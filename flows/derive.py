@@ -25,13 +25,13 @@ may use only figures above it) and gets one of four states:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from flows.answers import AnswerValue, Money, Skipped
-from flows.conditions import FigureLookup, holds
+from flows.conditions import FigureLookup, Predicate, compile_condition
 from flows.model import (
     AllOfIndicator,
     ConditionIndicator,
@@ -58,6 +58,18 @@ class Figure:
     review: bool = False
 
 
+# Figures without a value are immutable and equal by value: one instance each serves every
+# submission (a report derives hundreds of thousands of them).
+_NOT_APPLICABLE = Figure("not_applicable")
+_PRESENT = Figure("present")
+_ABSENT = Figure("absent")
+_UNKNOWN = Figure("unknown")
+_UNKNOWN_REVIEW = Figure("unknown", review=True)
+
+# One figure's rule: (answers, figures so far, lookup of those figures) -> the figure.
+_Rule: TypeAlias = Callable[[Mapping[str, AnswerValue], dict[str, Figure], FigureLookup], Figure]
+
+
 def derive(
     questionnaire: Questionnaire,
     answers: Mapping[str, AnswerValue],
@@ -66,26 +78,51 @@ def derive(
 ) -> dict[str, Figure]:
     """Every figure of the questionnaire for one (pruned, final) set of answers.
 
-    `sources` is `source_questions(questionnaire)`: callers deriving many submissions pass
-    it once computed (exports and reports), since it depends on the questionnaire alone.
+    Callers deriving many submissions build a `Derivation` once per questionnaire instead.
     """
-    figures: dict[str, Figure] = {}
-    if sources is None:
-        sources = source_questions(questionnaire)
+    return Derivation(questionnaire, sources=sources)(answers)
 
-    def lookup(figure_id: str) -> tuple[str, Decimal | int | None]:
-        figure = figures[figure_id]
-        return figure.state, figure.value
 
-    for indicator in questionnaire.indicators:
-        if indicator.applies_when is not None and not holds(
-            indicator.applies_when, answers, lookup
-        ):
-            figures[indicator.id] = Figure("not_applicable")
-            continue
-        said = any(_answered(answers.get(q)) for q in sources[indicator.id])
-        figures[indicator.id] = _figure(indicator, answers, figures, said, lookup)
-    return figures
+class Derivation:
+    """The figures of one questionnaire, with every rule compiled once (`derive`'s engine).
+
+    `sources` is `source_questions(questionnaire)` when the caller has it already.
+    """
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        *,
+        sources: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        if sources is None:
+            sources = source_questions(questionnaire)
+        self.questionnaire = questionnaire
+        self._steps: tuple[tuple[str, Predicate | None, _Rule], ...] = tuple(
+            (
+                indicator.id,
+                None
+                if indicator.applies_when is None
+                else compile_condition(indicator.applies_when),
+                _rule(indicator, tuple(sorted(sources[indicator.id]))),
+            )
+            for indicator in questionnaire.indicators
+        )
+
+    def __call__(self, answers: Mapping[str, AnswerValue]) -> dict[str, Figure]:
+        """Every figure, in file order, for one (pruned, final) set of answers."""
+        figures: dict[str, Figure] = {}
+
+        def lookup(figure_id: str) -> tuple[str, Decimal | int | None]:
+            figure = figures[figure_id]
+            return figure.state, figure.value
+
+        for figure_id, applies, rule in self._steps:
+            if applies is not None and not applies(answers, lookup):
+                figures[figure_id] = _NOT_APPLICABLE
+            else:
+                figures[figure_id] = rule(answers, figures, lookup)
+        return figures
 
 
 def source_questions(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
@@ -96,40 +133,71 @@ def source_questions(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
     return sources
 
 
-def _figure(
-    indicator: Indicator,
-    answers: Mapping[str, AnswerValue],
-    figures: Mapping[str, Figure],
-    said: bool,
-    lookup: FigureLookup,
-) -> Figure:
+def _applies(indicator: Indicator) -> Predicate | None:
+    when = indicator.applies_when
+    return None if when is None else compile_condition(when)
+
+
+def _rule(indicator: Indicator, sources: tuple[str, ...]) -> _Rule:
+    def said(answers: Mapping[str, AnswerValue]) -> bool:
+        # Asked only when the rule does not hold: most figures never need it.
+        for question in sources:
+            value = answers.get(question)
+            if value is not None and not isinstance(value, Skipped):
+                return True
+        return False
+
     if isinstance(indicator, RetentionIndicator):
-        return _retention(indicator, answers)
+        paid, received = indicator.paid, indicator.received
+        return lambda answers, _figures, _lookup: _retention(paid, received, answers)
     if isinstance(indicator, CountIndicator):
-        if not said:
-            return Figure("unknown")
-        count = sum(1 for f in indicator.figures if figures[f].state == "present")
-        return Figure("present", count)
+        counted = indicator.figures
+
+        def count(
+            answers: Mapping[str, AnswerValue], figures: dict[str, Figure], _: FigureLookup
+        ) -> Figure:
+            if not said(answers):
+                return _UNKNOWN
+            return Figure("present", sum(1 for f in counted if figures[f].state == "present"))
+
+        return count
     if isinstance(indicator, AllOfIndicator):
-        rule_holds = all(figures[f].state == "present" for f in indicator.figures)
-    else:
-        assert isinstance(indicator, ConditionIndicator)
-        rule_holds = holds(indicator.present, answers, lookup)
-    if rule_holds:
-        return Figure("present")
-    return Figure("absent" if said else "unknown")
+        needed = indicator.figures
+
+        def all_present(
+            answers: Mapping[str, AnswerValue], figures: dict[str, Figure], _: FigureLookup
+        ) -> Figure:
+            for f in needed:
+                if figures[f].state != "present":
+                    return _ABSENT if said(answers) else _UNKNOWN
+            return _PRESENT
+
+        return all_present
+    assert isinstance(indicator, ConditionIndicator)
+    present = compile_condition(indicator.present)
+
+    def condition(
+        answers: Mapping[str, AnswerValue], _: dict[str, Figure], lookup: FigureLookup
+    ) -> Figure:
+        if present(answers, lookup):
+            return _PRESENT
+        return _ABSENT if said(answers) else _UNKNOWN
+
+    return condition
 
 
-def _retention(indicator: RetentionIndicator, answers: Mapping[str, AnswerValue]) -> Figure:
-    paid = answers.get(indicator.paid)
-    received = [answers.get(q) for q in indicator.received]
+def _retention(
+    paid_id: str, received_ids: tuple[str, ...], answers: Mapping[str, AnswerValue]
+) -> Figure:
+    paid = answers.get(paid_id)
     if not isinstance(paid, Money) or paid.amount <= 0:
-        return Figure("unknown")
+        return _UNKNOWN
+    received = [answers.get(q) for q in received_ids]
     amounts = [r for r in received if isinstance(r, Money)]
     if len(amounts) != len(received):
-        return Figure("unknown")
+        return _UNKNOWN
     if any(r.currency != paid.currency for r in amounts):
-        return Figure("unknown", review=True)
+        return _UNKNOWN_REVIEW
     raw = _HUNDRED * (1 - sum((r.amount for r in amounts), Decimal(0)) / paid.amount)
     clamped = min(max(raw, Decimal(0)), _HUNDRED)
     return Figure("present", clamped.quantize(_CENT), review=clamped != raw)
@@ -144,7 +212,3 @@ def _sources(indicator: Indicator, earlier: Mapping[str, frozenset[str]]) -> fro
     for figure in condition_figures(indicator.present):
         questions |= earlier[figure]
     return frozenset(questions)
-
-
-def _answered(value: AnswerValue | None) -> bool:
-    return value is not None and not isinstance(value, Skipped)
