@@ -48,7 +48,7 @@ from storage.ratchet import (
     seal_chain_key,
 )
 from storage.reader import DecryptedSubmission, read_submissions
-from storage.repository import QuestionnaireRef, Repository
+from storage.repository import QuestionnaireRef, Repository, end_record
 from storage.server_secret import Purpose, ServerSecret
 from storage.tables import SealedAnswer as SealedAnswerRow
 from storage.tables import Submission
@@ -91,9 +91,11 @@ def seal_submissions(key: StaffPrivateKey, count: int, answers: int) -> Iterator
         chain_key = new_chain_key()
         sealed_key = seal_chain_key(key.public_key, chain_key, submission_id, questionnaire_hash)
         rows = []
-        for sequence in range(answers):
+        # The answers, then the end record that closes a completed submission.
+        for sequence in range(answers + 1):
+            plaintext = end_record(answers) if sequence == answers else ANSWER
             nonce, ciphertext = seal_answer(
-                chain_key, submission_id, sequence, questionnaire_hash, ANSWER
+                chain_key, submission_id, sequence, questionnaire_hash, plaintext
             )
             rows.append(
                 {

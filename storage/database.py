@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import ClauseElement
+
+from storage.secure_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 
 DEFAULT_DATABASE_URL: Final = "sqlite+aiosqlite:///./data/oclep.db"
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
@@ -45,10 +52,22 @@ _DRIVER_ALIASES: Final = {
 # deleted rows so withdrawn answers and replaced chain keys do not linger in free pages;
 # trusted_schema=OFF keeps a tampered file from running SQL functions through its schema.
 _WRITE_OPTION: Final = "oclep_write"
-# A scrub waits this long for readers at most: it holds the write lock while it waits.
+# A checkpoint waits this long for readers at most: it holds the write lock while it waits.
 _SCRUB_BUSY_TIMEOUT_MS: Final = 50
 _BUSY_TIMEOUT_MS: Final = 5000
+# How long a commit that replaced key material waits for its WAL scrub before the caller goes
+# on (the respondent's reply waits for it); after that the retries continue in the
+# background, quickly at first, then every `_SCRUB_RETRY_MAX` seconds at most.
+SCRUB_WAIT_SECONDS: Final = 2.0
+_SCRUB_RETRY_FIRST: Final = 0.02
+_SCRUB_RETRY_BACKGROUND: Final = 1.0
+_SCRUB_RETRY_MAX: Final = 5.0
+_SCRUB_AT_OPEN_SECONDS: Final = 0.5
+_SQLITE_COMPANIONS: Final = ("-wal", "-shm", "-journal")
+_log = logging.getLogger(__name__)
 
+# Named parameters (":name") let the writer pass the same dicts SQLAlchemy takes.
+_SQLITE_NAMED: Final = sqlite.dialect(paramstyle="named")
 _SQLITE_PRAGMAS: Final = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA secure_delete=ON",
@@ -117,22 +136,46 @@ def _is_memory(url: URL) -> bool:
 
 
 def _prepare_sqlite_file(url: URL) -> None:
-    """Create the database folder (0700) and file (0600) before SQLite creates them 0644."""
+    """Create the database folder (0700) and file (0600) before SQLite creates them 0644;
+    tighten an existing folder, file and its -wal/-shm/-journal to the same modes."""
     if _is_memory(url) or url.database is None:
         return
     path = Path(url.database)
     try:
         if not path.parent.exists():
-            path.parent.mkdir(mode=0o700, parents=True)
+            path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True)
+        _tighten(path.parent, PRIVATE_DIR_MODE)
         if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            # SQLite gives its -wal and -shm files the mode of the database file.
-            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+        # SQLite gives its -wal and -shm files the mode of the database file; files left by
+        # an earlier run with a looser mode keep it, so every one is checked.
+        for companion in (path, *(Path(f"{path}{suffix}") for suffix in _SQLITE_COMPANIONS)):
+            if companion.exists() or companion.is_symlink():
+                _tighten(companion, PRIVATE_FILE_MODE)
     except OSError as exc:
         raise DatabaseConfigError(
-            f"Cannot create the SQLite database file {path} ({exc.strerror}); "
+            f"Cannot prepare the SQLite database file {path} ({exc.strerror}); "
             "check the path and the folder's permissions."
         ) from None
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Give `path` exactly `mode` if it is ours; refuse what we cannot make private."""
+    status = path.lstat()
+    kind = "folder" if mode == PRIVATE_DIR_MODE else "file"
+    wanted_type = stat.S_ISDIR if mode == PRIVATE_DIR_MODE else stat.S_ISREG
+    if not wanted_type(status.st_mode):
+        raise DatabaseConfigError(
+            f"The SQLite database {kind} {path} is not a plain {kind} (a symbolic link or a "
+            "special file); point the database URL at a real path."
+        )
+    if status.st_uid != os.geteuid():
+        raise DatabaseConfigError(
+            f"The SQLite database {kind} {path} belongs to another user; run the bot as "
+            "its owner or move the database to a folder of the bot's user."
+        )
+    if stat.S_IMODE(status.st_mode) & 0o077:
+        os.chmod(path, mode, follow_symlinks=False)
 
 
 def _require_sqlite_file(url: URL) -> None:
@@ -200,19 +243,70 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+class SqliteDirect:
+    """A dedicated SQLite connection driven without SQLAlchemy's async adaptation.
+
+    The bot's hot path (load a draft, change it) runs a handful of short statements per
+    event; sent straight to the driver (one round trip to SQLite's thread each) they cost a
+    fraction of the CPU. Statements are SQLAlchemy Core statements compiled once for SQLite
+    with named parameters, so both paths share one definition of each statement.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self._compiled: dict[int, tuple[ClauseElement, str]] = {}
+
+    def _sql(self, statement: ClauseElement) -> str:
+        cached = self._compiled.get(id(statement))
+        if cached is None or cached[0] is not statement:
+            sql = str(statement.compile(dialect=_SQLITE_NAMED))
+            cached = (statement, sql)
+            self._compiled[id(statement)] = cached
+        return cached[1]
+
+    async def rows(
+        self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run `statement` and return its rows (of RETURNING, for writes)."""
+        values = {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in (parameters or {}).items()
+        }
+        found = await self._connection.execute_fetchall(self._sql(statement), values)
+        return [tuple(row) for row in found]
+
+    async def run(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run literal SQL without parameters (transaction control, pragmas)."""
+        return [tuple(row) for row in await self._connection.execute_fetchall(sql)]
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+
 class _WriterQueue:
-    """In-process order for SQLite writers, and coalescing of WAL scrubs.
+    """In-process order for SQLite writers, and the coalesced WAL scrubs.
 
     SQLite lets one writer in at a time and makes the others poll; with many tasks polling,
     an unlucky one can wait past the busy timeout. Queueing them on an asyncio lock makes
     the wait fair, leaving the busy timeout for other processes only.
+
+    Scrubs are grouped: a commit that asks for one takes a ticket and waits for the first
+    checkpoint that *starts* after it; that checkpoint serves every ticket taken before it
+    started. A checkpoint counts only if SQLite reports it complete (no reader in the way,
+    log emptied); otherwise one task retries until it succeeds.
     """
 
     def __init__(self) -> None:
         self.writer = asyncio.Lock()
-        self.scrubber = asyncio.Lock()
-        self.commits = 0  # commits that asked for a scrub
+        self.requested = 0  # commits that asked for a scrub
         self.scrubbed = 0  # every such commit up to this number has been scrubbed
+        self.progress = asyncio.Condition()
+        self.scrubbing: asyncio.Task[None] | None = None
+        # Dedicated connections, opened on first use (SQLite files only): one for the
+        # writers, who queue on `writer` anyway, one for single-statement reads.
+        self.raw: SqliteDirect | None = None
+        self.reader: SqliteDirect | None = None
+        self.reads = asyncio.Lock()
 
 
 @dataclass(frozen=True)
@@ -267,45 +361,156 @@ class Database:
             async with connection.begin():
                 yield connection
 
-    async def scrub(self) -> None:
+    @property
+    def has_sqlite_writer(self) -> bool:
+        """Whether `sqlite_write` is available: SQLite databases in a file."""
+        return self.is_sqlite and not _is_memory(self.url)
+
+    @asynccontextmanager
+    async def sqlite_write(self) -> AsyncIterator[SqliteDirect]:
+        """A write transaction (BEGIN IMMEDIATE) on the dedicated SQLite writer connection."""
+        async with self._queue.writer:
+            writer = await self._sqlite_writer()
+            await writer.run("BEGIN IMMEDIATE")
+            try:
+                yield writer
+            except BaseException:
+                await writer.run("ROLLBACK")
+                raise
+            await writer.run("COMMIT")
+
+    async def sqlite_read(
+        self, statement: ClauseElement, parameters: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """Run one read statement on the dedicated reader connection (autocommit: a single
+        statement sees one consistent snapshot)."""
+        queue = self._queue
+        # One read at a time on this connection (SQLite's thread serves one call at a time
+        # anyway); holding the lock also keeps these reads out of a checkpoint's way.
+        async with queue.reads:
+            if queue.reader is None:
+                queue.reader = await self._open_direct()
+            return await queue.reader.rows(statement, parameters)
+
+    async def _sqlite_writer(self) -> SqliteDirect:
+        queue = self._queue
+        if queue.raw is None:
+            queue.raw = await self._open_direct()
+        return queue.raw
+
+    async def _open_direct(self) -> SqliteDirect:
+        """A dedicated connection with the same pragmas as every other one."""
+        connection = await aiosqlite.connect(self.url.database or "", isolation_level=None)
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                await connection.execute_fetchall(pragma)
+        except BaseException:
+            await connection.close()
+            raise
+        return SqliteDirect(connection)
+
+    async def scrub(self, *, wait: float = SCRUB_WAIT_SECONDS) -> bool:
         """Push old page images out of SQLite's write-ahead log after key material changed.
 
         The WAL keeps earlier versions of changed pages until a checkpoint: a replaced chain
         key or a withdrawn answer would survive there. A TRUNCATE checkpoint copies the newest
         pages (already zeroed by secure_delete) into the database file and empties the log.
-        Best effort: with readers still active it does what it can, and the next one finishes.
-        PostgreSQL has no equivalent; see docs/storage.md.
-        """
-        if not self.is_sqlite:
-            return
-        queue = self._queue
-        queue.commits += 1
-        ticket = queue.commits
-        async with queue.scrubber:
-            if queue.scrubbed >= ticket:
-                return  # a checkpoint that began after our commit has already run
-            covered = queue.commits
-            await self._checkpoint()
-            queue.scrubbed = covered
 
-    async def _checkpoint(self) -> None:
-        async with self.engine.connect() as connection:
-            # On the driver connection, in one call: outside any transaction (a checkpoint
-            # cannot run inside one) and with one round trip to SQLite's thread.
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert driver is not None
-            restore = f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS};"
+        Waits up to `wait` seconds for the first checkpoint that starts after this call and
+        succeeds (one checkpoint serves every commit waiting for it). Returns whether the
+        scrub is done; if not (a reader held its snapshot all along), a background task
+        keeps retrying every few seconds until it is. PostgreSQL has no equivalent (see
+        docs/storage.md): always True.
+        """
+        if not self.is_sqlite or _is_memory(self.url):
+            return True
+        queue = self._queue
+        queue.requested += 1
+        ticket = queue.requested
+        if queue.scrubbing is None or queue.scrubbing.done():
+            queue.scrubbing = asyncio.create_task(self._scrub_until_done())
+        try:
+            async with asyncio.timeout(wait), queue.progress:
+                await queue.progress.wait_for(lambda: queue.scrubbed >= ticket)
+        except TimeoutError:
+            return False
+        return True
+
+    @property
+    def scrub_pending(self) -> bool:
+        """Whether some commit still waits for its WAL scrub (for tests and monitoring)."""
+        return self._queue.scrubbed < self._queue.requested
+
+    async def _scrub_until_done(self) -> None:
+        queue = self._queue
+        delay = _SCRUB_RETRY_FIRST
+        started = asyncio.get_running_loop().time()
+        warned = False
+        while queue.scrubbed < queue.requested:
+            covered = queue.requested  # every commit before this checkpoint starts
             try:
-                await driver.executescript(
-                    f"PRAGMA busy_timeout={_SCRUB_BUSY_TIMEOUT_MS};"
-                    f" PRAGMA wal_checkpoint(TRUNCATE); {restore}"
-                )
-            except BaseException:
-                await driver.execute(restore)  # never hand back a connection that gives up fast
-                raise
+                done = await self._checkpoint()
+            except (OSError, DBAPIError) as exc:
+                done = False
+                failure = type(exc).__name__
+            else:
+                failure = "a reader holds an old snapshot"
+            if done:
+                async with queue.progress:
+                    queue.scrubbed = covered
+                    queue.progress.notify_all()
+                delay, warned = _SCRUB_RETRY_FIRST, False
+                started = asyncio.get_running_loop().time()
+                continue
+            waited = asyncio.get_running_loop().time() - started
+            if waited >= SCRUB_WAIT_SECONDS:
+                if not warned:
+                    # Class-level only: never which respondent's commit is waiting.
+                    _log.warning("WAL scrub not done yet (%s); retrying in the background", failure)
+                    warned = True
+                delay = max(delay, _SCRUB_RETRY_BACKGROUND)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _SCRUB_RETRY_MAX)
+
+    async def _checkpoint(self) -> bool:
+        """One TRUNCATE checkpoint; True only if SQLite says it completed and emptied the log."""
+        async with self._queue.writer, self._queue.reads:
+            # On the writer connection, outside any transaction (a checkpoint cannot run in
+            # one). This process's writers and direct reads are held off by the locks, so
+            # only other readers (pooled connections, other processes) can make it busy.
+            writer = await self._sqlite_writer()
+            await writer.run(f"PRAGMA busy_timeout={_SCRUB_BUSY_TIMEOUT_MS}")
+            try:
+                found = await writer.run("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await writer.run(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        if not found:
+            return False
+        busy, log_pages, _checkpointed = found[0]
+        return bool(busy == 0 and log_pages == 0)
 
     async def close(self) -> None:
+        """Close the engine; a scrub still pending gets one last attempt first."""
+        scrubbing = self._queue.scrubbing
+        if scrubbing is not None and not scrubbing.done():
+            scrubbing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scrubbing
+            with contextlib.suppress(OSError, DBAPIError):
+                if await self._checkpoint():
+                    self._queue.scrubbed = self._queue.requested
+            if self._queue.scrubbed < self._queue.requested:
+                _log.warning("WAL scrub still pending at close; the next start will retry it")
+        await self._close_direct()
         await self.engine.dispose()
+
+    async def _close_direct(self) -> None:
+        queue = self._queue
+        async with queue.writer, queue.reads:
+            for direct in (queue.raw, queue.reader):
+                if direct is not None:
+                    await direct.close()
+            queue.raw = queue.reader = None
 
     async def __aenter__(self) -> Database:
         return self
@@ -353,6 +558,10 @@ async def open_database(
     try:
         if upgrade or (upgrade is None and database.is_sqlite):
             await database.upgrade()
+            # A scrub left pending by a previous run (a crash, a reader at close) is done now.
+            # Its connection is closed again: tools that only read never keep one open.
+            if await database.scrub(wait=_SCRUB_AT_OPEN_SECONDS):
+                await database._close_direct()
         elif upgrade is None:
             await database.check_schema()
     except (OSError, DBAPIError, OperationalError) as exc:

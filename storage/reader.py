@@ -21,8 +21,8 @@ from storage.envelope import EnvelopeError, envelope_key_id
 from storage.keys import StaffPrivateKey
 from storage.ratchet import ChainWalker, SealedAnswerError, open_chain_key
 from storage.ratchet import SealedAnswer as SealedRecord
-from storage.repository import QuestionnaireRef
-from storage.tables import SealedAnswer, Submission
+from storage.repository import END_KEY, QuestionnaireRef
+from storage.tables import SealedAnswer, Submission, SubmissionStatus
 
 DEFAULT_BATCH_SIZE: Final = 500
 
@@ -144,6 +144,21 @@ def _meta(row: Row[*tuple[Any, ...]]) -> SubmissionMeta:
     )
 
 
+def _end_count(record: bytes) -> int | None:
+    """The count an end record states, or None if `record` is not an end record."""
+    try:
+        obj = json.loads(record)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict) or set(obj) != {END_KEY}:
+        return None
+    count = obj[END_KEY]
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+INCOMPLETE: Final = "incomplete"
+
+
 def _decrypt(
     meta: SubmissionMeta,
     sealed_key: bytes,
@@ -155,9 +170,18 @@ def _decrypt(
         return UnreadableSubmission(meta, "its sealed key is damaged")
     if key_id not in private_keys:
         return UnreadableSubmission(meta, f"sealed to key {key_id.hex()}, which was not given")
-    questionnaire_hash = meta.questionnaire.hash_bytes
+    # Every record must be there: sequences 0..n-1 with n the stored answer count, then the
+    # end record at n if the submission was closed with one. A gap or a missing tail means
+    # records were dropped (the chain would still open the rest).
+    count = meta.answer_count
+    sequences = [row[0] for row in sealed_answers]
+    if sequences != list(range(count)) and sequences != list(range(count + 1)):
+        return UnreadableSubmission(meta, INCOMPLETE)
     try:
+        questionnaire_hash = meta.questionnaire.hash_bytes
         k0 = open_chain_key(private_keys, sealed_key, meta.id, questionnaire_hash)
+    except ValueError:  # a questionnaire hash that is not 32 bytes of hex
+        return UnreadableSubmission(meta, "its questionnaire hash is damaged")
     except EnvelopeError:
         return UnreadableSubmission(meta, "its sealed key cannot be opened with the given key")
     walker = ChainWalker(k0, meta.id, questionnaire_hash)
@@ -167,6 +191,15 @@ def _decrypt(
             records.append(walker.open(sequence, SealedRecord(nonce, ciphertext)))
         except SealedAnswerError:
             return UnreadableSubmission(meta, f"answer record {sequence} cannot be opened")
+    # A completed submission ends with a sealed record stating how many came before it, so a
+    # dropped tail is noticed even if the stored count was edited to match. Expiry seals one
+    # too when it runs with the server secret; a partial submission expired without it
+    # (`oclep-admin purge`) has none, and its count is only the stored one.
+    if len(records) == count + 1:
+        if _end_count(records.pop()) != count:
+            return UnreadableSubmission(meta, INCOMPLETE)
+    elif meta.status == SubmissionStatus.COMPLETE.value:
+        return UnreadableSubmission(meta, INCOMPLETE)
     return DecryptedSubmission(meta, tuple(records))
 
 

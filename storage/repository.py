@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from sqlalchemy import delete, exists, false, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col
 
 from storage.database import Database
 from storage.keys import StaffPublicKey
 from storage.ratchet import new_chain_key, next_chain_key, seal_answer, seal_chain_key
 from storage.receipts import new_receipt, normalize_receipt
-from storage.server_secret import ServerSecret
+from storage.server_secret import DraftSealError, ServerSecret
 from storage.tables import (
+    AUDIT_LOG,
     CAMPAIGN_PATTERN,
+    DRAFTS,
+    PROCESSED_UPDATES,
+    SEALED_ANSWERS,
     SUBMISSION_ID_BYTES,
-    AuditEvent,
-    Draft,
-    ProcessedUpdate,
-    RateCounter,
-    SealedAnswer,
-    Submission,
+    SUBMISSIONS,
+    TOMBSTONES,
     SubmissionStatus,
-    Tombstone,
 )
 
 DEFAULT_DRAFT_TTL: Final = timedelta(days=30)
-_RATE_ATTEMPTS: Final = 20
+DEFAULT_RATE_RESPONDENTS: Final = 100_000  # counters kept per window; beyond, the oldest go
+END_KEY: Final = "end"
 _CAMPAIGN = re.compile(CAMPAIGN_PATTERN)
 _STATE_LABEL = b"oclep draft state\x00"
 _CHAIN_LABEL = b"oclep draft chain\x00"
@@ -51,8 +52,8 @@ class InvalidCampaignError(ValueError):
 
 
 class ConflictError(Exception):
-    """A locked draft changed under us, or a rate counter kept racing: a bug, not a user's
-    doing; the event is dropped and the respondent may send it again."""
+    """A locked draft changed under us: a bug, not a user's doing; the event is dropped and
+    the respondent may send it again."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # this update id was already applied: nothing changed
     CONFLICT = "conflict"  # the draft is no longer at `expected_version`: reload and retry
-    NO_DRAFT = "no_draft"  # nothing in progress under this pseudonym
+    NO_DRAFT = "no_draft"  # nothing in progress under this pseudonym (or it has expired)
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,8 @@ class Change:
     state (ignored with `complete=True`, which ends the draft and issues a receipt).
     """
 
-    state: bytes | None = None
-    answers: tuple[bytes, ...] = ()
+    state: bytes | None = field(default=None, repr=False)  # routing answers
+    answers: tuple[bytes, ...] = field(default=(), repr=False)  # answer plaintexts
     complete: bool = False
 
 
@@ -110,14 +111,29 @@ class ChangeResult:
     outcome: Outcome
     draft: DraftHandle | None
     sequences: tuple[int, ...] = ()  # sequence numbers given to the new answer records
-    receipt: str | None = None  # only when the change completed the submission
+    receipt: str | None = field(default=None, repr=False)  # only when the change completed
 
 
 @dataclass(frozen=True)
 class _Loaded:
     handle: DraftHandle
-    chain_key: bytes
+    chain_key: bytes = field(repr=False)
     update_seen: bool
+
+
+# What `_decide_and_write` returns for an expired draft (never given to callers).
+_EXPIRED: Final = ChangeResult(Outcome.NO_DRAFT, None)
+
+
+def end_record(count: int) -> bytes:
+    """The plaintext of the record sealed after the last answer of a finished submission.
+
+    It is sealed at sequence `count` (the number of answer records before it, which is also
+    the submission's `answer_count`: the end record is not counted) with the next chain key,
+    so the count is authenticated: a reader that finds no end record, or one that disagrees
+    with the stored count, knows records were dropped.
+    """
+    return json.dumps({END_KEY: count}, separators=(",", ":")).encode()
 
 
 def _state_context(pseudonym: bytes, submission_id: bytes) -> bytes:
@@ -130,11 +146,121 @@ def _chain_context(pseudonym: bytes, submission_id: bytes, next_sequence: int) -
     return _CHAIN_LABEL + pseudonym + submission_id + next_sequence.to_bytes(8, "big")
 
 
+class _RateWindows:
+    """Fixed-window event counters per RATE pseudonym, in this process's memory only.
+
+    Only the current window is kept (a new window starts empty), so nothing records when
+    anyone wrote, not even on disk; past `max_respondents` counters in one window the
+    oldest are dropped (those respondents start again at zero).
+    """
+
+    def __init__(self, max_respondents: int) -> None:
+        self._max = max_respondents
+        self._window = -1
+        self._counts: dict[bytes, int] = {}
+
+    def hit(self, pseudonym: bytes, window: int) -> int:
+        if window != self._window:
+            self._window = window
+            self._counts = {}
+        count = self._counts.pop(pseudonym, 0) + 1
+        self._counts[pseudonym] = count  # most recently seen last
+        if len(self._counts) > self._max:
+            del self._counts[next(iter(self._counts))]
+        return count
+
+
+# Hot-path statements, built once: constructing SQLAlchemy statements costs more CPU than
+# SQLite spends running them. Bound parameter names differ from column names, as UPDATE
+# requires.
+_D = DRAFTS.c
+_S = SUBMISSIONS.c
+_P = PROCESSED_UPDATES.c
+_LOAD = (
+    select(
+        _D.submission_id,
+        _D.version,
+        _D.last_update_id,
+        _D.next_sequence,
+        _D.state,
+        _D.chain_key,
+        _D.expires_on,
+        _S.questionnaire_id,
+        _S.questionnaire_version,
+        _S.questionnaire_hash,
+        _S.campaign,
+        exists()
+        .where(_P.pseudonym == bindparam("b_pseudonym"))
+        .where(_P.update_id == bindparam("b_update_id"))
+        .label("seen"),
+    )
+    .join(SUBMISSIONS, _S.id == _D.submission_id)
+    .where(_D.pseudonym == bindparam("b_pseudonym"))
+)
+_LOCK = select(_D.version).where(_D.pseudonym == bindparam("b_pseudonym")).with_for_update()
+_SAME_VERSION = (_D.pseudonym == bindparam("b_pseudonym")) & (_D.version == bindparam("b_version"))
+# Writes that must hit exactly one row return it: the count works the same on every driver.
+_SAVE = (
+    update(DRAFTS)
+    .where(_SAME_VERSION)
+    .values(
+        version=bindparam("b_new_version"),
+        last_update_id=bindparam("b_last_update_id"),
+        state=bindparam("b_state"),
+        expires_on=bindparam("b_expires_on"),
+    )
+    .returning(_D.version)
+)
+_SAVE_WITH_KEY = _SAVE.values(
+    next_sequence=bindparam("b_next_sequence"), chain_key=bindparam("b_chain_key")
+)
+_END_DRAFT = delete(DRAFTS).where(_SAME_VERSION).returning(_D.version)
+_MARK_PROCESSED = insert(PROCESSED_UPDATES)
+_INSERT_ANSWERS = insert(SEALED_ANSWERS)
+_COUNT_ANSWERS = (
+    update(SUBMISSIONS)
+    .where(_S.id == bindparam("b_id"))
+    .values(answer_count=_S.answer_count + bindparam("b_added"))
+)
+_MARK_COMPLETE = _COUNT_ANSWERS.values(
+    status=bindparam("b_status"),
+    completed_on=bindparam("b_today"),
+    receipt_hash=bindparam("b_receipt_hash"),
+)
+_INSERT_SUBMISSION = insert(SUBMISSIONS)
+_INSERT_DRAFT = insert(DRAFTS)
+
+
+class _Statements(Protocol):
+    """Where a transaction's statements run: SQLAlchemy, or SQLite's direct connection."""
+
+    async def rows(
+        self, statement: Any, parameters: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]: ...
+
+
+@dataclass(frozen=True)
+class _Alchemy:
+    connection: AsyncConnection
+
+    async def rows(
+        self, statement: Any, parameters: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        result = await self.connection.execute(statement, dict(parameters or {}))
+        return [tuple(row) for row in result.all()] if result.returns_rows else []
+
+
+def _day(value: date | str) -> date:
+    # The direct SQLite connection returns dates as SQLAlchemy stores them: ISO text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 class Repository:
     """Everything the conversation stores, one transaction per respondent event.
 
     Every change to a draft is a compare-and-swap on its version counter and is keyed by the
     Telegram update id, so an update delivered twice, or to two workers, is applied once.
+    A draft past its expiry date is treated as absent by every method (and expired).
     """
 
     def __init__(
@@ -145,6 +271,7 @@ class Repository:
         *,
         draft_ttl: timedelta = DEFAULT_DRAFT_TTL,
         clock: Clock = utc_now,
+        rate_respondents: int = DEFAULT_RATE_RESPONDENTS,
     ) -> None:
         self._database = database
         self._engine = database.engine
@@ -152,6 +279,7 @@ class Repository:
         self._staff_key = staff_key
         self._draft_ttl = draft_ttl
         self._clock = clock
+        self._rates = _RateWindows(rate_respondents)
 
     def _today(self) -> date:
         return self._clock().date()
@@ -159,75 +287,73 @@ class Repository:
     # --- reading a draft ---
 
     async def load(self, pseudonym: bytes) -> DraftHandle | None:
-        """The draft under `pseudonym`, or None."""
-        async with self._engine.connect() as connection:
-            loaded = await self._load_on(connection, pseudonym, update_id=None)
-        return None if loaded is None else loaded.handle
+        """The draft under `pseudonym`, or None (also when it has expired: it is expired)."""
+        parameters = {"b_pseudonym": pseudonym, "b_update_id": None}
+        if self._database.has_sqlite_writer:
+            rows = await self._database.sqlite_read(_LOAD, parameters)
+        else:
+            async with self._engine.connect() as connection:
+                rows = await _Alchemy(connection).rows(_LOAD, parameters)
+        loaded = self._opened(pseudonym, rows)
+        if loaded is None:
+            return None
+        if self._is_expired(loaded.handle):
+            await self.expire_drafts()
+            return None
+        return loaded.handle
+
+    def _is_expired(self, draft: DraftHandle) -> bool:
+        return draft.expires_on < self._today()
 
     async def _load_on(
-        self,
-        connection: AsyncConnection,
-        pseudonym: bytes,
-        update_id: int | None,
-        *,
-        lock: bool = False,
+        self, statements: _Statements, pseudonym: bytes, update_id: int | None
     ) -> _Loaded | None:
-        seen: Any = (
-            exists()
-            .where(col(ProcessedUpdate.pseudonym) == pseudonym)
-            .where(col(ProcessedUpdate.update_id) == update_id)
-            if update_id is not None
-            else false()
-        )
-        query = (
-            select(
-                col(Draft.submission_id),
-                col(Draft.version),
-                col(Draft.last_update_id),
-                col(Draft.next_sequence),
-                col(Draft.state),
-                col(Draft.chain_key),
-                col(Draft.expires_on),
-                col(Submission.questionnaire_id),
-                col(Submission.questionnaire_version),
-                col(Submission.questionnaire_hash),
-                col(Submission.campaign),
-                seen.label("seen"),
-            )
-            .join(Submission, col(Submission.id) == col(Draft.submission_id))
-            .where(col(Draft.pseudonym) == pseudonym)
-        )
-        if lock and not self._database.is_sqlite:
+        parameters = {"b_pseudonym": pseudonym, "b_update_id": update_id}
+        if not self._database.is_sqlite:
             # PostgreSQL: lock the draft row until commit, in a statement of its own: the
             # read below then takes a fresh snapshot that sees everything the previous lock
             # holder committed (READ COMMITTED would re-check only the locked row itself).
-            # SQLite: the write transaction already holds the lock; no FOR UPDATE is rendered.
-            await connection.execute(
-                select(col(Draft.version))
-                .where(col(Draft.pseudonym) == pseudonym)
-                .with_for_update()
-            )
-        row = (await connection.execute(query)).one_or_none()
-        if row is None:
+            # SQLite: the write transaction already holds the lock.
+            await statements.rows(_LOCK, parameters)
+        return self._opened(pseudonym, await statements.rows(_LOAD, parameters))
+
+    def _opened(self, pseudonym: bytes, rows: Sequence[tuple[Any, ...]]) -> _Loaded | None:
+        if not rows:
             return None
-        submission_id = bytes(row.submission_id)
-        state = self._secret.open_draft(bytes(row.state), _state_context(pseudonym, submission_id))
+        (
+            submission_id,
+            version,
+            last_update_id,
+            next_sequence,
+            sealed_state,
+            sealed_chain_key,
+            expires_on,
+            questionnaire_id,
+            questionnaire_version,
+            questionnaire_hash,
+            campaign,
+            seen,
+        ) = rows[0]
+        submission_id = bytes(submission_id)
+        state = self._secret.open_draft(
+            bytes(sealed_state), _state_context(pseudonym, submission_id)
+        )
         chain_key = self._secret.open_draft(
-            bytes(row.chain_key), _chain_context(pseudonym, submission_id, row.next_sequence)
+            bytes(sealed_chain_key), _chain_context(pseudonym, submission_id, next_sequence)
         )
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=QuestionnaireRef(
-                row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash
+                questionnaire_id, questionnaire_version, questionnaire_hash
             ),
-            campaign=row.campaign,
-            version=row.version,
-            last_update_id=row.last_update_id,
-            next_sequence=row.next_sequence,
+            campaign=campaign,
+            version=version,
+            last_update_id=last_update_id,
+            next_sequence=next_sequence,
             state=state,
-            expires_on=row.expires_on,
+            expires_on=_day(expires_on),
         )
-        return _Loaded(handle=handle, chain_key=chain_key, update_seen=bool(row.seen))
+        return _Loaded(handle=handle, chain_key=chain_key, update_seen=bool(seen))
 
     # --- starting ---
 
@@ -242,7 +368,8 @@ class Repository:
         """The draft under `pseudonym`; if none, a new in-progress submission and its draft.
 
         The new submission gets a random id and K0 sealed to the staff key; the draft holds
-        `initial_state` and K0, both sealed with the server's draft key.
+        `initial_state` and K0, both sealed with the server's draft key. An expired draft is
+        expired first, then a new one starts.
         """
         if campaign is not None and not _CAMPAIGN.fullmatch(campaign):
             raise InvalidCampaignError("a campaign code is 1-64 of A-Z a-z 0-9 _ -")
@@ -257,36 +384,38 @@ class Repository:
         try:
             async with self._database.write_transaction() as connection:
                 await connection.execute(
-                    insert(Submission).values(
-                        id=submission_id,
-                        status=SubmissionStatus.IN_PROGRESS.value,
-                        created_on=today,
-                        completed_on=None,
-                        campaign=campaign,
-                        questionnaire_id=questionnaire.id,
-                        questionnaire_version=questionnaire.version,
-                        questionnaire_hash=questionnaire.hash,
-                        key_id=self._staff_key.key_id,
-                        sealed_key=sealed_k0,
-                        receipt_hash=None,
-                        answer_count=0,
-                    )
+                    _INSERT_SUBMISSION,
+                    {
+                        "id": submission_id,
+                        "status": SubmissionStatus.IN_PROGRESS.value,
+                        "created_on": today,
+                        "completed_on": None,
+                        "campaign": campaign,
+                        "questionnaire_id": questionnaire.id,
+                        "questionnaire_version": questionnaire.version,
+                        "questionnaire_hash": questionnaire.hash,
+                        "key_id": self._staff_key.key_id,
+                        "sealed_key": sealed_k0,
+                        "receipt_hash": None,
+                        "answer_count": 0,
+                    },
                 )
                 await connection.execute(
-                    insert(Draft).values(
-                        pseudonym=pseudonym,
-                        submission_id=submission_id,
-                        version=1,
-                        last_update_id=0,
-                        next_sequence=0,
-                        state=self._secret.seal_draft(
+                    _INSERT_DRAFT,
+                    {
+                        "pseudonym": pseudonym,
+                        "submission_id": submission_id,
+                        "version": 1,
+                        "last_update_id": 0,
+                        "next_sequence": 0,
+                        "state": self._secret.seal_draft(
                             initial_state, _state_context(pseudonym, submission_id)
                         ),
-                        chain_key=self._secret.seal_draft(
+                        "chain_key": self._secret.seal_draft(
                             k0, _chain_context(pseudonym, submission_id, 0)
                         ),
-                        expires_on=expires_on,
-                    )
+                        "expires_on": expires_on,
+                    },
                 )
         except IntegrityError:
             # Another worker started this respondent's draft first: use theirs.
@@ -345,8 +474,9 @@ class Repository:
         expected_version: int,
         final_answers: Sequence[bytes] = (),
     ) -> ChangeResult:
-        """End the questionnaire: `final_answers` appended, status complete, receipt issued,
-        draft (state, routing answers, chain key) deleted, all in one transaction."""
+        """End the questionnaire: `final_answers` and the end record appended, status
+        complete, receipt issued, draft (state, routing answers, chain key) deleted, all in
+        one transaction."""
         return await self.change(
             pseudonym,
             update_id=update_id,
@@ -365,7 +495,8 @@ class Repository:
 
         The draft is locked while `decide` runs, so concurrent updates for one respondent
         queue instead of conflicting; `decide` must be quick and must not touch the database.
-        Returning None stores nothing (outcome APPLIED, draft unchanged).
+        Returning None stores nothing (outcome APPLIED, draft unchanged). An expired draft
+        gives NO_DRAFT without calling `decide`, and is expired.
         """
         return await self._locked(pseudonym, update_id, decide, expected_version=None)
 
@@ -386,30 +517,57 @@ class Repository:
         expected_version: int | None,
     ) -> ChangeResult:
         try:
-            async with self._database.write_transaction() as connection:
-                loaded = await self._load_on(connection, pseudonym, update_id, lock=True)
-                if loaded is None:
-                    return ChangeResult(Outcome.NO_DRAFT, None)
-                if loaded.update_seen:
-                    return ChangeResult(Outcome.DUPLICATE, loaded.handle)
-                if expected_version is not None and loaded.handle.version != expected_version:
-                    return ChangeResult(Outcome.CONFLICT, loaded.handle)
-                change = decide(loaded.handle)
-                if change is None:
-                    return ChangeResult(Outcome.APPLIED, loaded.handle)
-                result = await self._write(connection, pseudonym, update_id, loaded, change)
-        except IntegrityError:
+            if self._database.has_sqlite_writer:
+                async with self._database.sqlite_write() as writer:
+                    result = await self._decide_and_write(
+                        writer, pseudonym, update_id, decide, expected_version
+                    )
+            else:
+                async with self._database.write_transaction() as connection:
+                    result = await self._decide_and_write(
+                        _Alchemy(connection), pseudonym, update_id, decide, expected_version
+                    )
+        except (IntegrityError, sqlite3.IntegrityError):
             # The unique (draft, update id) key is the last line of defence against a
             # second application; the lock makes this path unreachable in practice.
             return ChangeResult(Outcome.DUPLICATE, await self.load(pseudonym))
-        if result.sequences or change.complete:
-            # The replaced chain key and the old state must not survive in the WAL.
+        if result is _EXPIRED:
+            await self.expire_drafts()
+            return ChangeResult(Outcome.NO_DRAFT, None)
+        if result.sequences or result.receipt is not None:
+            # The replaced chain key must not survive in the WAL: the reply waits for the
+            # (shared) checkpoint, so the respondent sees the next question only after the
+            # old key is gone, or a bounded time has passed (then retried in the background).
             await self._database.scrub()
         return result
 
+    async def _decide_and_write(
+        self,
+        statements: _Statements,
+        pseudonym: bytes,
+        update_id: int,
+        decide: Callable[[DraftHandle], Change | None],
+        expected_version: int | None,
+    ) -> ChangeResult:
+        loaded = await self._load_on(statements, pseudonym, update_id)
+        if loaded is None:
+            return ChangeResult(Outcome.NO_DRAFT, None)
+        if self._is_expired(loaded.handle):
+            # Changing it would push its expiry forward: it is expired instead, after this
+            # transaction.
+            return _EXPIRED
+        if loaded.update_seen:
+            return ChangeResult(Outcome.DUPLICATE, loaded.handle)
+        if expected_version is not None and loaded.handle.version != expected_version:
+            return ChangeResult(Outcome.CONFLICT, loaded.handle)
+        change = decide(loaded.handle)
+        if change is None:
+            return ChangeResult(Outcome.APPLIED, loaded.handle)
+        return await self._write(statements, pseudonym, update_id, loaded, change)
+
     async def _write(
         self,
-        connection: AsyncConnection,
+        statements: _Statements,
         pseudonym: bytes,
         update_id: int,
         loaded: _Loaded,
@@ -419,8 +577,12 @@ class Repository:
         submission_id = draft.submission_id
         questionnaire_hash = draft.questionnaire.hash_bytes
         chain_key = loaded.chain_key
+        plaintexts = list(change.answers)
+        answer_count = draft.next_sequence + len(plaintexts)
+        if change.complete:
+            plaintexts.append(end_record(answer_count))
         rows: list[dict[str, Any]] = []
-        for offset, plaintext in enumerate(change.answers):
+        for offset, plaintext in enumerate(plaintexts):
             sequence = draft.next_sequence + offset
             sealed = seal_answer(chain_key, submission_id, sequence, questionnaire_hash, plaintext)
             rows.append(
@@ -432,69 +594,64 @@ class Repository:
                 }
             )
             chain_key = next_chain_key(chain_key)
-        next_sequence = draft.next_sequence + len(rows)
-        sequences = tuple(row["sequence"] for row in rows)
+        sequences = tuple(range(draft.next_sequence, answer_count))
         today = self._today()
         # The row is locked, so the compare-and-swap cannot fail; it stays as the guarantee
         # that a draft is never saved over a version its writer did not read.
-        same_version = (col(Draft.pseudonym) == pseudonym) & (col(Draft.version) == draft.version)
+        same_version = {"b_pseudonym": pseudonym, "b_version": draft.version}
 
         if change.complete:
             receipt = new_receipt()
-            gone = await connection.execute(delete(Draft).where(same_version))
-            if gone.rowcount != 1:
+            if len(await statements.rows(_END_DRAFT, same_version)) != 1:
                 raise ConflictError("the draft changed while locked")
-            if rows:
-                await connection.execute(insert(SealedAnswer), rows)
-            await connection.execute(
-                update(Submission)
-                .where(col(Submission.id) == submission_id)
-                .values(
-                    status=SubmissionStatus.COMPLETE.value,
-                    completed_on=today,
-                    receipt_hash=self._secret.receipt_hash(receipt),
-                    answer_count=col(Submission.answer_count) + len(rows),
-                )
+            for row in rows:
+                await statements.rows(_INSERT_ANSWERS, row)
+            await statements.rows(
+                _MARK_COMPLETE,
+                {
+                    "b_id": submission_id,
+                    "b_added": len(sequences),  # the end record is not an answer
+                    "b_status": SubmissionStatus.COMPLETE.value,
+                    "b_today": today,
+                    "b_receipt_hash": self._secret.receipt_hash(receipt),
+                },
             )
             return ChangeResult(Outcome.APPLIED, None, sequences, receipt)
 
         if change.state is None:
             raise ValueError("a change that does not complete the draft needs its new state")
+        last_update_id = max(draft.last_update_id, update_id)
+        expires_on = today + self._draft_ttl
         values: dict[str, Any] = {
-            "version": draft.version + 1,
-            "last_update_id": max(draft.last_update_id, update_id),
-            "state": self._secret.seal_draft(
+            **same_version,
+            "b_new_version": draft.version + 1,
+            "b_last_update_id": last_update_id,
+            "b_state": self._secret.seal_draft(
                 change.state, _state_context(pseudonym, submission_id)
             ),
-            "expires_on": today + self._draft_ttl,
+            "b_expires_on": expires_on,
         }
         if rows:
-            values["next_sequence"] = next_sequence
-            values["chain_key"] = self._secret.seal_draft(
-                chain_key, _chain_context(pseudonym, submission_id, next_sequence)
+            values["b_next_sequence"] = answer_count
+            values["b_chain_key"] = self._secret.seal_draft(
+                chain_key, _chain_context(pseudonym, submission_id, answer_count)
             )
-        swapped = await connection.execute(update(Draft).where(same_version).values(values))
-        if swapped.rowcount != 1:
+        if len(await statements.rows(_SAVE_WITH_KEY if rows else _SAVE, values)) != 1:
             raise ConflictError("the draft changed while locked")
-        await connection.execute(
-            insert(ProcessedUpdate).values(pseudonym=pseudonym, update_id=update_id)
-        )
+        await statements.rows(_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id})
+        for row in rows:
+            await statements.rows(_INSERT_ANSWERS, row)
         if rows:
-            await connection.execute(insert(SealedAnswer), rows)
-            await connection.execute(
-                update(Submission)
-                .where(col(Submission.id) == submission_id)
-                .values(answer_count=col(Submission.answer_count) + len(rows))
-            )
+            await statements.rows(_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)})
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=draft.questionnaire,
             campaign=draft.campaign,
-            version=values["version"],
-            last_update_id=values["last_update_id"],
-            next_sequence=next_sequence,
+            version=draft.version + 1,
+            last_update_id=last_update_id,
+            next_sequence=answer_count,
             state=change.state,
-            expires_on=values["expires_on"],
+            expires_on=expires_on,
         )
         return ChangeResult(Outcome.APPLIED, handle, sequences)
 
@@ -502,8 +659,8 @@ class Repository:
 
     async def withdraw_unfinished(self, pseudonym: bytes) -> bool:
         """Delete the unfinished submission under `pseudonym` with its answers; True if any."""
-        owned = select(col(Draft.submission_id)).where(col(Draft.pseudonym) == pseudonym)
-        return await self._withdraw(col(Submission.id).in_(owned.scalar_subquery()), "draft")
+        owned = select(_D.submission_id).where(_D.pseudonym == pseudonym)
+        return await self._withdraw(_S.id.in_(owned.scalar_subquery()), "draft")
 
     async def withdraw_by_receipt(self, receipt_text: str) -> bool:
         """Delete the finished submission this receipt was issued for; True if it existed."""
@@ -511,51 +668,58 @@ class Repository:
         if receipt is None:
             return False
         receipt_hash = self._secret.receipt_hash(receipt)
-        return await self._withdraw(col(Submission.receipt_hash) == receipt_hash, "receipt")
+        return await self._withdraw(_S.receipt_hash == receipt_hash, "receipt")
 
     async def _withdraw(self, which: Any, via: str) -> bool:
         today = self._today()
         async with self._database.write_transaction() as connection:
             # The sealed K0 goes with the row: any stray copy of the answers alone can no
             # longer be opened. Cascades remove answers, draft and processed updates.
-            deleted = await connection.execute(
-                delete(Submission).where(which).returning(col(Submission.id))
-            )
+            deleted = await connection.execute(delete(SUBMISSIONS).where(which).returning(_S.id))
             ids = [bytes(row[0]) for row in deleted]
             if not ids:
                 return False
             await connection.execute(
-                insert(Tombstone), [{"submission_id": i, "withdrawn_on": today} for i in ids]
+                insert(TOMBSTONES), [{"submission_id": i, "withdrawn_on": today} for i in ids]
             )
             await _audit(connection, today, "submission_withdrawn", {"via": via})
         await self._database.scrub()
         return True
 
     async def expire_drafts(self) -> int:
-        """Drafts past their expiry become `partial` submissions (none if no answer was given);
-        their state, routing answers and chain key are deleted. Returns how many expired."""
+        """Drafts past their expiry become `partial` submissions (none if no answer was given),
+        closed with an end record; their state, routing answers and chain key are deleted.
+        Returns how many expired."""
         today = self._today()
         async with self._database.write_transaction() as connection:
             # Deleting first locks the rows, so a concurrent save cannot revive an expired
             # draft: its compare-and-swap then finds nothing.
-            expired = await connection.execute(
-                delete(Draft)
-                .where(col(Draft.expires_on) < today)
-                .returning(col(Draft.submission_id))
-            )
-            ids = [bytes(row[0]) for row in expired]
-            if not ids:
+            expired = (
+                await connection.execute(
+                    delete(DRAFTS)
+                    .where(_D.expires_on < today)
+                    .returning(_D.pseudonym, _D.submission_id, _D.next_sequence, _D.chain_key)
+                )
+            ).all()
+            if not expired:
                 return 0
+            ids = [bytes(row.submission_id) for row in expired]
+            hashes = await connection.execute(
+                select(_S.id, _S.questionnaire_hash).where(_S.id.in_(ids))
+            )
+            ends = self._end_records(expired, {bytes(i): h for i, h in hashes})
+            if ends:
+                await connection.execute(_INSERT_ANSWERS, ends)
             empty = await connection.execute(
-                delete(Submission)
-                .where(col(Submission.id).in_(ids))
-                .where(col(Submission.answer_count) == 0)
-                .returning(col(Submission.id))
+                delete(SUBMISSIONS)
+                .where(_S.id.in_(ids))
+                .where(_S.answer_count == 0)
+                .returning(_S.id)
             )
             emptied = len(empty.all())
             await connection.execute(
-                update(Submission)
-                .where(col(Submission.id).in_(ids))
+                update(SUBMISSIONS)
+                .where(_S.id.in_(ids))
                 .values(status=SubmissionStatus.PARTIAL.value)
             )
             await _audit(
@@ -567,47 +731,52 @@ class Repository:
         await self._database.scrub()
         return len(ids)
 
+    def _end_records(self, drafts: Sequence[Any], hashes: dict[bytes, str]) -> list[dict[str, Any]]:
+        """The end record of every expired draft that holds answers (its chain key is read
+        one last time). A draft whose key cannot be opened gets none: staff see it as
+        incomplete, which it then is."""
+        ends: list[dict[str, Any]] = []
+        for draft in drafts:
+            count = draft.next_sequence
+            if count == 0:
+                continue
+            pseudonym, submission_id = bytes(draft.pseudonym), bytes(draft.submission_id)
+            try:
+                chain_key = self._secret.open_draft(
+                    bytes(draft.chain_key), _chain_context(pseudonym, submission_id, count)
+                )
+                questionnaire_hash = bytes.fromhex(hashes[submission_id])
+            except (DraftSealError, KeyError, ValueError):
+                continue
+            sealed = seal_answer(
+                chain_key, submission_id, count, questionnaire_hash, end_record(count)
+            )
+            ends.append(
+                {
+                    "submission_id": submission_id,
+                    "sequence": count,
+                    "nonce": sealed.nonce,
+                    "ciphertext": sealed.ciphertext,
+                }
+            )
+        return ends
+
     # --- rate limiting ---
 
     async def rate_hit(self, pseudonym: bytes, *, limit: int, window_seconds: int = 60) -> bool:
         """Count one event of a RATE pseudonym; False once `limit` is passed in this window.
 
-        Only the current window is ever kept: older counters are deleted on every hit, so the
-        table holds no history of when anyone wrote.
+        Counted in this process's memory, not in the database: a respondent's event costs no
+        write transaction of its own, and no activity record rests on disk. With several
+        bot processes each counts separately (docs/storage.md).
         """
-        window = int(self._clock().timestamp()) // window_seconds * window_seconds
-        this_counter = (col(RateCounter.pseudonym) == pseudonym) & (
-            col(RateCounter.window_start) == window
-        )
-        for _ in range(_RATE_ATTEMPTS):
-            try:
-                async with self._database.write_transaction() as connection:
-                    counted = await connection.execute(
-                        update(RateCounter)
-                        .where(this_counter)
-                        .values(count=col(RateCounter.count) + 1)
-                        .returning(col(RateCounter.count))
-                    )
-                    count = counted.scalar_one_or_none()
-                    if count is None:
-                        await connection.execute(
-                            insert(RateCounter).values(
-                                pseudonym=pseudonym, window_start=window, count=1
-                            )
-                        )
-                        count = 1
-                    await connection.execute(
-                        delete(RateCounter).where(col(RateCounter.window_start) < window)
-                    )
-                return count <= limit
-            except IntegrityError:
-                continue  # another worker created this window's counter first: count again
-        raise ConflictError("the rate counter kept changing")
+        window = int(self._clock().timestamp()) // window_seconds
+        return self._rates.hit(pseudonym, window) <= limit
 
 
 async def _audit(
     connection: AsyncConnection, today: date, event: str, details: dict[str, Any]
 ) -> None:
     await connection.execute(
-        insert(AuditEvent).values(occurred_on=today, event=event, details=details)
+        insert(AUDIT_LOG).values(occurred_on=today, event=event, details=details)
     )

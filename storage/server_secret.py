@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hmac
 import os
 import secrets
@@ -123,12 +124,26 @@ class ServerSecret:
 
 
 def _read_secret_file(path: Path) -> bytes:
-    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        # O_NOFOLLOW: a symbolic link planted at the path is refused, not followed.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ServerSecretError(
+                f"The server secret {path} is a symbolic link; point "
+                "OCLEP_SERVER_SECRET_FILE at the real file."
+            ) from None
+        raise
     try:
         # Checked on the open descriptor, so the file cannot be swapped between check and read.
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
             raise ServerSecretError(f"The server secret {path} is not a regular file.")
+        if status.st_uid != os.geteuid():
+            raise ServerSecretError(
+                f"The server secret {path} belongs to another user; it must belong to the "
+                "user the bot runs as."
+            )
         if not is_private_mode(status.st_mode):
             raise ServerSecretError(
                 f"The server secret {path} can be read by other users"

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
 )
 from sqlmodel import Field, SQLModel
 
@@ -25,6 +26,11 @@ BigIntegerId = BigInteger().with_variant(Integer(), "sqlite")
 
 SUBMISSION_ID_BYTES = 16
 CAMPAIGN_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# SQLite numbers the rows of an ordinary table in insertion order (the hidden rowid), which
+# would record the exact interleaving of every respondent's answers and submissions, finer
+# than the day-granular dates. Tables whose key is random or per respondent are stored
+# WITHOUT ROWID: their rows sit in key order, and the key says nothing about time.
+NO_ROWID: dict[str, Any] = {"sqlite_with_rowid": False}
 
 
 class SubmissionStatus(StrEnum):
@@ -52,6 +58,7 @@ class Submission(SQLModel, table=True):
             "status IN ('in_progress', 'complete', 'partial', 'withdrawn')",
             name="ck_submissions_status",
         ),
+        NO_ROWID,
     )
 
     id: bytes = Field(sa_column=Column(LargeBinary(SUBMISSION_ID_BYTES), primary_key=True))
@@ -75,6 +82,7 @@ class SealedAnswer(SQLModel, table=True):
     """Answer record number `sequence` of a submission, under the ratchet key of that step."""
 
     __tablename__ = "sealed_answers"
+    __table_args__ = (NO_ROWID,)
 
     submission_id: bytes = Field(
         sa_column=Column(
@@ -96,7 +104,7 @@ class Draft(SQLModel, table=True):
     """
 
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_expires_on", "expires_on"),)
+    __table_args__ = (Index("ix_drafts_expires_on", "expires_on"), NO_ROWID)
 
     pseudonym: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
     submission_id: bytes = Field(
@@ -122,6 +130,7 @@ class ProcessedUpdate(SQLModel, table=True):
     """
 
     __tablename__ = "processed_updates"
+    __table_args__ = (NO_ROWID,)
 
     pseudonym: bytes = Field(
         sa_column=Column(
@@ -137,22 +146,12 @@ class Tombstone(SQLModel, table=True):
     """A withdrawn submission: tells staff to delete offline copies; holds no content."""
 
     __tablename__ = "tombstones"
+    __table_args__ = (NO_ROWID,)
 
     submission_id: bytes = Field(
         sa_column=Column(LargeBinary(SUBMISSION_ID_BYTES), primary_key=True)
     )
     withdrawn_on: date = Field(sa_column=Column(Date, nullable=False))
-
-
-class RateCounter(SQLModel, table=True):
-    """Events of one RATE pseudonym in one fixed time window."""
-
-    __tablename__ = "rate_counters"
-    __table_args__ = (Index("ix_rate_counters_window_start", "window_start"),)
-
-    pseudonym: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
-    window_start: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    count: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class AuditEvent(SQLModel, table=True):
@@ -169,3 +168,18 @@ class AuditEvent(SQLModel, table=True):
 
 
 METADATA = SQLModel.metadata
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+# The tables as SQLAlchemy Core objects, for statements on hot paths (no ORM layer).
+SUBMISSIONS: Table = _table(Submission)
+SEALED_ANSWERS: Table = _table(SealedAnswer)
+DRAFTS: Table = _table(Draft)
+PROCESSED_UPDATES: Table = _table(ProcessedUpdate)
+TOMBSTONES: Table = _table(Tombstone)
+AUDIT_LOG: Table = _table(AuditEvent)

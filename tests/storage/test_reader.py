@@ -23,6 +23,7 @@ from storage.reader import (
     assemble_answers,
     read_submissions,
 )
+from storage.repository import end_record
 from storage.tables import SealedAnswer, Submission
 from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
 
@@ -165,18 +166,18 @@ async def test_a_tampered_answer_makes_that_submission_unreadable_only(
     setup = Setup(database)
     await _respond(setup, 1, [record("a", "x"), record("b", "y")], complete=True, campaign=None)
     await _respond(setup, 2, [record("a", "z")], complete=True, campaign=None)
-    [target] = [s for s in await setup.decrypted() if s.meta.answer_count == 2]
+    [target] = [s for s in await setup.decrypted() if len(s.records) == 2]
     async with database.engine.begin() as connection:
         await connection.execute(
             update(SealedAnswer)
             .where(col(SealedAnswer.submission_id) == target.meta.id)
             .where(col(SealedAnswer.sequence) == 1)
-            .values(sequence=5)  # moved: the associated data no longer matches
+            .values(ciphertext=b"tampered" * 8)
         )
     results = await setup.read_all()
     unreadable = [r for r in results if isinstance(r, UnreadableSubmission)]
     assert [r.meta.id for r in unreadable] == [target.meta.id]
-    assert "answer record 5" in unreadable[0].reason
+    assert "answer record 1" in unreadable[0].reason
     assert sum(isinstance(r, DecryptedSubmission) for r in results) == 1
 
 
@@ -205,8 +206,10 @@ async def _bulk(database: Database, setup: Setup, count: int, answers: int) -> N
                 "answer_count": answers,
             }
         )
-        for sequence in range(answers):
-            plaintext = record(f"q{sequence}", "respuesta " * 20)
+        for sequence in range(answers + 1):
+            # After the answers, the end record that closes the submission, as completion does.
+            last = sequence == answers
+            plaintext = end_record(sequence) if last else record(f"q{sequence}", "respuesta " * 20)
             nonce, ciphertext = seal_answer(
                 chain_key, submission_id, sequence, questionnaire_hash, plaintext
             )

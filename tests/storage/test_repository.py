@@ -15,16 +15,22 @@ from sqlmodel import col
 from storage.database import Database
 from storage.reader import SubmissionFilter
 from storage.receipts import normalize_receipt
-from storage.repository import Change, DraftHandle, InvalidCampaignError, Outcome
+from storage.repository import (
+    Change,
+    DraftHandle,
+    InvalidCampaignError,
+    Outcome,
+    _RateWindows,
+)
 from storage.server_secret import Purpose
 from storage.tables import (
     AuditEvent,
     Draft,
     ProcessedUpdate,
-    RateCounter,
     SealedAnswer,
     Submission,
 )
+from tests.conftest import DatabaseTarget
 from tests.storage.repository_support import QUESTIONNAIRE, Setup, count_rows, record
 
 
@@ -234,7 +240,7 @@ async def test_complete_issues_a_receipt_and_deletes_the_draft(database: Databas
     async with database.engine.connect() as connection:
         row = (await connection.execute(select(Submission))).one()
     assert row.status == "complete" and row.completed_on == date(2025, 3, 16)
-    assert row.answer_count == 2
+    assert row.answer_count == 2  # the end record is not an answer
     receipt = normalize_receipt(done.receipt)
     assert receipt is not None and row.receipt_hash == setup.secret.receipt_hash(receipt)
     assert done.receipt.replace(" ", "").encode() not in bytes(row.receipt_hash)
@@ -303,17 +309,30 @@ async def test_a_save_racing_expiry_cannot_revive_the_draft(database: Database) 
     assert late.outcome is Outcome.NO_DRAFT
 
 
-async def test_rate_limit_counts_per_window_and_keeps_no_history(database: Database) -> None:
+async def test_rate_limit_counts_per_window_and_writes_nothing(
+    database: Database, database_target: DatabaseTarget
+) -> None:
     setup = Setup(database)
     repo = setup.repository()
     rate = setup.secret.pseudonym(Purpose.RATE, 1234567890)
     other = setup.secret.pseudonym(Purpose.RATE, 987654321)
+    before = database_target.stored_bytes()
     allowed = [await repo.rate_hit(rate, limit=3) for _ in range(5)]
     assert allowed == [True, True, True, False, False]
     assert await repo.rate_hit(other, limit=3)
     setup.clock.advance(seconds=60)
-    assert await repo.rate_hit(rate, limit=3)
-    assert await count_rows(database, RateCounter) == 1  # only the current window remains
+    assert await repo.rate_hit(rate, limit=3)  # a new window starts at zero
+    assert not database_target.holds(rate) and not database_target.holds(other)
+    if database_target.kind == "sqlite":
+        assert database_target.stored_bytes() == before  # not even a write
+
+
+def test_rate_windows_are_bounded() -> None:
+    windows = _RateWindows(max_respondents=2)
+    assert [windows.hit(b"a", 7), windows.hit(b"a", 7), windows.hit(b"b", 7)] == [1, 2, 1]
+    assert windows.hit(b"c", 7) == 1  # "a", the least recently seen, is dropped
+    assert windows.hit(b"a", 7) == 1
+    assert windows.hit(b"c", 8) == 1  # a new window keeps nothing of the last
 
 
 async def test_the_audit_log_is_append_only(database: Database) -> None:

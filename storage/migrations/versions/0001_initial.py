@@ -1,4 +1,4 @@
-"""Initial schema: submissions, sealed answers, drafts, tombstones, rate counters, audit log.
+"""Initial schema: submissions, sealed answers, drafts, processed updates, tombstones, audit log.
 
 Revision ID: 0001
 Revises:
@@ -15,6 +15,8 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# SQLite: no hidden rowid (it would record the order of every insert): see storage/tables.py.
+_NO_ROWID = {"sqlite_with_rowid": False}
 _SQLITE_APPEND_ONLY = (
     """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
@@ -50,6 +52,7 @@ def upgrade() -> None:
             "status IN ('in_progress', 'complete', 'partial', 'withdrawn')",
             name="ck_submissions_status",
         ),
+        **_NO_ROWID,
     )
     op.create_index(
         "ix_submissions_status_completed_on", "submissions", ["status", "completed_on"]
@@ -68,6 +71,7 @@ def upgrade() -> None:
         sa.Column("sequence", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("nonce", sa.LargeBinary(), nullable=False),
         sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
+        **_NO_ROWID,
     )
 
     op.create_table(
@@ -86,6 +90,7 @@ def upgrade() -> None:
         sa.Column("state", sa.LargeBinary(), nullable=False),
         sa.Column("chain_key", sa.LargeBinary(), nullable=False),
         sa.Column("expires_on", sa.Date(), nullable=False),
+        **_NO_ROWID,
     )
     op.create_index("ix_drafts_expires_on", "drafts", ["expires_on"])
 
@@ -98,21 +103,15 @@ def upgrade() -> None:
             primary_key=True,
         ),
         sa.Column("update_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        **_NO_ROWID,
     )
 
     op.create_table(
         "tombstones",
         sa.Column("submission_id", sa.LargeBinary(16), primary_key=True),
         sa.Column("withdrawn_on", sa.Date(), nullable=False),
+        **_NO_ROWID,
     )
-
-    op.create_table(
-        "rate_counters",
-        sa.Column("pseudonym", sa.LargeBinary(32), primary_key=True),
-        sa.Column("window_start", sa.BigInteger(), primary_key=True, autoincrement=False),
-        sa.Column("count", sa.BigInteger(), nullable=False),
-    )
-    op.create_index("ix_rate_counters_window_start", "rate_counters", ["window_start"])
 
     op.create_table(
         "audit_log",
@@ -138,7 +137,6 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     for table in (
         "audit_log",
-        "rate_counters",
         "tombstones",
         "processed_updates",
         "drafts",
