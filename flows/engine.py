@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flows.answers import ANSWERED, AnswerValue, NavigationValue, Skipped
-from flows.conditions import PENDING, Pending, evaluate, holds
+from flows.conditions import PENDING, Pending, Predicate, compile_condition, evaluate
 from flows.loader import definition_hash
 from flows.messages import Message
 from flows.model import (
@@ -42,6 +42,12 @@ class Stopped:
     message: Message
 
 
+# A question reduced to what relevance needs: id, compiled `when`, answerable, stop codes.
+_CompiledQuestion = tuple[str, Predicate | None, bool, frozenset[str]]
+# A module reduced to its compiled `when` and its compiled questions, in order.
+_CompiledModule = tuple[Predicate | None, tuple[_CompiledQuestion, ...]]
+
+
 class Engine:
     """Pure navigation over one questionnaire; every method takes the answers given so far.
 
@@ -61,6 +67,23 @@ class Engine:
             _combined(questionnaire.module_of(q.id).when, q.when) for q in self.questions
         )
         self._value_needed, self._answered_only = self._routing_sets()
+        # Relevance runs several times per event over every question: dispatch on each
+        # condition's shape once here rather than on every evaluation.
+        self._compiled_modules: tuple[_CompiledModule, ...] = tuple(
+            (
+                None if module.when is None else compile_condition(module.when),
+                tuple(
+                    (
+                        q.id,
+                        None if q.when is None else compile_condition(q.when),
+                        q.answerable,
+                        frozenset() if q.stop is None else frozenset(q.stop.codes),
+                    )
+                    for q in module.questions
+                ),
+            )
+            for module in questionnaire.modules
+        )
         self.routing_questions: frozenset[str] = self._value_needed | self._answered_only
 
     # -- lookups ---------------------------------------------------------------------------
@@ -168,20 +191,19 @@ class Engine:
     def _relevant_ids(self, answers: Mapping[str, NavigationValue]) -> set[str]:
         relevant: set[str] = set()
         effective: dict[str, NavigationValue] = {}
-        for module in self.questionnaire.modules:
+        for module_when, questions in self._compiled_modules:
             # A module's condition reads only questions before the module: evaluate it once.
-            if module.when is not None and not holds(module.when, effective):
+            if module_when is not None and not module_when(effective, None):
                 continue
-            for question in module.questions:
-                if question.when is not None and not holds(question.when, effective):
+            for question_id, when, answerable, stop_codes in questions:
+                if when is not None and not when(effective, None):
                     continue
-                relevant.add(question.id)
-                value = answers.get(question.id)
-                if value is None or not question.answerable:
+                relevant.add(question_id)
+                value = answers.get(question_id)
+                if value is None or not answerable:
                     continue
-                effective[question.id] = value
-                stop = question.stop
-                if stop is not None and isinstance(value, str) and value in stop.codes:
+                effective[question_id] = value
+                if isinstance(value, str) and value in stop_codes:
                     return relevant  # nothing after an answer that ends or pauses
         return relevant
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from itertools import accumulate
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -25,6 +26,8 @@ from storage.repository import END_KEY, QuestionnaireRef
 from storage.tables import SealedAnswer, Submission, SubmissionStatus
 
 DEFAULT_BATCH_SIZE: Final = 500
+# json's C scanner (typeshed does not declare it): (text, offset) -> (value, end offset).
+_SCAN_VALUE: Final[Callable[[str, int], tuple[Any, int]]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -100,9 +103,16 @@ def assemble_answers(records: Iterable[bytes]) -> tuple[dict[str, AnswerValue], 
     """
     answers: dict[str, AnswerValue] = {}
     malformed = 0
-    for record in records:
+    all_records = list(records)
+    joined = b"".join(all_records)
+    # Offsets in bytes equal offsets in characters only for ASCII; a NUL would change how
+    # json.loads guesses a record's encoding, so such records are read one by one.
+    text = joined.decode("ascii") if joined.isascii() and b"\x00" not in joined else None
+    # The running totals from 0 are each record's start; the last (the end) goes unused.
+    starts = accumulate((len(r) for r in all_records), initial=0)
+    for record, start in zip(all_records, starts, strict=False):
         try:
-            obj = json.loads(record)
+            obj = _parsed_record(record, text, start)
             question, value = obj["q"], decode_answer(obj["v"])
             if not isinstance(question, str):
                 raise AnswerFormatError("question id is not a string")
@@ -114,6 +124,25 @@ def assemble_answers(records: Iterable[bytes]) -> tuple[dict[str, AnswerValue], 
             value = f"{previous}\n{value}"
         answers[question] = value
     return answers, malformed
+
+
+def _parsed_record(record: bytes, text: str | None, start: int) -> Any:
+    """`json.loads(record)`, read from `text` at `start` (where the record is) when given.
+
+    A submission has dozens of records and json.loads's per-call overhead dominated reading
+    them; the scanner parses one value at an offset of the joined text instead. Only a value
+    ending exactly at the record's end is taken, so a record is never read together with its
+    neighbours; anything else (whitespace around it, a bad record) gets json.loads itself.
+    """
+    if text is not None:
+        try:
+            value, end = _SCAN_VALUE(text, start)
+        except (StopIteration, ValueError):
+            pass
+        else:
+            if end == start + len(record):
+                return value
+    return json.loads(record)
 
 
 def _filtered(query: _Query, filters: SubmissionFilter) -> _Query:

@@ -7,6 +7,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -16,7 +17,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import TelegramMethod
+from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 if TYPE_CHECKING:
@@ -72,6 +73,32 @@ class RetryingSession(AiohttpSession):
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        # aiogram builds the generic `Response[T]` class anew on every call, a large share
+        # of a reply's cost; one per Bot API return type is enough.
+        self._response_types: dict[Any, type[Response[Any]]] = {}
+
+    def check_response(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        status_code: int,
+        content: str,
+    ) -> Response[TelegramType]:
+        """aiogram's check, with the response class cached; anything but a valid 2xx `ok`
+        answer goes to aiogram's own implementation, so errors are classified exactly as
+        there."""
+        returning = method.__returning__
+        response_type = self._response_types.get(returning)
+        if response_type is None:
+            response_type = Response[returning]  # type: ignore[valid-type]
+            self._response_types[returning] = response_type
+        try:
+            response = response_type.model_validate(self.json_loads(content), context={"bot": bot})
+        except Exception:  # aiogram's own check below raises the right error
+            return super().check_response(bot, method, status_code, content)
+        if HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED and response.ok:
+            return response
+        return super().check_response(bot, method, status_code, content)
 
     async def make_request(
         self,
