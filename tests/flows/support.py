@@ -30,3 +30,20 @@ def engine(body: str) -> Engine:
 def load_testimonio() -> Questionnaire:
     """The real questionnaire."""
     return load_questionnaire(TESTIMONIO)
+
+
+# The 11 ILO forced-labour indicators of QUESTIONNAIRE.md, restated here (not read from the
+# definition) so that tests notice one missing from testimonio.yaml.
+ILO_INDICATORS = [
+    "ilo_abuso_vulnerabilidad",
+    "ilo_engano",
+    "ilo_restriccion_movimiento",
+    "ilo_aislamiento",
+    "ilo_violencia",
+    "ilo_intimidacion_amenazas",
+    "ilo_retencion_documentos",
+    "ilo_retencion_salarios",
+    "ilo_servidumbre_deudas",
+    "ilo_condiciones_abusivas",
+    "ilo_horas_extra_excesivas",
+]

@@ -8,23 +8,13 @@ from typer.testing import CliRunner
 
 from admin_cli.main import app
 from flows.codebook import codebook, codebook_csv
-from tests.flows.support import TESTIMONIO, load_testimonio
+from tests.flows.support import ILO_INDICATORS, TESTIMONIO, load_testimonio
 from tests.flows.test_testimonio import SPEC
 
 runner = CliRunner()
 
 DERIVED = [
-    "ilo_abuso_vulnerabilidad",
-    "ilo_engano",
-    "ilo_restriccion_movimiento",
-    "ilo_aislamiento",
-    "ilo_violencia",
-    "ilo_intimidacion_amenazas",
-    "ilo_retencion_documentos",
-    "ilo_retencion_salarios",
-    "ilo_servidumbre_deudas",
-    "ilo_condiciones_abusivas",
-    "ilo_horas_extra_excesivas",
+    *ILO_INDICATORS,
     "ilo_total",
     "icls_involuntario",
     "icls_coaccion",

@@ -6,7 +6,7 @@ import pytest
 
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure, derive, source_questions
-from tests.flows.support import form, load_testimonio
+from tests.flows.support import ILO_INDICATORS, form, load_testimonio
 
 TESTIMONIO = load_testimonio()
 SOURCES = source_questions(TESTIMONIO)
@@ -44,19 +44,7 @@ NOTHING_REPORTED: dict[str, AnswerValue] = {
     "familia_viajar": "no",
 }
 
-ILO = [
-    "ilo_abuso_vulnerabilidad",
-    "ilo_engano",
-    "ilo_restriccion_movimiento",
-    "ilo_aislamiento",
-    "ilo_violencia",
-    "ilo_intimidacion_amenazas",
-    "ilo_retencion_documentos",
-    "ilo_retencion_salarios",
-    "ilo_servidumbre_deudas",
-    "ilo_condiciones_abusivas",
-    "ilo_horas_extra_excesivas",
-]
+ILO = ILO_INDICATORS
 
 # For each indicator, answer changes that each make it present on their own.
 PRESENT_WHEN: list[tuple[str, dict[str, AnswerValue]]] = [
