@@ -115,6 +115,28 @@ async def _check_selection(url: str, chosen: Selection) -> None:
         await preflight(database, chosen)
 
 
+def _statuses(values: list[str] | None) -> list[Status] | None:
+    """The `--status` values as statuses; an unknown one is refused with one sentence.
+
+    The option takes plain text rather than the enum: click's own refusal of a bad choice
+    is a usage panel over several lines with exit code 2, not the one sentence staff get
+    for every other mistake.
+    """
+    if not values:
+        return None
+    known = {s.value: s for s in Status}
+    chosen = []
+    for value in values:
+        found = known.get(value.strip().lower())
+        if found is None:
+            raise CommandError(
+                f"The status {value!r} is unknown; give complete, partial or in_progress. "
+                "Nothing was written."
+            )
+        chosen.append(found)
+    return chosen
+
+
 def _summary_table(summary: ExportSummary, targets: list[Path]) -> Table:
     table = Table(title="Export written")
     table.add_column("")
@@ -148,8 +170,12 @@ def export(
         typer.Option("--until", formats=["%Y-%m-%d"], help="Last day (YYYY-MM-DD), inclusive."),
     ] = None,
     status: Annotated[
-        list[Status] | None,
-        typer.Option("--status", help="Repeatable; default: complete and partial."),
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="complete, partial or in_progress; repeatable; default: complete and partial.",
+            show_default=False,
+        ),
     ] = None,
     campaign: CampaignOption = None,
     include_text: Annotated[
@@ -173,7 +199,7 @@ def export(
             month=month,
             since=since.date() if since else None,
             until=until.date() if until else None,
-            statuses=status,
+            statuses=_statuses(status),
             campaign=campaign,
         )
         targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]

@@ -11,18 +11,15 @@ import stat
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-import aiosqlite
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -30,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ClauseElement
 
 from storage.secure_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+from storage.sqlite_direct import SqliteDirect
 
 DEFAULT_DATABASE_URL: Final = "sqlite+aiosqlite:///./data/oclep.db"
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
@@ -66,8 +64,6 @@ _SCRUB_AT_OPEN_SECONDS: Final = 0.5
 _SQLITE_COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _log = logging.getLogger(__name__)
 
-# Named parameters (":name") let the writer pass the same dicts SQLAlchemy takes.
-_SQLITE_NAMED: Final = sqlite.dialect(paramstyle="named")
 _SQLITE_PRAGMAS: Final = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA secure_delete=ON",
@@ -243,46 +239,6 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-class SqliteDirect:
-    """A dedicated SQLite connection driven without SQLAlchemy's async adaptation.
-
-    The bot's hot path (load a draft, change it) runs a handful of short statements per
-    event; sent straight to the driver (one round trip to SQLite's thread each) they cost a
-    fraction of the CPU. Statements are SQLAlchemy Core statements compiled once for SQLite
-    with named parameters, so both paths share one definition of each statement.
-    """
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
-        self._compiled: dict[int, tuple[ClauseElement, str]] = {}
-
-    def _sql(self, statement: ClauseElement) -> str:
-        cached = self._compiled.get(id(statement))
-        if cached is None or cached[0] is not statement:
-            sql = str(statement.compile(dialect=_SQLITE_NAMED))
-            cached = (statement, sql)
-            self._compiled[id(statement)] = cached
-        return cached[1]
-
-    async def rows(
-        self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None
-    ) -> list[tuple[Any, ...]]:
-        """Run `statement` and return its rows (of RETURNING, for writes)."""
-        values = {
-            name: value.isoformat() if isinstance(value, date) else value
-            for name, value in (parameters or {}).items()
-        }
-        found = await self._connection.execute_fetchall(self._sql(statement), values)
-        return [tuple(row) for row in found]
-
-    async def run(self, sql: str) -> list[tuple[Any, ...]]:
-        """Run literal SQL without parameters (transaction control, pragmas)."""
-        return [tuple(row) for row in await self._connection.execute_fetchall(sql)]
-
-    async def close(self) -> None:
-        await self._connection.close()
-
-
 class _WriterQueue:
     """In-process order for SQLite writers, and the coalesced WAL scrubs.
 
@@ -371,13 +327,13 @@ class Database:
         """A write transaction (BEGIN IMMEDIATE) on the dedicated SQLite writer connection."""
         async with self._queue.writer:
             writer = await self._sqlite_writer()
-            await writer.run("BEGIN IMMEDIATE")
+            writer.begin("BEGIN IMMEDIATE")  # sent with the transaction's first statement
             try:
                 yield writer
             except BaseException:
-                await writer.run("ROLLBACK")
+                await writer.end("ROLLBACK")
                 raise
-            await writer.run("COMMIT")
+            await writer.end("COMMIT")
 
     async def sqlite_read(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
@@ -400,14 +356,7 @@ class Database:
 
     async def _open_direct(self) -> SqliteDirect:
         """A dedicated connection with the same pragmas as every other one."""
-        connection = await aiosqlite.connect(self.url.database or "", isolation_level=None)
-        try:
-            for pragma in _SQLITE_PRAGMAS:
-                await connection.execute_fetchall(pragma)
-        except BaseException:
-            await connection.close()
-            raise
-        return SqliteDirect(connection)
+        return await SqliteDirect.open(self.url.database or "", _SQLITE_PRAGMAS)
 
     async def scrub(self, *, wait: float = SCRUB_WAIT_SECONDS) -> bool:
         """Push old page images out of SQLite's write-ahead log after key material changed.

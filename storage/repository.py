@@ -115,6 +115,15 @@ class ChangeResult:
 
 
 @dataclass(frozen=True)
+class ExpiryPreview:
+    """What `expire_drafts` would do now (`Repository.preview_expiry`)."""
+
+    expired: int  # drafts past their expiry date
+    with_answers: int  # of those, the ones that become partial submissions
+    closable: int  # of those, the ones this server secret closes with an end record
+
+
+@dataclass(frozen=True)
 class _Loaded:
     handle: DraftHandle
     chain_key: bytes = field(repr=False)
@@ -238,6 +247,12 @@ class _Statements(Protocol):
         self, statement: Any, parameters: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]: ...
 
+    async def batch(
+        self, steps: Sequence[tuple[Any, Mapping[str, Any] | None]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """The statements in order, each one's rows; SQLite's writer sends them at once."""
+        ...
+
 
 @dataclass(frozen=True)
 class _Alchemy:
@@ -248,6 +263,11 @@ class _Alchemy:
     ) -> list[tuple[Any, ...]]:
         result = await self.connection.execute(statement, dict(parameters or {}))
         return [tuple(row) for row in result.all()] if result.returns_rows else []
+
+    async def batch(
+        self, steps: Sequence[tuple[Any, Mapping[str, Any] | None]]
+    ) -> list[list[tuple[Any, ...]]]:
+        return [await self.rows(statement, parameters) for statement, parameters in steps]
 
 
 def _day(value: date | str) -> date:
@@ -602,20 +622,24 @@ class Repository:
 
         if change.complete:
             receipt = new_receipt()
-            if len(await statements.rows(_END_DRAFT, same_version)) != 1:
-                raise ConflictError("the draft changed while locked")
-            for row in rows:
-                await statements.rows(_INSERT_ANSWERS, row)
-            await statements.rows(
-                _MARK_COMPLETE,
-                {
-                    "b_id": submission_id,
-                    "b_added": len(sequences),  # the end record is not an answer
-                    "b_status": SubmissionStatus.COMPLETE.value,
-                    "b_today": today,
-                    "b_receipt_hash": self._secret.receipt_hash(receipt),
-                },
+            ended, *_ = await statements.batch(
+                [
+                    (_END_DRAFT, same_version),
+                    *((_INSERT_ANSWERS, row) for row in rows),
+                    (
+                        _MARK_COMPLETE,
+                        {
+                            "b_id": submission_id,
+                            "b_added": len(sequences),  # the end record is not an answer
+                            "b_status": SubmissionStatus.COMPLETE.value,
+                            "b_today": today,
+                            "b_receipt_hash": self._secret.receipt_hash(receipt),
+                        },
+                    ),
+                ]
             )
+            if len(ended) != 1:  # the transaction is rolled back
+                raise ConflictError("the draft changed while locked")
             return ChangeResult(Outcome.APPLIED, None, sequences, receipt)
 
         if change.state is None:
@@ -636,13 +660,16 @@ class Repository:
             values["b_chain_key"] = self._secret.seal_draft(
                 chain_key, _chain_context(pseudonym, submission_id, answer_count)
             )
-        if len(await statements.rows(_SAVE_WITH_KEY if rows else _SAVE, values)) != 1:
-            raise ConflictError("the draft changed while locked")
-        await statements.rows(_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id})
-        for row in rows:
-            await statements.rows(_INSERT_ANSWERS, row)
+        steps: list[tuple[Any, Mapping[str, Any] | None]] = [
+            (_SAVE_WITH_KEY if rows else _SAVE, values),
+            (_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id}),
+            *((_INSERT_ANSWERS, row) for row in rows),
+        ]
         if rows:
-            await statements.rows(_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)})
+            steps.append((_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)}))
+        saved, *_ = await statements.batch(steps)
+        if len(saved) != 1:  # the transaction is rolled back
+            raise ConflictError("the draft changed while locked")
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=draft.questionnaire,
@@ -730,6 +757,28 @@ class Repository:
             )
         await self._database.scrub()
         return len(ids)
+
+    async def preview_expiry(self) -> ExpiryPreview:
+        """What `expire_drafts` would do now, changing nothing. A staff command checks with it
+        that it holds the bot's server secret (a wrong one closes none of the drafts with an
+        end record) before expiring anything."""
+        today = self._today()
+        async with self._engine.connect() as connection:
+            drafts = (
+                await connection.execute(
+                    select(_D.pseudonym, _D.submission_id, _D.next_sequence, _D.chain_key).where(
+                        _D.expires_on < today
+                    )
+                )
+            ).all()
+            ids = [bytes(row.submission_id) for row in drafts]
+            hashes = (
+                await connection.execute(select(_S.id, _S.questionnaire_hash).where(_S.id.in_(ids)))
+            ).all()
+        # The very end records `expire_drafts` would seal (then dropped): the same rule.
+        ends = self._end_records(drafts, {bytes(i): h for i, h in hashes})
+        with_answers = sum(1 for row in drafts if row.next_sequence > 0)
+        return ExpiryPreview(len(drafts), with_answers, len(ends))
 
     def _end_records(self, drafts: Sequence[Any], hashes: dict[bytes, str]) -> list[dict[str, Any]]:
         """The end record of every expired draft that holds answers (its chain key is read

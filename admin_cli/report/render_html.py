@@ -24,7 +24,8 @@ table { border-collapse: collapse; width: 100%; margin: 1rem 0 1.5rem; font-size
 caption { text-align: left; font-weight: 600; padding-bottom: .4rem; }
 th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--rule); text-align: left;
   vertical-align: top; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.n, td.n { text-align: right; }
+td.n { font-variant-numeric: tabular-nums; white-space: nowrap; }
 thead th { border-bottom: 2px solid var(--ink); }
 tfoot td, tfoot th { font-weight: 600; border-top: 2px solid var(--ink); }
 figure { margin: 1rem 0 2rem; }
@@ -95,7 +96,11 @@ def _section(section: Section, charts: dict[str, Chart], report: Report) -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in table.header)
+    # Every column after the first holds numbers (right-aligned): its header goes with it.
+    label, *numbers = table.header
+    head = f'<th scope="col">{escape(label)}</th>' + "".join(
+        f'<th scope="col" class="n">{escape(cell)}</th>' for cell in numbers
+    )
     split = len(table.rows) - table.footer_rows
     body = "".join(_row(row) for row in table.rows[:split])
     foot = "".join(_row(row) for row in table.rows[split:])

@@ -38,6 +38,8 @@ def _section(section: Section) -> list[str]:
 def _table(table: Table) -> list[str]:
     lines = [f"**{_escape(table.caption)}**", ""]
     lines.append("| " + " | ".join(_escape(cell) for cell in table.header) + " |")
+    # The delimiter row aligns a whole column, header included: numbers (every column after
+    # the label) to the right.
     lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(table.header) - 1)) + "|")
     split = len(table.rows) - table.footer_rows
     for index, row in enumerate(table.rows):

@@ -9,6 +9,7 @@ from typing import Final, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -39,7 +40,11 @@ PROGRESS_CELLS: Final = 10
 _FILLED: Final = "▰"
 _EMPTY: Final = "▱"
 _ELLIPSIS: Final = "…"
-_NO_PREVIEW: Final = LinkPreviewOptions(is_disabled=True)
+# Every field aiogram would otherwise take from the bot's defaults is set here (None: not
+# sent), so the session can encode the call in one step (bot/telegram/session.py).
+_NO_PREVIEW: Final = LinkPreviewOptions(
+    is_disabled=True, prefer_small_media=None, prefer_large_media=None, show_above_text=None
+)
 
 
 class ConversationPort(Protocol):
@@ -114,6 +119,47 @@ def toast(replies: Sequence[Reply]) -> str | None:
     """The text of the transient notices, for answerCallbackQuery."""
     texts = [r.text for r in replies if isinstance(r, Notice) and r.transient]
     return fit(" ".join(texts), CALLBACK_ANSWER_MAX_CHARS) if texts else None
+
+
+def send_call(
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    entities: list[MessageEntity] | None = None,
+    thread_id: int | None = None,
+) -> SendMessage:
+    """A protected message without link preview."""
+    return SendMessage(
+        chat_id=chat_id,
+        text=fit(text),
+        reply_markup=markup,
+        entities=entities,
+        protect_content=True,
+        link_preview_options=_NO_PREVIEW,
+        message_thread_id=thread_id,
+        parse_mode=None,
+        disable_web_page_preview=None,
+    )
+
+
+def edit_call(
+    chat_id: int,
+    message_ref: MessageRef,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    entities: list[MessageEntity] | None = None,
+) -> EditMessageText:
+    """The questionnaire message's new text and buttons, without link preview."""
+    return EditMessageText(
+        chat_id=chat_id,
+        message_id=message_ref,
+        text=fit(text),
+        reply_markup=markup,
+        entities=entities,
+        link_preview_options=_NO_PREVIEW,
+        parse_mode=None,
+        disable_web_page_preview=None,
+    )
 
 
 def _not_modified(error: TelegramBadRequest) -> bool:
@@ -194,15 +240,7 @@ class Renderer:
     ) -> int | None:
         """Send a protected message; its id, or None when Telegram refused it."""
         try:
-            message = await self._bot.send_message(
-                chat_id,
-                fit(text),
-                reply_markup=markup,
-                entities=entities,
-                protect_content=True,
-                link_preview_options=_NO_PREVIEW,
-                message_thread_id=thread_id,
-            )
+            message = await self._bot(send_call(chat_id, text, markup, entities, thread_id))
         except TelegramForbiddenError:
             raise ChatUnavailable from None
         except TelegramAPIError as error:
@@ -230,14 +268,7 @@ class Renderer:
     ) -> bool:
         """Edit a message in place; False when it must be sent anew (gone, too old)."""
         try:
-            await self._bot.edit_message_text(
-                text=fit(text),
-                chat_id=chat_id,
-                message_id=message_ref,
-                reply_markup=markup,
-                entities=entities,
-                link_preview_options=_NO_PREVIEW,
-            )
+            await self._bot(edit_call(chat_id, message_ref, text, markup, entities))
         except TelegramBadRequest as error:
             return _not_modified(error)
         except TelegramForbiddenError:

@@ -8,7 +8,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import (
@@ -19,6 +19,9 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile
+from aiohttp import ClientError, ClientTimeout
+from pydantic_core import PydanticSerializationError
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -26,6 +29,31 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+_JSON_HEADERS: Final = {"Content-Type": "application/json"}
+# Calls whose result the bot never reads (bot/telegram/render.py): a successful answer is
+# not turned into aiogram objects (validating the edited Message was a sixth of a reply's
+# CPU); their result is True, a value each of these methods may return.
+_RESULT_UNREAD: Final = frozenset(
+    {"answerCallbackQuery", "deleteMessage", "editMessageText", "setMyCommands", "deleteWebhook"}
+)
+_DONE: Final = Response[bool](ok=True, result=True)
+# The bot's own calls, whose parameters are plain JSON values (no dates, no uploads):
+# pydantic encodes them in one step, five times faster than aiogram's field-by-field way.
+_PLAIN_JSON_METHODS: Final = frozenset(
+    {"answerCallbackQuery", "deleteMessage", "editMessageText", "sendMessage"}
+)
+
+
+def plain_json(method: TelegramMethod[Any]) -> str | None:
+    """The call's JSON body, or None when aiogram must prepare it (a value taken from the
+    bot's defaults is a placeholder only aiogram resolves; the renderer sets every one)."""
+    if method.__api_method__ not in _PLAIN_JSON_METHODS:
+        return None
+    try:
+        return method.model_dump_json(exclude_none=True, warnings=False)
+    except PydanticSerializationError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -87,6 +115,13 @@ class RetryingSession(AiohttpSession):
         """aiogram's check, with the response class cached; anything but a valid 2xx `ok`
         answer goes to aiogram's own implementation, so errors are classified exactly as
         there."""
+        if method.__api_method__ in _RESULT_UNREAD and HTTPStatus.OK <= status_code <= 226:
+            try:
+                answer = self.json_loads(content)
+            except ValueError:
+                answer = None
+            if isinstance(answer, dict) and answer.get("ok") is True:
+                return cast(Response[TelegramType], _DONE)
         returning = method.__returning__
         response_type = self._response_types.get(returning)
         if response_type is None:
@@ -109,7 +144,7 @@ class RetryingSession(AiohttpSession):
         failures = 0
         while True:
             try:
-                return await super().make_request(bot, method, timeout)
+                return await self._attempt(bot, method, timeout)
             except TelegramRetryAfter as error:
                 failures += 1
                 if failures >= self.policy.max_attempts:
@@ -126,3 +161,36 @@ class RetryingSession(AiohttpSession):
                 delay = self.policy.backoff(failures, self._rng)
                 _log.info("%s failed (%s); retrying", method.__api_method__, type(error).__name__)
             await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        """One call with a JSON body (the Bot API takes one): a single encoding of the
+        parameters instead of aiogram's form field by field. Uploads, which the bot never
+        sends, would go as aiogram sends them."""
+        body = plain_json(method)
+        if body is None:
+            files: dict[str, InputFile] = {}
+            parameters = self.prepare_value(
+                method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False
+            )
+            if files:
+                return await super().make_request(bot, method, timeout)
+            body = self.json_dumps(parameters)
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        limit = ClientTimeout(total=self.timeout if timeout is None else timeout)
+        try:
+            async with session.post(url, data=body, headers=_JSON_HEADERS, timeout=limit) as answer:
+                content = await answer.text()
+        except TimeoutError as error:
+            raise TelegramNetworkError(method=method, message="Request timeout error") from error
+        except ClientError as error:
+            raise TelegramNetworkError(
+                method=method, message=f"{type(error).__name__}: {error}"
+            ) from error
+        response = self.check_response(bot, method, answer.status, content)
+        return cast(TelegramType, response.result)

@@ -16,7 +16,7 @@ from flows.answers import AnswerValue, Money, Skipped
 from tests.admin.cli_support import key_args, run
 from tests.admin.expected_figures import figures
 from tests.admin.fixtures.builder import COUNT, SEED, FixtureDatabase, Known, engines
-from tests.admin.fixtures.plans import make_plans
+from tests.admin.fixtures.plans import CAMPAIGNS, make_plans
 
 META = {"submission_id", "status", "created_on", "completed_on", "campaign"}
 META |= {"questionnaire_id", "questionnaire_version", "questionnaire_hash", "review"}
@@ -147,6 +147,35 @@ def test_codebook_documents_every_column(csv_export: Path) -> None:
     assert viajar["versions"] == "2"
     for path in (csv_export, codebook):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    "statuses", [("partial",), ("in_progress",), ("complete", "in_progress")], ids="+".join
+)
+def test_status_keeps_exactly_those_submissions(
+    built: FixtureDatabase, tmp_path: Path, statuses: tuple[str, ...]
+) -> None:
+    out = tmp_path / "export.csv"
+    chosen = [arg for status in statuses for arg in ("--status", status)]
+    result = run(["export", *key_args(built), *chosen, "--out", out])
+    assert result.exit_code == 0, result.stderr
+    wanted = [k for k in built.known if k.status in statuses]
+    assert {k.status for k in wanted} == set(statuses)  # the fixture holds each of them
+    check_rows(built, read_csv(out), wanted)
+
+
+@pytest.mark.parametrize("campaign", CAMPAIGNS)
+def test_campaign_keeps_exactly_its_submissions(
+    built: FixtureDatabase, tmp_path: Path, campaign: str
+) -> None:
+    out = tmp_path / "export.csv"
+    result = run(["export", *key_args(built), "--campaign", campaign, "--out", out])
+    assert result.exit_code == 0, result.stderr
+    # No --month: every complete or partial submission of that campaign, whatever its day.
+    wanted = [k for k in built.known if k.status in ("complete", "partial")]
+    wanted = [k for k in wanted if k.campaign == campaign]
+    assert {k.day.month for k in wanted} == {2, 3}
+    check_rows(built, read_csv(out), wanted)
 
 
 def test_xlsx_equals_known_answers(built: FixtureDatabase, tmp_path: Path) -> None:

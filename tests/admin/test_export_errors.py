@@ -52,6 +52,17 @@ def test_unknown_campaign(built: FixtureDatabase, out_dir: Path, audit_log: Path
     assert leftovers(out_dir) == [] and entries(audit_log) == 0
 
 
+def test_unknown_status(built: FixtureDatabase, out_dir: Path, audit_log: Path) -> None:
+    args = ["export", *key_args(built), "--status", "complete", "--status", "finished"]
+    result = run([*args, "--out", out_dir / "x.csv"])
+    assert result.exit_code == 1
+    assert one_sentence(result) == (
+        "Error: The status 'finished' is unknown; give complete, partial or in_progress. "
+        "Nothing was written."
+    )
+    assert leftovers(out_dir) == [] and entries(audit_log) == 0
+
+
 @pytest.mark.parametrize("command", ["export", "report"])
 def test_empty_month(built: FixtureDatabase, out_dir: Path, command: str) -> None:
     result = run([command, *key_args(built), "--month", "2024-01", "--out", out_dir / "x"])

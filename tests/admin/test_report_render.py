@@ -127,6 +127,36 @@ def test_markdown_has_the_same_tables_as_html(report: Report, html: str) -> None
     assert markdown.count("\n| ") >= html.count("<tr>")
 
 
+def column_alignments(table_html: str) -> list[list[str | None]]:
+    """Per row of one HTML table, the class of each cell ("n": right-aligned number)."""
+    rows: list[list[str | None]] = []
+    for tag, attrs in elements(table_html):
+        if tag == "tr":
+            rows.append([])
+        elif tag in ("th", "td"):
+            rows[-1].append(attrs.get("class"))
+    return rows
+
+
+def test_numeric_headers_align_with_their_columns(report: Report, html: str) -> None:
+    tables = html.split("<table>")[1:]
+    assert len(tables) >= 10
+    right = 0
+    for table in tables:
+        header, *rows = column_alignments(table.split("</table>")[0])
+        assert header[0] is None and set(header[1:]) == {"n"}
+        assert rows and all(row == header for row in rows)
+        right += len(header) - 1
+    # Markdown aligns a column, header included, in its delimiter row: "---:" for numbers.
+    markdown = render_markdown(report)
+    delimiters = re.findall(r"^\|(?: -{3}:? \|)+$", markdown, re.M)
+    assert len(delimiters) == len(tables)
+    for delimiter in delimiters:
+        cells = delimiter.strip("|").split("|")
+        assert cells[0] == " --- " and set(cells[1:]) == {" ---: "}
+    assert sum(delimiter.count("---:") for delimiter in delimiters) == right
+
+
 def test_json_shape(report: Report) -> None:
     data = json.loads(render_json(report))
     assert data["schema"] == "oclep-monthly-report/1"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,11 +26,13 @@ from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.reader import DecryptedSubmission, read_submissions
 from storage.repository import Repository
 from storage.server_secret import ServerSecret
-from storage.tables import Draft, SealedAnswer, Submission
+from storage.tables import DRAFTS, SUBMISSIONS, Draft, SealedAnswer, Submission
 
 QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "testimonio.yaml"
 CATALOGS = Catalogs.load()
 ENGINE = Engine(load_questionnaire(QUESTIONNAIRE))
+# lugar_seguro, rol, sector, profesion_salud: the answers that lead to the country question.
+TO_COUNTRY = ("si", "mision_actual", "salud", "medico")
 
 
 @dataclass
@@ -69,6 +71,24 @@ class World:
     async def count_drafts(self) -> int:
         return await self.count(Draft)
 
+    @asynccontextmanager
+    async def unchanged(self, what: object = None) -> AsyncIterator[None]:
+        """Asserts that the block stores nothing: as many submissions, records and drafts."""
+        before = await self.counts()
+        yield
+        assert await self.counts() == before, what
+
+    async def campaigns(self) -> list[str | None]:
+        """The campaign stored with each submission."""
+        async with self.database.engine.connect() as connection:
+            return list((await connection.execute(select(SUBMISSIONS.c.campaign))).scalars())
+
+    async def draft_rows(self) -> list[tuple[int, bytes]]:
+        """Every draft's version and sealed state: any write changes one of them."""
+        query = select(DRAFTS.c.version, DRAFTS.c.state)
+        async with self.database.engine.connect() as connection:
+            return [(row.version, bytes(row.state)) for row in await connection.execute(query)]
+
 
 @asynccontextmanager
 async def world(
@@ -93,6 +113,17 @@ async def world(
         clock=lambda: datetime(2025, 6, 1, 12, 0),
     )
     yield World(database, conversation, staff_key)
+
+
+@asynccontextmanager
+async def consented(
+    database: Database, tmp_path: Path, *, campaign: str | None = None, **options: Any
+) -> AsyncIterator[tuple[World, Chat]]:
+    """A `world` (same options) and one respondent who has just pressed "Acepto"."""
+    async with world(database, tmp_path, **options) as w:
+        chat = w.respondent()
+        await chat.consent(campaign)
+        yield w, chat
 
 
 @dataclass
@@ -174,6 +205,11 @@ class Chat:
             await self.type(value.text)
         else:
             await self.press(label[value])
+
+    async def answer_each(self, values: Sequence[Any]) -> None:
+        """Answer the questions on screen one after another with `values`."""
+        for value in values:
+            await self.answer(value)
 
     async def walk(self, script: Mapping[str, Any]) -> dict[str, AnswerValue]:
         """Answer until the end; questions not in `script` are skipped. Returns what staff

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.replies import Closing, DeleteRespondentMessage, Prompt
 from flows.answers import SKIPPED, Money
 from storage.database import Database
-from tests.bot.conversation_support import Typed, world
+from tests.bot.conversation_support import TO_COUNTRY, Typed, consented
 
 MISSION_SCRIPT = {
     "lugar_seguro": "si",
@@ -49,9 +49,9 @@ async def test_mission_branch_reaches_done_and_staff_read_exactly_the_answers(
     database: Database, tmp_path: Path
 ) -> None:
     registered = frozenset({"red_madrid"})
-    async with world(database, tmp_path, bot_username="oclep_bot", campaigns=registered) as w:
-        chat = w.respondent()
-        await chat.consent(campaign="red_madrid")
+    async with consented(
+        database, tmp_path, campaign="red_madrid", bot_username="oclep_bot", campaigns=registered
+    ) as (w, chat):
         expected = await chat.walk(MISSION_SCRIPT)
         done = chat.done()
         assert len(done.receipt) == 19 and done.receipt in done.text
@@ -70,9 +70,7 @@ async def test_mission_branch_reaches_done_and_staff_read_exactly_the_answers(
 
 
 async def test_health_branch_reaches_done(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         expected = await chat.walk(HEALTH_SCRIPT)
         done = chat.done()
         assert done.share_link is None
@@ -86,13 +84,8 @@ async def test_health_branch_reaches_done(database: Database, tmp_path: Path) ->
 async def test_back_then_another_answer_drops_the_branch(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
-        await chat.answer("si")
-        await chat.answer("mision_actual")
-        await chat.answer("salud")
-        await chat.answer("medico")
+    async with consented(database, tmp_path) as (w, chat):
+        await chat.answer_each(TO_COUNTRY)
         assert chat.current().id == "pais"
         for _ in range(3):  # pais -> profesion_salud -> sector -> rol
             await chat.press("Atrás")
@@ -111,13 +104,8 @@ async def test_back_then_another_answer_drops_the_branch(
 async def test_typed_answers_are_deleted_in_discreet_mode_and_kept_when_off(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
-        await chat.answer("si")
-        await chat.answer("mision_actual")
-        await chat.answer("salud")
-        await chat.answer("medico")
+    async with consented(database, tmp_path) as (_, chat):
+        await chat.answer_each(TO_COUNTRY)
         await chat.type("Venezuela")
         assert any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
         await chat.command("discreto")
@@ -130,22 +118,15 @@ async def test_typed_answers_are_deleted_in_discreet_mode_and_kept_when_off(
 async def test_bad_typed_input_gets_a_spanish_notice_and_loses_nothing(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
-        await chat.answer("si")
-        await chat.answer("mision_actual")
-        await chat.answer("salud")
-        await chat.answer("medico")
-        await chat.answer(Typed("Venezuela", "VE"))
-        before = await w.counts()
-        await chat.type("hace mucho")
+    async with consented(database, tmp_path) as (w, chat):
+        await chat.answer_each([*TO_COUNTRY, Typed("Venezuela", "VE")])
+        async with w.unchanged():
+            await chat.type("hace mucho")
         assert chat.current().id == "anio_inicio"
         assert chat.prompt is not None and chat.prompt.note
         assert "año" in chat.prompt.note
         # Discreet mode: a rejected answer is deleted from the chat too (the note says why).
         assert any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
-        assert await w.counts() == before
         await chat.type("2016")
         assert chat.current().id == "entidad"
         await chat.walk({})
@@ -154,9 +135,7 @@ async def test_bad_typed_input_gets_a_spanish_notice_and_loses_nothing(
 
 
 async def test_safe_place_no_pauses_and_start_resumes(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (_, chat):
         await chat.answer("no")
         [closing] = [r for r in chat.replies if isinstance(r, Closing)]
         assert "/start" in closing.text and "vista previa" in closing.text

@@ -11,7 +11,8 @@ from bot.callback_data import ConsentToken, encode
 from bot.events import Choice, Text
 from bot.replies import Closing, Notice, Prompt
 from storage.database import Database
-from tests.bot.conversation_support import Typed, world
+from storage.tables import Tombstone
+from tests.bot.conversation_support import TO_COUNTRY, Typed, consented, world
 
 STALE = "Esa pregunta ya fue respondida."
 
@@ -31,52 +32,41 @@ async def test_consent_refused_stores_nothing(database: Database, tmp_path: Path
 async def test_stale_button_and_double_tap_are_recorded_once(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         yes = chat.option("Sí").token
         await chat.press_token(yes)
-        after_first = await w.counts()
-        await chat.press_token(yes)  # double tap: a second update with the same button
+        async with w.unchanged():
+            await chat.press_token(yes)  # double tap: a second update with the same button
         assert chat.notices() == [STALE]
-        assert await w.counts() == after_first
         assert chat.current().id == "rol"
 
 
 async def test_same_update_twice_changes_nothing(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         token = chat.option("Sí").token
         await chat.press_token(token, update_id=5)
-        counts = await w.counts()
-        replies = await chat.press_token(token, update_id=5)
-        assert await w.counts() == counts
+        async with w.unchanged():
+            replies = await chat.press_token(token, update_id=5)
         assert isinstance(replies[0], Prompt)  # where the respondent is, again
         assert chat.current().id == "rol"
         # A typed answer delivered twice is stored once as well.
-        for code in ("mision_actual", "salud", "medico"):
-            await chat.answer(code)
+        await chat.answer_each(TO_COUNTRY[1:])  # "si" was the button above
         await chat.send(Text("Venezuela", message_ref=9), update_id=77)
-        counts = await w.counts()
-        await chat.send(Text("Venezuela", message_ref=9), update_id=77)
-        assert await w.counts() == counts
+        async with w.unchanged():
+            await chat.send(Text("Venezuela", message_ref=9), update_id=77)
 
 
 async def test_a_token_for_another_question_changes_nothing(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         await chat.answer("si")
         rol_token = chat.option("Vivo en Cuba y quiero contar sobre el acceso a la salud").token
         kind, question, step, arg = rol_token.split(":")
         other = f"{kind}:{int(question) + 1}:{step}:{arg}"
-        counts = await w.counts()
-        await chat.press_token(other)
+        async with w.unchanged():
+            await chat.press_token(other)
         assert chat.notices() == [STALE]
-        assert await w.counts() == counts
 
 
 @settings(
@@ -99,11 +89,8 @@ async def test_forged_tokens_change_nothing(database: Database, tmp_path: Path, 
 
 
 async def test_forged_tokens_on_a_draft_store_nothing(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         await chat.answer("si")
-        counts = await w.counts()
         forged = [
             "a:2:2:99",  # choice out of range
             "a:2:999:0",  # future step
@@ -117,8 +104,8 @@ async def test_forged_tokens_on_a_draft_store_nothing(database: Database, tmp_pa
             "ñ:2:2:0",
         ]
         for token in forged:
-            await chat.press_token(token)
-            assert await w.counts() == counts, token
+            async with w.unchanged(token):
+                await chat.press_token(token)
         await chat.answer("paciente_cuba")
         assert chat.current().id == "provincia"
 
@@ -128,32 +115,21 @@ async def test_long_deep_link_campaign_survives_the_consent_button(
 ) -> None:
     campaign = "Z" * 64
     assert len(encode(ConsentToken("es", 0, campaign))) <= 64
-    async with world(database, tmp_path, campaigns=frozenset({campaign})) as w:
-        chat = w.respondent()
-        await chat.consent(campaign=campaign)
+    registered = frozenset({campaign})
+    async with consented(database, tmp_path, campaign=campaign, campaigns=registered) as (w, chat):
         await chat.walk({"lugar_seguro": "si", "rol": "salud_cuba"})
         [submission] = await w.submissions()
         assert submission.meta.campaign == campaign
 
 
 async def test_invalid_campaign_is_ignored(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent(campaign="no válida; DROP")
+    async with consented(database, tmp_path, campaign="no válida; DROP") as (w, chat):
         await chat.answer("no")
-        async with database.engine.connect() as connection:
-            from sqlalchemy import select
-
-            from storage.tables import Submission
-
-            campaigns = (await connection.execute(select(Submission.campaign))).scalars().all()  # type: ignore[call-overload]
-        assert campaigns == [None]
+        assert await w.campaigns() == [None]
 
 
 async def test_delete_unfinished_needs_confirmation(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         await chat.answer("si")
         await chat.command("borrar")
         assert await w.counts() != (0, 0, 0)
@@ -162,15 +138,11 @@ async def test_delete_unfinished_needs_confirmation(database: Database, tmp_path
         await chat.command("borrar")
         await chat.press("Sí, borrar mis respuestas")
         assert await w.counts() == (0, 0, 0)
-        from storage.tables import Tombstone
-
         assert await w.count(Tombstone) == 1
 
 
 async def test_delete_finished_with_receipt(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         await chat.walk(
             {"lugar_seguro": "si", "rol": "salud_cuba", "provincia": Typed("Holguín", "holguin")}
         )
@@ -206,30 +178,19 @@ async def test_language_switch_to_english(database: Database, tmp_path: Path) ->
 
 
 async def test_multi_toggles_never_write(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
-        for code in ("si", "paciente_cuba", "matanzas", "si"):
-            await chat.answer(code)
+    async with consented(database, tmp_path) as (w, chat):
+        await chat.answer_each(("si", "paciente_cuba", "matanzas", "si"))
         assert chat.current().id == "motivos"
-        counts = await w.counts()
-        async with database.engine.connect() as connection:
-            from sqlalchemy import select
-
-            from storage.tables import Draft
-
-            before = (await connection.execute(select(Draft.version, Draft.state))).all()  # type: ignore[call-overload]
-        await chat.press("No había medicamentos")
-        await chat.press("No había transporte")
-        await chat.press("No había medicamentos")
+        before = await w.draft_rows()
+        async with w.unchanged():
+            await chat.press("No había medicamentos")
+            await chat.press("No había transporte")
+            await chat.press("No había medicamentos")
         assert chat.prompt is not None and chat.prompt.selected is not None
         assert [chat.prompt.options[i].label for i in chat.prompt.selected] == [
             "✅ No había transporte"
         ]
-        async with database.engine.connect() as connection:
-            after = (await connection.execute(select(Draft.version, Draft.state))).all()  # type: ignore[call-overload]
-        assert after == before
-        assert await w.counts() == counts
+        assert await w.draft_rows() == before
         await chat.press("Listo")
         assert chat.current().id == "faltantes"
         await chat.press("No faltó nada")

@@ -10,7 +10,9 @@ from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
 
-from bot.telegram.session import RetryingSession, RetryPolicy
+from bot.replies import Option
+from bot.telegram.render import code_entity, edit_call, keyboard, send_call
+from bot.telegram.session import RetryingSession, RetryPolicy, plain_json
 from tests.telegram_emulator import BotApiEmulator, FaultKind
 
 CHAT_ID = 4_000_001
@@ -89,3 +91,38 @@ async def test_bad_requests_are_not_retried(emulator: BotApiEmulator) -> None:
     finally:
         await bot.session.close()
     assert waits == [] and len(emulator.calls_to("editMessageText")) == 1
+
+
+async def test_the_renderers_calls_go_as_one_json_body_and_arrive_whole(
+    emulator: BotApiEmulator,
+) -> None:
+    # Every parameter aiogram would take from the bot's defaults is set by the renderer, so
+    # pydantic encodes the call in one step; a placeholder left unset would fall back to
+    # aiogram's slower preparation, which `plain_json` reports as None.
+    markup = keyboard([Option("Sí", "t:1"), Option("No", "t:2")])
+    entities = code_entity("Su recibo: AB12", "AB12")
+    send = send_call(CHAT_ID, "Pregunta", markup, entities)
+    assert plain_json(send) is not None
+    waits: list[float] = []
+    bot = connect(emulator, waits, RetryPolicy())
+    try:
+        message_id = (await bot(send)).message_id
+        edit = edit_call(CHAT_ID, message_id, "Su recibo: AB12", None, entities)
+        assert plain_json(edit) is not None
+        assert await bot(edit) is True  # the edited message is never read: not parsed
+        assert await bot.delete_message(CHAT_ID, message_id) is True
+    finally:
+        await bot.session.close()
+    sent, edited = emulator.calls_to("sendMessage")[0], emulator.calls_to("editMessageText")[0]
+    assert sent.content_type == edited.content_type == "application/json"
+    assert sent.params["protect_content"] is True
+    assert sent.params["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Sí", "callback_data": "t:1"}],
+            [{"text": "No", "callback_data": "t:2"}],
+        ]
+    }
+    assert sent.params["link_preview_options"] == {"is_disabled": True}
+    assert "parse_mode" not in sent.params
+    assert edited.params["entities"] == [{"type": "code", "offset": 11, "length": 4}]
+    assert edited.params["text"] == "Su recibo: AB12"

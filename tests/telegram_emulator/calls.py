@@ -55,6 +55,7 @@ class ApiCall:
     description: str | None
     result: Any
     fault: str | None
+    content_type: str = ""  # of the request body ("" without one): how the bot encoded it
 
     @property
     def applied(self) -> bool:

@@ -66,7 +66,7 @@ class EmulatorServer:
         try:
             params = await read_params(request)
         except BotApiError as error:
-            self._record(name, {}, error.status, error.description, None, None)
+            self._record(request, name, {}, error.status, error.description, None, None)
             return _respond(error.status, error.payload())
         if method == self.api.get_updates:
             self.signal.notify()  # lets a test wait until the bot is listening
@@ -76,13 +76,13 @@ class EmulatorServer:
                 await self._inject(fault)
             result = await method(params)
         except BotApiError as error:
-            self._record(name, params.raw, error.status, error.description, None, fault)
+            self._record(request, name, params.raw, error.status, error.description, None, fault)
             return _respond(error.status, error.payload())
         except asyncio.CancelledError:
             if fault is not None:  # the client gave up on a held request: log it as refused
-                self._record(name, params.raw, 499, "client closed request", None, fault)
+                self._record(request, name, params.raw, 499, "client closed request", None, fault)
             raise
-        self._record(name, params.raw, 200, None, result, None)
+        self._record(request, name, params.raw, 200, None, result, None)
         return _respond(200, {"ok": True, "result": result})
 
     async def _inject(self, fault: FaultRule) -> None:
@@ -100,6 +100,7 @@ class EmulatorServer:
 
     def _record(
         self,
+        request: web.Request,
         method: str,
         raw: dict[str, Any],
         status: int,
@@ -116,6 +117,7 @@ class EmulatorServer:
                 description=description,
                 result=result,
                 fault=None if fault is None else fault.kind.value,
+                content_type=request.content_type if request.body_exists else "",
             )
         )
         self.signal.notify()

@@ -19,6 +19,9 @@ from tests.telegram_emulator import BotApiEmulator
 SENDING_METHODS = ("sendMessage",)
 
 
+REPLY_METHODS = {"sendMessage", "editMessageText", "answerCallbackQuery", "deleteMessage"}
+
+
 async def test_mission_branch_completes_and_leaves_no_trace(
     database_target: DatabaseTarget, tmp_path: Path
 ) -> None:
@@ -63,6 +66,11 @@ async def test_mission_branch_completes_and_leaves_no_trace(
         for call in emulator.calls:
             markup = call.params.get("reply_markup") or {}
             assert "keyboard" not in markup  # inline buttons only: no contact/location request
+        # The replies took the session's one-step JSON encoding (no aiogram default left
+        # unset by the renderer sends them down the slow path).
+        replies = [c for c in emulator.calls if c.method in REPLY_METHODS]
+        assert {c.method for c in replies} == REPLY_METHODS
+        assert {c.content_type for c in replies} == {"application/json"}
 
         # Nothing identifying at rest or in the logs.
         # Typed words (short numbers such as "2017" also occur by chance in hex dumps).
