@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import re
+import sqlite3
 import stat
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ClauseElement
 
 from storage.secure_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
-from storage.sqlite_direct import SqliteDirect
+from storage.sqlite_direct import CheckpointConnection, SqliteDirect
 
 DEFAULT_DATABASE_URL: Final = "sqlite+aiosqlite:///./data/oclep.db"
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
@@ -250,6 +251,11 @@ class _WriterQueue:
     checkpoint that *starts* after it; that checkpoint serves every ticket taken before it
     started. A checkpoint counts only if SQLite reports it complete (no reader in the way,
     log emptied); otherwise one task retries until it succeeds.
+
+    While a checkpoint runs, the direct writers and readers wait at `no_checkpoint`, not in
+    the locks' queues: the locks hand over to one waiter per event-loop turn, and a busy
+    loop's turns are long; the gate lets all of them go in one turn. Their transactions do
+    not suspend (storage/sqlite_direct.py), so after the gate the locks are free.
     """
 
     def __init__(self) -> None:
@@ -262,7 +268,10 @@ class _WriterQueue:
         # writers, who queue on `writer` anyway, one for single-statement reads.
         self.raw: SqliteDirect | None = None
         self.reader: SqliteDirect | None = None
+        self.checkpointer: CheckpointConnection | None = None
         self.reads = asyncio.Lock()
+        self.no_checkpoint = asyncio.Event()
+        self.no_checkpoint.set()
 
 
 @dataclass(frozen=True)
@@ -325,15 +334,17 @@ class Database:
     @asynccontextmanager
     async def sqlite_write(self) -> AsyncIterator[SqliteDirect]:
         """A write transaction (BEGIN IMMEDIATE) on the dedicated SQLite writer connection."""
+        await self._queue.no_checkpoint.wait()
         async with self._queue.writer:
-            writer = await self._sqlite_writer()
-            writer.begin("BEGIN IMMEDIATE")  # sent with the transaction's first statement
+            writer = self._sqlite_writer()
+            await writer.run("BEGIN IMMEDIATE")
             try:
                 yield writer
             except BaseException:
-                await writer.end("ROLLBACK")
+                if writer.in_transaction:
+                    await writer.run("ROLLBACK")
                 raise
-            await writer.end("COMMIT")
+            await writer.run("COMMIT")
 
     async def sqlite_read(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
@@ -343,20 +354,23 @@ class Database:
         queue = self._queue
         # One read at a time on this connection (SQLite's thread serves one call at a time
         # anyway); holding the lock also keeps these reads out of a checkpoint's way.
+        await queue.no_checkpoint.wait()
         async with queue.reads:
             if queue.reader is None:
-                queue.reader = await self._open_direct()
+                queue.reader = self._open_direct()
             return await queue.reader.rows(statement, parameters)
 
-    async def _sqlite_writer(self) -> SqliteDirect:
+    def _sqlite_writer(self) -> SqliteDirect:
         queue = self._queue
         if queue.raw is None:
-            queue.raw = await self._open_direct()
+            queue.raw = self._open_direct()
         return queue.raw
 
-    async def _open_direct(self) -> SqliteDirect:
+    def _open_direct(self) -> SqliteDirect:
         """A dedicated connection with the same pragmas as every other one."""
-        return await SqliteDirect.open(self.url.database or "", _SQLITE_PRAGMAS)
+        return SqliteDirect.open(
+            self.url.database or "", _SQLITE_PRAGMAS, busy_wait=_BUSY_TIMEOUT_MS / 1000
+        )
 
     async def scrub(self, *, wait: float = SCRUB_WAIT_SECONDS) -> bool:
         """Push old page images out of SQLite's write-ahead log after key material changed.
@@ -399,7 +413,7 @@ class Database:
             covered = queue.requested  # every commit before this checkpoint starts
             try:
                 done = await self._checkpoint()
-            except (OSError, DBAPIError) as exc:
+            except (OSError, DBAPIError, sqlite3.Error) as exc:
                 done = False
                 failure = type(exc).__name__
             else:
@@ -423,16 +437,27 @@ class Database:
 
     async def _checkpoint(self) -> bool:
         """One TRUNCATE checkpoint; True only if SQLite says it completed and emptied the log."""
+        queue = self._queue
+        queue.no_checkpoint.clear()
+        try:
+            return await self._checkpoint_locked()
+        finally:
+            queue.no_checkpoint.set()
+
+    async def _checkpoint_locked(self) -> bool:
         async with self._queue.writer, self._queue.reads:
-            # On the writer connection, outside any transaction (a checkpoint cannot run in
-            # one). This process's writers and direct reads are held off by the locks, so
-            # only other readers (pooled connections, other processes) can make it busy.
-            writer = await self._sqlite_writer()
-            await writer.run(f"PRAGMA busy_timeout={_SCRUB_BUSY_TIMEOUT_MS}")
-            try:
-                found = await writer.run("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                await writer.run(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            # On a connection of its own, on a worker thread: a checkpoint fsyncs, and the
+            # event loop must not wait for the disk. This process's writers and direct reads
+            # are held off by the locks, so only other readers (pooled connections, other
+            # processes) can make it busy.
+            checkpointer = self._queue.checkpointer
+            if checkpointer is None:
+                checkpointer = await CheckpointConnection.open(
+                    self.url.database or "",
+                    (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={_SCRUB_BUSY_TIMEOUT_MS}"),
+                )
+                self._queue.checkpointer = checkpointer
+            found = await checkpointer.run("PRAGMA wal_checkpoint(TRUNCATE)")
         if not found:
             return False
         busy, log_pages, _checkpointed = found[0]
@@ -445,7 +470,7 @@ class Database:
             scrubbing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await scrubbing
-            with contextlib.suppress(OSError, DBAPIError):
+            with contextlib.suppress(OSError, DBAPIError, sqlite3.Error):
                 if await self._checkpoint():
                     self._queue.scrubbed = self._queue.requested
             if self._queue.scrubbed < self._queue.requested:
@@ -458,8 +483,10 @@ class Database:
         async with queue.writer, queue.reads:
             for direct in (queue.raw, queue.reader):
                 if direct is not None:
-                    await direct.close()
-            queue.raw = queue.reader = None
+                    direct.close()
+            if queue.checkpointer is not None:
+                await queue.checkpointer.close()
+            queue.raw = queue.reader = queue.checkpointer = None
 
     async def __aenter__(self) -> Database:
         return self

@@ -1,32 +1,42 @@
-"""A dedicated SQLite connection on a thread of its own, driven without SQLAlchemy.
+"""Dedicated SQLite connections for the bot's hot path, driven without SQLAlchemy.
 
-The bot's hot path (load a draft, change it) is a handful of short statements per event,
-run while every other writer of the process waits. Each trip to SQLite's thread and back
-costs an event-loop turn, and on a busy loop a turn is long: a transaction of seven trips
-held the write lock several times longer than SQLite needed. So a transaction here is three
-trips (BEGIN with its first read, the writes as one batch, COMMIT), and statements are
-SQLAlchemy Core statements compiled once for SQLite with named parameters, so both paths
-share one definition of each statement.
+The hot path (load a draft, change it) is a handful of short statements per event, run
+while every other writer of the process waits. Sent to a driver thread, each statement cost
+a trip there and back, and the way back waits for an event-loop turn, which is long on a
+busy bot: the write lock was held several times longer than SQLite needed, and it, not the
+CPU, limited the bot. In WAL mode with `synchronous=NORMAL` these statements touch only
+cached pages and the log, with no fsync (that happens at checkpoints), so they run here,
+on the event loop's thread, in tens of microseconds. What can take long runs elsewhere:
+waiting for another process's write lock is done by retrying with asyncio sleeps (the
+connection's own busy timeout is a few milliseconds), and checkpoints, which fsync, run on
+a worker thread (`CheckpointConnection`).
+
+Statements are SQLAlchemy Core statements compiled once for SQLite with named parameters,
+so both paths share one definition of each statement.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.elements import ClauseElement
 
 # Named parameters (":name") let the writer pass the same dicts SQLAlchemy takes.
 _SQLITE_NAMED: Final = sqlite.dialect(paramstyle="named")
+# How long one statement may block the event loop waiting for a lock that another process
+# holds (rare: WAL readers never block, and only staff tools write beside the bot).
+_LOOP_BUSY_TIMEOUT_MS: Final = 5
+_RETRY_FIRST: Final = 0.002
+_RETRY_MAX: Final = 0.05
 
 Row = tuple[Any, ...]
 Step = tuple[ClauseElement, Mapping[str, Any] | None]
-_T = TypeVar("_T")
 
 
 def _bindable(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -37,40 +47,40 @@ def _bindable(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-class SqliteDirect:
-    """One stdlib `sqlite3` connection, used only from its own single thread.
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # extended codes: BUSY_RECOVERY...
+    return code in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
-    `begin()` defers BEGIN to the next trip, so opening a transaction and its first read
-    cost one trip; `batch` runs several statements in one trip.
+
+def connect(path: str, pragmas: Sequence[str], *, in_thread: bool = False) -> sqlite3.Connection:
+    """An autocommit connection (transactions are explicit) with `pragmas` applied."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=not in_thread)
+    try:
+        for pragma in pragmas:
+            connection.execute(pragma).fetchall()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+class SqliteDirect:
+    """One stdlib `sqlite3` connection used on the event loop's thread.
+
+    The methods are coroutines so that SQLAlchemy's connection and this one serve the same
+    repository code; they suspend only to wait for another process's lock. `busy_wait` is
+    how long in all they wait for it (the other connections' `busy_timeout`).
     """
 
-    def __init__(self, connection: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
+    def __init__(self, connection: sqlite3.Connection, busy_wait: float) -> None:
         self._connection = connection
-        self._thread = thread
+        self._busy_wait = busy_wait
         self._compiled: dict[int, tuple[ClauseElement, str]] = {}
-        self._deferred: list[str] = []
 
     @classmethod
-    async def open(cls, path: str, pragmas: Sequence[str]) -> SqliteDirect:
-        """Connect in autocommit mode (transactions are explicit) and apply `pragmas`."""
-        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oclep-sqlite")
-
-        def connect() -> sqlite3.Connection:
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            try:
-                for pragma in pragmas:
-                    connection.execute(pragma).fetchall()
-            except BaseException:
-                connection.close()
-                raise
-            return connection
-
-        try:
-            connection = await asyncio.get_running_loop().run_in_executor(thread, connect)
-        except BaseException:
-            thread.shutdown(wait=False)
-            raise
-        return cls(connection, thread)
+    def open(cls, path: str, pragmas: Sequence[str], busy_wait: float) -> SqliteDirect:
+        connection = connect(path, (*pragmas, f"PRAGMA busy_timeout={_LOOP_BUSY_TIMEOUT_MS}"))
+        return cls(connection, busy_wait)
 
     def _sql(self, statement: ClauseElement) -> str:
         cached = self._compiled.get(id(statement))
@@ -80,50 +90,57 @@ class SqliteDirect:
             self._compiled[id(statement)] = cached
         return cached[1]
 
-    async def _trip(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run `work` on SQLite's thread, after any deferred transaction control."""
-        deferred, self._deferred = self._deferred, []
-        connection = self._connection
-
-        def run() -> _T:
-            for sql in deferred:
-                connection.execute(sql)
-            return work(connection)
-
-        return await asyncio.get_running_loop().run_in_executor(self._thread, run)
+    async def _patiently(self, sql: str, values: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement, retrying while another process holds the lock it needs."""
+        deadline = time.monotonic() + self._busy_wait
+        delay = _RETRY_FIRST
+        while True:
+            try:
+                return self._connection.execute(sql, values or {}).fetchall()
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _RETRY_MAX)
 
     async def batch(self, steps: Sequence[Step]) -> list[list[Row]]:
-        """Run the statements in order in one trip; the rows of each (RETURNING for writes)."""
-        compiled = [(self._sql(statement), _bindable(values)) for statement, values in steps]
-
-        def run(connection: sqlite3.Connection) -> list[list[Row]]:
-            return [connection.execute(sql, values).fetchall() for sql, values in compiled]
-
-        return await self._trip(run)
+        """Run the statements in order; the rows of each (of RETURNING, for writes)."""
+        return [
+            await self._patiently(self._sql(statement), _bindable(parameters))
+            for statement, parameters in steps
+        ]
 
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None
     ) -> list[Row]:
         """Run `statement` and return its rows (of RETURNING, for writes)."""
-        return (await self.batch([(statement, parameters)]))[0]
+        return await self._patiently(self._sql(statement), _bindable(parameters))
 
     async def run(self, sql: str) -> list[Row]:
-        """Run literal SQL without parameters (transaction control, pragmas)."""
-        return await self._trip(lambda connection: connection.execute(sql).fetchall())
+        """Run literal SQL without parameters (transaction control)."""
+        return await self._patiently(sql)
 
-    def begin(self, sql: str = "BEGIN IMMEDIATE") -> None:
-        """Open a transaction with the next trip."""
-        self._deferred.append(sql)
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection.in_transaction
 
-    async def end(self, sql: str) -> None:
-        """COMMIT or ROLLBACK; nothing to do if the transaction never reached SQLite."""
-        if self._deferred:
-            self._deferred.clear()
-            return
-        await self.run(sql)
+    def close(self) -> None:
+        self._connection.close()
+
+
+class CheckpointConnection:
+    """A connection used only on a worker thread, for checkpoints (they fsync)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    @classmethod
+    async def open(cls, path: str, pragmas: Sequence[str]) -> CheckpointConnection:
+        return cls(await asyncio.to_thread(connect, path, pragmas, in_thread=True))
+
+    async def run(self, sql: str) -> list[Row]:
+        """Run literal SQL on the worker thread; callers never run two at once."""
+        return await asyncio.to_thread(lambda: self._connection.execute(sql).fetchall())
 
     async def close(self) -> None:
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._connection.close)
-        finally:
-            self._thread.shutdown(wait=False)
+        await asyncio.to_thread(self._connection.close)

@@ -115,6 +115,9 @@ async def test_callers_retrying_on_conflict_record_each_answer_once(
             while True:
                 draft = await worker.load(pseudonym)
                 assert draft is not None
+                # A real caller does other work between reading and saving (SQLite's direct
+                # connection does not suspend between them): let the others run meanwhile.
+                await asyncio.sleep(0)
                 result = await worker.record_answer(
                     pseudonym,
                     update_id=update_id,

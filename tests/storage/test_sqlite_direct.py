@@ -1,0 +1,124 @@
+"""The bot's direct SQLite path waits for another process's lock without blocking the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database, open_database
+from storage.repository import Outcome
+from storage.sqlite_direct import SqliteDirect
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+
+# A staff tool writing beside the bot: another process holding SQLite's write lock.
+_HOLD_LOCK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+connection.execute("COMMIT")
+"""
+
+
+@contextmanager
+def write_lock_held_elsewhere(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holds the write lock until `release` writes to its stdin."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield holder
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait()
+
+
+def release(holder: subprocess.Popen[str]) -> None:
+    assert holder.stdin is not None
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    holder.wait(timeout=10)
+
+
+@asynccontextmanager
+async def sqlite_file(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'oclep.db'}")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+class Ticker:
+    """Counts how often the event loop got to run it: a blocked loop counts nothing."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(0.005)
+            self.ticks += 1
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+
+async def test_an_answer_waits_for_a_staff_tools_lock_while_the_loop_runs(tmp_path: Path) -> None:
+    async with sqlite_file(tmp_path) as database:
+        setup = Setup(database)
+        repository = setup.repository()
+        pseudonym = setup.pseudonym(7_000_000_501)
+        await repository.start_or_resume(
+            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
+        )
+        with write_lock_held_elsewhere(tmp_path / "oclep.db") as holder:
+            ticker = Ticker()
+            answering = asyncio.create_task(
+                repository.record_answer(
+                    pseudonym,
+                    update_id=1,
+                    expected_version=1,
+                    plaintext=record("q", "r1"),
+                    new_state=b"1",
+                )
+            )
+            await asyncio.sleep(0.3)
+            assert not answering.done()  # waiting for the lock...
+            assert ticker.ticks >= 10  # ...while the loop serves everyone else
+            release(holder)
+            result = await asyncio.wait_for(answering, 5)
+            ticker.stop()
+        assert result.outcome is Outcome.APPLIED
+        [submission] = await setup.decrypted()
+        assert submission.records == (record("q", "r1"),)
+
+
+async def test_a_lock_held_past_the_busy_wait_fails_and_changes_nothing(tmp_path: Path) -> None:
+    async with sqlite_file(tmp_path) as database:
+        del database  # only its schema is needed
+        path = tmp_path / "oclep.db"
+        direct = SqliteDirect.open(str(path), (), busy_wait=0.1)
+        try:
+            with write_lock_held_elsewhere(path):
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    await direct.run("BEGIN IMMEDIATE")
+                assert not direct.in_transaction
+            await direct.run("BEGIN IMMEDIATE")  # free again
+            await direct.run("ROLLBACK")
+        finally:
+            direct.close()
