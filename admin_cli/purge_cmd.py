@@ -60,17 +60,11 @@ def server_secret_path(given: Path | None) -> Path:
 def load_server_secret(path: Path) -> ServerSecret:
     """Read the existing secret; never create one (a new secret opens none of the drafts)."""
     try:
-        path.lstat()
+        return ServerSecret.load(path)
     except FileNotFoundError:
         raise CommandError(
             f"There is no server secret at {path}; {_WHERE}. Nothing was changed."
         ) from None
-    except OSError as exc:
-        raise CommandError(
-            f"Cannot read the server secret {path}: {exc.strerror or 'unknown error'}."
-        ) from None
-    try:
-        return ServerSecret.load_or_create(path)
     except ServerSecretError as exc:
         raise CommandError(str(exc)) from None
 

@@ -62,6 +62,17 @@ class ServerSecret:
         return "ServerSecret(<hidden>)"
 
     @classmethod
+    def load(cls, path: Path) -> ServerSecret:
+        """Read an existing secret file; never create one (staff tools: a new secret would
+        open none of the drafts). `FileNotFoundError` when there is none."""
+        try:
+            return cls(_read_secret_file(path))
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise ServerSecretError(_os_sentence("read", path, exc)) from None
+
+    @classmethod
     def load_or_create(cls, path: Path) -> ServerSecret:
         """Read the secret file, or create it (mode 0600, parent 0700, atomic) if missing.
 

@@ -144,3 +144,15 @@ def test_receipt_hash_is_keyed_and_format_independent(secret: ServerSecret) -> N
 def test_receipt_hash_refuses_non_receipts(secret: ServerSecret) -> None:
     with pytest.raises(ValueError):
         secret.receipt_hash("12345")
+
+
+def test_load_reads_the_same_secret_and_never_creates_one(secret_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        ServerSecret.load(secret_path)
+    assert not secret_path.parent.exists()  # nothing created, not even the folder
+    created = ServerSecret.load_or_create(secret_path)
+    loaded = ServerSecret.load(secret_path)
+    assert loaded.pseudonym(Purpose.DRAFT, 42) == created.pseudonym(Purpose.DRAFT, 42)
+    secret_path.chmod(0o644)
+    with pytest.raises(ServerSecretError, match="chmod 600"):
+        ServerSecret.load(secret_path)
