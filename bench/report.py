@@ -1,14 +1,16 @@
 """Report benchmark: the monthly report over 10 000 submissions against the crypto floor.
 
 Run: `.venv/bin/python bench/report.py [--quick]`. Submissions are built fast but with the
-real cryptography (K0 sealed with HPKE, every answer sealed along the ratchet) from
-realistic answer sets: a random path through the testimony questionnaire, as the engine
-routes it. The report pipeline is what `oclep-admin report` runs: stream and decrypt, prune,
-derive, tally, publish (and, timed apart, render the HTML with its charts). The crypto floor
-is one HPKE open + one AEAD open per sealed record (the answers and the end record a
-completed submission carries, exactly what the report opens) with the data already in memory,
-measured in the same run, best of three rounds interleaved with the report's. Peak memory
-(tracemalloc) at two sizes shows whether memory grows with the data.
+real cryptography (`bench/sealing.py`: K0 sealed with HPKE, every answer sealed along the
+ratchet) from realistic answer sets: a random path through the testimony questionnaire, as
+the engine routes it, each record encoded as the bot encodes it (UTF-8 JSON, accents kept),
+with a testimony of its own per respondent. The report pipeline is what `oclep-admin report`
+runs: stream and decrypt, prune, derive, tally, publish (and, timed apart, render the HTML
+with its charts). The crypto floor (`bench.sealing.crypto_floor`) is one HPKE open + one
+AEAD open per sealed record (the answers and the end record a completed submission carries,
+exactly what the report opens) with the data already in memory, measured in the same run,
+best of three rounds interleaved with the report's. Peak memory (tracemalloc) at two sizes
+shows whether memory grows with the data.
 """
 
 from __future__ import annotations
@@ -16,59 +18,49 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import random
-import secrets
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 # Run as a script, this file's folder is on sys.path: the project root goes first.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import json
-
 from rich.progress import Progress
-from sqlalchemy import insert
 
 from admin_cli.decrypting import DecryptionTally, Selection, decrypted_records
 from admin_cli.records import DefinitionCatalog, report_record
 from admin_cli.report import Period, render_html
 from admin_cli.report.figures import Tally
 from admin_cli.report.publish import publish
+from bench.sealing import SealedSubmission, crypto_floor, insert_sealed, seal_submission
 from flows.answers import SKIPPED, AnswerValue, Money, encode_answer
 from flows.engine import Engine
 from flows.model import Question
 from storage.database import Database, open_database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
-from storage.ratchet import (
-    ChainWalker,
-    SealedAnswer,
-    new_chain_key,
-    next_chain_key,
-    open_chain_key,
-    seal_answer,
-    seal_chain_key,
-)
-from storage.repository import end_record
-from storage.tables import SealedAnswer as SealedAnswerRow
-from storage.tables import Submission
+from storage.repository import QuestionnaireRef
 
-INSERT_CHUNK = 500
 ROUNDS = 3
 MONTH = Period.of_month("2025-03")
 
-
-@dataclass(frozen=True)
-class Sealed:
-    row: dict[str, Any]
-    answers: list[dict[str, Any]]
+# A testimony is a few of these in some order, and a duration: each respondent's differs.
+TESTIMONY = (
+    "Trabajaba sin descanso y nos vigilaban día y noche.",
+    "Nos retuvieron el pasaporte al llegar.",
+    "El jefe de brigada decía que si hablábamos nos mandaban de regreso.",
+    "Me pagaban una parte del salario; el resto se lo quedaba el Estado.",
+    "No podía salir de la ciudad sin permiso.",
+    "Hacíamos guardias de veinticuatro horas sin pago extra.",
+    "A mi familia en Cuba la amenazaron cuando quise renunciar.",
+    "Éramos seis colegas en un apartamento pequeño.",
+)
 
 
 def _value(rng: random.Random, question: Question) -> AnswerValue:
@@ -90,7 +82,8 @@ def _value(rng: random.Random, question: Question) -> AnswerValue:
     if question.type == "money":
         return Money(Decimal(rng.randrange(100, 6000, 50)), "USD")
     if question.type == "text":
-        return "Trabajaba sin descanso y nos vigilaban. " * rng.randint(1, 6)
+        told = " ".join(rng.sample(TESTIMONY, rng.randint(1, 6)))
+        return f"{told} Fueron {rng.randint(2, 60)} meses."
     return rng.choice(codes)
 
 
@@ -103,77 +96,30 @@ def answer_path(rng: random.Random, engine: Engine) -> list[bytes]:
         if question.answerable:
             value = _value(rng, question)
             answers[question.id] = value
+            # As the bot writes it (bot/conversation.py): compact, UTF-8, accents kept.
             record = {"q": question.id, "v": encode_answer(value)}
-            records.append(json.dumps(record, separators=(",", ":")).encode())
+            records.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode())
         question = engine.next_question(answers, after=question.id)
     return records
 
 
-def seal_all(key: StaffPrivateKey, engine: Engine, count: int, seed: int) -> Iterator[Sealed]:
+def seal_all(
+    key: StaffPrivateKey, engine: Engine, count: int, seed: int
+) -> Iterator[SealedSubmission]:
     rng = random.Random(seed)
-    digest = engine.hash
-    questionnaire_hash = bytes.fromhex(digest)
+    questionnaire = QuestionnaireRef(
+        engine.questionnaire.id, engine.questionnaire.version, engine.hash
+    )
     for index in range(count):
-        submission_id = secrets.token_bytes(16)
-        chain_key = new_chain_key()
-        sealed_key = seal_chain_key(key.public_key, chain_key, submission_id, questionnaire_hash)
-        rows = []
-        # A completed submission ends with a sealed record counting the answers before it.
-        records = answer_path(rng, engine)
-        records.append(end_record(len(records)))
-        for sequence, plaintext in enumerate(records):
-            nonce, ciphertext = seal_answer(
-                chain_key, submission_id, sequence, questionnaire_hash, plaintext
-            )
-            rows.append(
-                {
-                    "submission_id": submission_id,
-                    "sequence": sequence,
-                    "nonce": nonce,
-                    "ciphertext": ciphertext,
-                }
-            )
-            chain_key = next_chain_key(chain_key)
         day = date(2025, 3, 1) + timedelta(days=index % 31)
-        yield Sealed(
-            {
-                "id": submission_id,
-                "status": "complete",
-                "created_on": day,
-                "completed_on": day,
-                "campaign": "bench",
-                "questionnaire_id": engine.questionnaire.id,
-                "questionnaire_version": engine.questionnaire.version,
-                "questionnaire_hash": digest,
-                "key_id": key.key_id,
-                "sealed_key": sealed_key,
-                "receipt_hash": None,
-                "answer_count": len(rows) - 1,  # the end record is not an answer
-            },
-            rows,
+        yield seal_submission(
+            key.public_key,
+            questionnaire,
+            answer_path(rng, engine),
+            created_on=day,
+            completed_on=day,
+            campaign="bench",
         )
-
-
-async def insert_all(database: Database, data: list[Sealed]) -> None:
-    for start in range(0, len(data), INSERT_CHUNK):
-        batch = data[start : start + INSERT_CHUNK]
-        async with database.engine.begin() as connection:
-            await connection.execute(insert(Submission), [s.row for s in batch])
-            await connection.execute(insert(SealedAnswerRow), [a for s in batch for a in s.answers])
-
-
-def crypto_floor(key: StaffPrivateKey, data: list[Sealed]) -> float:
-    """Submissions/s for one HPKE open + one AEAD open per answer, data already in memory."""
-    keys = keyring([key])
-    start = time.perf_counter()
-    for sealed in data:
-        submission_id = sealed.row["id"]
-        questionnaire_hash = bytes.fromhex(sealed.row["questionnaire_hash"])
-        k0 = open_chain_key(keys, sealed.row["sealed_key"], submission_id, questionnaire_hash)
-        walker = ChainWalker(k0, submission_id, questionnaire_hash)
-        for answer in sealed.answers:
-            walker.open(answer["sequence"], SealedAnswer(answer["nonce"], answer["ciphertext"]))
-    return len(data) / (time.perf_counter() - start)
 
 
 async def report_pipeline(
@@ -201,7 +147,7 @@ async def measure(
     data = list(seal_all(key, engine, count, seed=count))
     answers = sum(len(s.answers) - 1 for s in data) / count  # without the end record
     async with await open_database(f"sqlite+aiosqlite:///{folder / f'bench-{count}.db'}") as db:
-        await insert_all(db, data)
+        await insert_sealed(db, data)
         # Best of ROUNDS interleaved rounds each: the ratio compares like with like even when
         # the machine's load changes during the run.
         floors, pipelines = [], []

@@ -28,9 +28,9 @@ from typing import Any
 # the `storage` package: the project root goes first.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.sealing import SealedSubmission, crypto_floor, insert_sealed, seal_submission
 from storage.database import (
     Database,
     DatabaseError,
@@ -38,25 +38,13 @@ from storage.database import (
     parse_database_url,
 )
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
-from storage.ratchet import (
-    ChainWalker,
-    SealedAnswer,
-    new_chain_key,
-    next_chain_key,
-    open_chain_key,
-    seal_answer,
-    seal_chain_key,
-)
 from storage.reader import DecryptedSubmission, read_submissions
-from storage.repository import QuestionnaireRef, Repository, end_record
+from storage.repository import QuestionnaireRef, Repository
 from storage.server_secret import Purpose, ServerSecret
-from storage.tables import SealedAnswer as SealedAnswerRow
-from storage.tables import Submission
 
 QUESTIONNAIRE = QuestionnaireRef("bench", 1, hashlib.sha256(b"bench").hexdigest())
 ANSWER = b'{"q":"testimonio","v":{"t":"text","v":"' + b"Trabajaba sin descanso. " * 4 + b'"}}'
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-INSERT_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -75,71 +63,23 @@ QUICK = Sizes(respondents=10, answers_each=10, read_small=500, read_large=1_500,
               answers_per_submission=40, rounds=2)  # fmt: skip
 
 
-# --- building data fast, with the real cryptography ---
-
-
-@dataclass(frozen=True)
-class SealedSubmission:
-    row: dict[str, Any]
-    answers: list[dict[str, Any]]
+# --- building data fast, with the real cryptography (bench/sealing.py) ---
 
 
 def seal_submissions(key: StaffPrivateKey, count: int, answers: int) -> Iterator[SealedSubmission]:
-    questionnaire_hash = QUESTIONNAIRE.hash_bytes
     for _ in range(count):
-        submission_id = secrets.token_bytes(16)
-        chain_key = new_chain_key()
-        sealed_key = seal_chain_key(key.public_key, chain_key, submission_id, questionnaire_hash)
-        rows = []
-        # The answers, then the end record that closes a completed submission.
-        for sequence in range(answers + 1):
-            plaintext = end_record(answers) if sequence == answers else ANSWER
-            nonce, ciphertext = seal_answer(
-                chain_key, submission_id, sequence, questionnaire_hash, plaintext
-            )
-            rows.append(
-                {
-                    "submission_id": submission_id,
-                    "sequence": sequence,
-                    "nonce": nonce,
-                    "ciphertext": ciphertext,
-                }
-            )
-            chain_key = next_chain_key(chain_key)
-        yield SealedSubmission(
-            {
-                "id": submission_id,
-                "status": "complete",
-                "created_on": date(2025, 3, 1),
-                "completed_on": date(2025, 3, 2),
-                "campaign": "bench",
-                "questionnaire_id": QUESTIONNAIRE.id,
-                "questionnaire_version": QUESTIONNAIRE.version,
-                "questionnaire_hash": QUESTIONNAIRE.hash,
-                "key_id": key.key_id,
-                "sealed_key": sealed_key,
-                "receipt_hash": None,
-                "answer_count": answers,
-            },
-            rows,
+        yield seal_submission(
+            key.public_key,
+            QUESTIONNAIRE,
+            [ANSWER] * answers,
+            created_on=date(2025, 3, 1),
+            completed_on=date(2025, 3, 2),
+            campaign="bench",
         )
 
 
 async def bulk_insert(database: Database, key: StaffPrivateKey, count: int, answers: int) -> None:
-    batch: list[SealedSubmission] = []
-    for sealed in seal_submissions(key, count, answers):
-        batch.append(sealed)
-        if len(batch) == INSERT_CHUNK:
-            await _insert(database, batch)
-            batch = []
-    if batch:
-        await _insert(database, batch)
-
-
-async def _insert(database: Database, batch: list[SealedSubmission]) -> None:
-    async with database.engine.begin() as connection:
-        await connection.execute(insert(Submission), [s.row for s in batch])
-        await connection.execute(insert(SealedAnswerRow), [a for s in batch for a in s.answers])
+    await insert_sealed(database, seal_submissions(key, count, answers))
 
 
 # --- measurements ---
@@ -187,20 +127,6 @@ async def read_rate(database: Database, key: StaffPrivateKey) -> tuple[int, floa
         assert isinstance(result, DecryptedSubmission)
         count += 1
     return count, count / (time.perf_counter() - start)
-
-
-def crypto_floor(key: StaffPrivateKey, data: list[SealedSubmission]) -> float:
-    """Submissions/s for one HPKE open + one AEAD open per answer, data already in memory."""
-    keys = keyring([key])
-    questionnaire_hash = QUESTIONNAIRE.hash_bytes
-    start = time.perf_counter()
-    for sealed in data:
-        submission_id = sealed.row["id"]
-        k0 = open_chain_key(keys, sealed.row["sealed_key"], submission_id, questionnaire_hash)
-        walker = ChainWalker(k0, submission_id, questionnaire_hash)
-        for answer in sealed.answers:
-            walker.open(answer["sequence"], SealedAnswer(answer["nonce"], answer["ciphertext"]))
-    return len(data) / (time.perf_counter() - start)
 
 
 async def read_peak_memory(database: Database, key: StaffPrivateKey) -> int:

@@ -34,6 +34,7 @@ from flows.answers import AnswerValue, Money, Skipped
 from flows.conditions import FigureLookup, Predicate, compile_condition
 from flows.model import (
     AllOfIndicator,
+    Condition,
     ConditionIndicator,
     CountIndicator,
     Indicator,
@@ -98,16 +99,26 @@ class Derivation:
         if sources is None:
             sources = source_questions(questionnaire)
         self.questionnaire = questionnaire
-        self._steps: tuple[tuple[str, Predicate | None, _Rule], ...] = tuple(
-            (
-                indicator.id,
-                None
-                if indicator.applies_when is None
-                else compile_condition(indicator.applies_when),
-                _rule(indicator, tuple(sorted(sources[indicator.id]))),
+        # Most figures share one of a few `applies_when` conditions (the mission respondents,
+        # module 7): each distinct condition that reads answers only is decided once per
+        # submission, in the slot numbered here. One reading figures is evaluated each time.
+        slots: dict[Condition, int] = {}
+        steps: list[tuple[str, Predicate | None, int, _Rule]] = []
+        for indicator in questionnaire.indicators:
+            when = indicator.applies_when
+            slot = -1
+            if when is not None and not condition_figures(when):
+                slot = slots.setdefault(when, len(slots))
+            steps.append(
+                (
+                    indicator.id,
+                    None if when is None else compile_condition(when),
+                    slot,
+                    _rule(indicator, tuple(sorted(sources[indicator.id]))),
+                )
             )
-            for indicator in questionnaire.indicators
-        )
+        self._steps = tuple(steps)
+        self._slots = len(slots)
 
     def __call__(self, answers: Mapping[str, AnswerValue]) -> dict[str, Figure]:
         """Every figure, in file order, for one (pruned, final) set of answers."""
@@ -117,11 +128,18 @@ class Derivation:
             figure = figures[figure_id]
             return figure.state, figure.value
 
-        for figure_id, applies, rule in self._steps:
-            if applies is not None and not applies(answers, lookup):
-                figures[figure_id] = _NOT_APPLICABLE
-            else:
-                figures[figure_id] = rule(answers, figures, lookup)
+        decided: list[bool | None] = [None] * self._slots
+        for figure_id, applies, slot, rule in self._steps:
+            if applies is not None:
+                holds = decided[slot] if slot >= 0 else None
+                if holds is None:
+                    holds = applies(answers, lookup)
+                    if slot >= 0:
+                        decided[slot] = holds
+                if not holds:
+                    figures[figure_id] = _NOT_APPLICABLE
+                    continue
+            figures[figure_id] = rule(answers, figures, lookup)
         return figures
 
 
@@ -131,11 +149,6 @@ def source_questions(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
     for indicator in questionnaire.indicators:
         sources[indicator.id] = _sources(indicator, sources)
     return sources
-
-
-def _applies(indicator: Indicator) -> Predicate | None:
-    when = indicator.applies_when
-    return None if when is None else compile_condition(when)
 
 
 def _rule(indicator: Indicator, sources: tuple[str, ...]) -> _Rule:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from flows.answers import ANSWERED, AnswerValue, NavigationValue, Skipped
 from flows.conditions import PENDING, Pending, Predicate, compile_condition, evaluate
@@ -42,6 +42,7 @@ class Stopped:
     message: Message
 
 
+_Value = TypeVar("_Value", bound=NavigationValue)
 # A question reduced to what relevance needs: id, compiled `when`, answerable, stop codes.
 _CompiledQuestion = tuple[str, Predicate | None, bool, frozenset[str]]
 # A module reduced to its compiled `when` and its compiled questions, in order.
@@ -137,17 +138,11 @@ class Engine:
 
     def prune(self, answers: Mapping[str, NavigationValue]) -> dict[str, NavigationValue]:
         """The answers of relevant questions only (in questionnaire order); idempotent."""
-        relevant = self._relevant_ids(answers)
-        return {
-            q.id: answers[q.id]
-            for q in self.questions
-            if q.id in relevant and q.answerable and q.id in answers
-        }
+        return self._pruned(answers)
 
     def prune_answers(self, answers: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
         """`prune` for complete answers (no routing placeholders), keeping the precise type."""
-        kept = self.prune(answers)
-        return {qid: answers[qid] for qid in kept}
+        return self._pruned(answers)
 
     def progress(self, answers: Mapping[str, NavigationValue], current: str) -> Progress:
         """Position of `current` on the path and how many questions may still follow.
@@ -206,6 +201,25 @@ class Engine:
                 if isinstance(value, str) and value in stop_codes:
                     return relevant  # nothing after an answer that ends or pauses
         return relevant
+
+    def _pruned(self, answers: Mapping[str, _Value]) -> dict[str, _Value]:
+        # The relevance pass of `_relevant_ids`, keeping the answers as it goes: a report
+        # prunes every submission, and one pass costs half of relevance then a filter. The
+        # kept answers are exactly the effective ones conditions read (a compiled condition
+        # reads a missing answer and a None alike), in questionnaire order.
+        kept: dict[str, _Value] = {}
+        for module_when, questions in self._compiled_modules:
+            if module_when is not None and not module_when(kept, None):
+                continue
+            for question_id, when, answerable, stop_codes in questions:
+                if not answerable or question_id not in answers:
+                    continue
+                if when is not None and not when(kept, None):
+                    continue
+                value = kept[question_id] = answers[question_id]
+                if isinstance(value, str) and value in stop_codes:
+                    return kept  # nothing after an answer that ends or pauses
+        return kept
 
     def _routing_sets(self) -> tuple[frozenset[str], frozenset[str]]:
         value_needed: set[str] = set()

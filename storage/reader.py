@@ -5,31 +5,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from itertools import accumulate
-from typing import Any, Final, TypeVar
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Final, TypeAlias
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.engine import Row
+from sqlalchemy import LargeBinary, Select, bindparam, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col
 
-from flows.answers import AnswerFormatError, AnswerValue, decode_answer
+from flows.answers import AnswerValue, decode_answer
 from storage.database import Database
 from storage.envelope import EnvelopeError, envelope_key_id
 from storage.keys import StaffPrivateKey
 from storage.ratchet import ChainWalker, SealedAnswerError, open_chain_key
 from storage.ratchet import SealedAnswer as SealedRecord
 from storage.repository import END_KEY, QuestionnaireRef
-from storage.tables import SealedAnswer, Submission, SubmissionStatus
+from storage.tables import SUBMISSIONS, SealedAnswer, Submission, SubmissionStatus
 
 DEFAULT_BATCH_SIZE: Final = 500
 # json's C scanner (typeshed does not declare it): (text, offset) -> (value, end offset).
 _SCAN_VALUE: Final[Callable[[str, int], tuple[Any, int]]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+# Records this short (choice codes, numbers, amounts) recur across submissions: a read decodes
+# each distinct one once. Free texts are longer and unique; the bound keeps memory flat.
+_REMEMBERED_LENGTH: Final = 128
+_REMEMBERED_RECORDS: Final = 4096
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,41 @@ class SubmissionMeta:
     answer_count: int
 
 
+# One answer record decoded: question id, value, whether it is a part to append; None when
+# the record is not answer JSON.
+DecodedRecord: TypeAlias = tuple[str, AnswerValue, bool] | None
+
+
+class RecordDecoder:
+    """Decodes answer records, remembering the short ones for the rest of one read.
+
+    Across thousands of submissions the same few hundred records (a choice code, a year,
+    an amount) come back again and again; parsing each distinct one once takes most of the
+    JSON work out of reading. Decoded values are immutable, so sharing them is safe.
+    """
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[bytes, DecodedRecord] = {}
+
+    def __call__(self, record: bytes) -> DecodedRecord:
+        if len(record) > _REMEMBERED_LENGTH:
+            return decode_record(record)
+        known = self._known
+        try:
+            return known[record]
+        except KeyError:
+            decoded = known[record] = decode_record(record)
+            if len(known) > _REMEMBERED_RECORDS:
+                known.clear()  # a pathological read: start remembering afresh
+            return decoded
+
+    def forget(self) -> None:
+        """Drop what was remembered (at the end of a read: nothing outlives it here)."""
+        self._known.clear()
+
+
 @dataclass(frozen=True)
 class DecryptedSubmission:
     """A submission opened with a staff key.
@@ -69,10 +110,14 @@ class DecryptedSubmission:
 
     meta: SubmissionMeta
     records: tuple[bytes, ...] = field(repr=False)
+    # The reader's decoder, shared by the submissions of one read (see `RecordDecoder`).
+    decoder: Callable[[bytes], DecodedRecord] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @cached_property
     def _assembled(self) -> tuple[dict[str, AnswerValue], int]:
-        return assemble_answers(self.records)
+        return assemble_answers(self.records, decoder=self.decoder)
 
     @property
     def answers(self) -> dict[str, AnswerValue]:
@@ -94,60 +139,98 @@ class UnreadableSubmission:
 ReadResult = DecryptedSubmission | UnreadableSubmission
 
 
-def assemble_answers(records: Iterable[bytes]) -> tuple[dict[str, AnswerValue], int]:
+def assemble_answers(
+    records: Iterable[bytes], *, decoder: Callable[[bytes], DecodedRecord] | None = None
+) -> tuple[dict[str, AnswerValue], int]:
     """The last answer per question in first-answered order, and how many records were bad.
 
     A record is `{"q": id, "v": encoded value}`; with `"append": true` a text value is joined
     (with a newline) to the text already given for that question, so a testimony sent in
-    several messages reads as one.
+    several messages reads as one. `decoder` (default `decode_record`) decodes one record.
     """
+    decode = decode_record if decoder is None else decoder
     answers: dict[str, AnswerValue] = {}
     malformed = 0
-    all_records = list(records)
-    joined = b"".join(all_records)
-    # Offsets in bytes equal offsets in characters only for ASCII; a NUL would change how
-    # json.loads guesses a record's encoding, so such records are read one by one.
-    text = joined.decode("ascii") if joined.isascii() and b"\x00" not in joined else None
-    # The running totals from 0 are each record's start; the last (the end) goes unused.
-    starts = accumulate((len(r) for r in all_records), initial=0)
-    for record, start in zip(all_records, starts, strict=False):
-        try:
-            obj = _parsed_record(record, text, start)
-            question, value = obj["q"], decode_answer(obj["v"])
-            if not isinstance(question, str):
-                raise AnswerFormatError("question id is not a string")
-        except (ValueError, KeyError, TypeError, AnswerFormatError):
+    for record in records:
+        decoded = decode(record)
+        if decoded is None:
             malformed += 1
             continue
-        previous = answers.get(question)
-        if obj.get("append") is True and isinstance(previous, str) and isinstance(value, str):
-            value = f"{previous}\n{value}"
+        question, value, append = decoded
+        if append:
+            previous = answers.get(question)
+            if isinstance(previous, str) and isinstance(value, str):
+                value = f"{previous}\n{value}"
         answers[question] = value
     return answers, malformed
 
 
-def _parsed_record(record: bytes, text: str | None, start: int) -> Any:
-    """`json.loads(record)`, read from `text` at `start` (where the record is) when given.
+def decode_record(record: bytes) -> DecodedRecord:
+    """One answer record as (question id, value, append), or None if it is not answer JSON."""
+    try:
+        obj = _parsed_record(record)
+        question, value = obj["q"], decode_answer(obj["v"])
+    except (ValueError, KeyError, TypeError):  # AnswerFormatError is a ValueError
+        return None
+    if not isinstance(question, str):
+        return None
+    return question, value, obj.get("append") is True
 
-    A submission has dozens of records and json.loads's per-call overhead dominated reading
-    them; the scanner parses one value at an offset of the joined text instead. Only a value
-    ending exactly at the record's end is taken, so a record is never read together with its
-    neighbours; anything else (whitespace around it, a bad record) gets json.loads itself.
+
+def _parsed_record(record: bytes) -> Any:
+    """`json.loads(record)`, through json's C scanner when the record allows it.
+
+    json.loads's own overhead (guessing the encoding, matching whitespace) cost more than
+    parsing a short record. The scanner reads the UTF-8 text from its start; only a value
+    that spans the whole record is taken. Anything else (whitespace around it, a NUL that
+    makes json.loads guess UTF-16 or 32, bytes that are not UTF-8, a bad record) gets
+    json.loads itself, so the result is always what json.loads gives.
     """
-    if text is not None:
+    if b"\x00" not in record:
         try:
-            value, end = _SCAN_VALUE(text, start)
+            text = record.decode()
+            value, end = _SCAN_VALUE(text, 0)
         except (StopIteration, ValueError):
             pass
         else:
-            if end == start + len(record):
+            if end == len(text):
                 return value
     return json.loads(record)
 
 
-def _filtered(query: _Query, filters: SubmissionFilter) -> _Query:
+class _Unindexed(ColumnElement[Any]):
+    """A column SQLite must not look up through an index here (`+column` on SQLite).
+
+    Pages are read in id order. Left alone, SQLite answered a status filter from the
+    (status, completed_on) index and sorted every matching submission again for each page:
+    work that grows with the square of the submissions read. Walking the primary key from
+    the last id read finds each page directly. (A campaign filter may use its index: that
+    one lists each campaign's submissions in id order.)
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _plain_column(element: _Unindexed, compiler: SQLCompiler, **options: Any) -> str:
+    return compiler.process(element.column, **options)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_column(element: _Unindexed, compiler: SQLCompiler, **options: Any) -> str:
+    return f"+{compiler.process(element.column, **options)}"
+
+
+def _page_query(filters: SubmissionFilter, batch_size: int) -> Select[*tuple[Any, ...]]:
+    """The next `batch_size` matching submissions after the id bound to `after`."""
+    query = select(*_METADATA_COLUMNS)
     if filters.statuses is not None:
-        query = query.where(col(Submission.status).in_(sorted(filters.statuses)))
+        query = query.where(_Unindexed(SUBMISSIONS.c.status).in_(sorted(filters.statuses)))
     if filters.campaign is not None:
         query = query.where(col(Submission.campaign) == filters.campaign)
     day = func.coalesce(col(Submission.completed_on), col(Submission.created_on))
@@ -155,22 +238,38 @@ def _filtered(query: _Query, filters: SubmissionFilter) -> _Query:
         query = query.where(day >= filters.since)
     if filters.until is not None:
         query = query.where(day <= filters.until)
-    return query
+    after = bindparam("after", type_=LargeBinary)
+    return query.where(col(Submission.id) > after).order_by(col(Submission.id)).limit(batch_size)
 
 
-def _meta(row: Row[*tuple[Any, ...]]) -> SubmissionMeta:
-    return SubmissionMeta(
-        id=bytes(row.id),
-        status=row.status,
-        created_on=row.created_on,
-        completed_on=row.completed_on,
-        campaign=row.campaign,
-        questionnaire=QuestionnaireRef(
-            row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash
-        ),
-        key_id=bytes(row.key_id),
-        answer_count=row.answer_count,
-    )
+def _day(value: date | str) -> date:
+    # SQLite's driver returns dates as SQLAlchemy stores them there: ISO text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class _Metas:
+    """Builds `SubmissionMeta`s, with one `QuestionnaireRef` per definition for a read."""
+
+    def __init__(self) -> None:
+        self._refs: dict[tuple[str, int, str], QuestionnaireRef] = {}
+
+    def __call__(self, row: Sequence[Any]) -> SubmissionMeta:
+        """The meta of a row of `_METADATA_COLUMNS`."""
+        id_, status, created_on, completed_on, campaign, *definition, key_id, _, count = row
+        key = (definition[0], definition[1], definition[2])
+        ref = self._refs.get(key)
+        if ref is None:
+            ref = self._refs[key] = QuestionnaireRef(*key)
+        return SubmissionMeta(
+            id=bytes(id_),
+            status=status,
+            created_on=_day(created_on),
+            completed_on=None if completed_on is None else _day(completed_on),
+            campaign=campaign,
+            questionnaire=ref,
+            key_id=bytes(key_id),
+            answer_count=count,
+        )
 
 
 def _end_count(record: bytes) -> int | None:
@@ -186,13 +285,16 @@ def _end_count(record: bytes) -> int | None:
 
 
 INCOMPLETE: Final = "incomplete"
+# One sealed record as the page query returns it: submission id, sequence, nonce, ciphertext.
+_SealedRow: TypeAlias = Sequence[Any]
 
 
 def _decrypt(
     meta: SubmissionMeta,
     sealed_key: bytes,
-    sealed_answers: Sequence[tuple[int, bytes, bytes]],
+    sealed_answers: Sequence[_SealedRow],
     private_keys: Mapping[bytes, StaffPrivateKey],
+    decoder: RecordDecoder,
 ) -> ReadResult:
     key_id = envelope_key_id(sealed_key)
     if key_id is None:
@@ -203,7 +305,7 @@ def _decrypt(
     # end record at n if the submission was closed with one. A gap or a missing tail means
     # records were dropped (the chain would still open the rest).
     count = meta.answer_count
-    sequences = [row[0] for row in sealed_answers]
+    sequences = [row[1] for row in sealed_answers]
     if sequences != list(range(count)) and sequences != list(range(count + 1)):
         return UnreadableSubmission(meta, INCOMPLETE)
     try:
@@ -215,31 +317,31 @@ def _decrypt(
         return UnreadableSubmission(meta, "its sealed key cannot be opened with the given key")
     walker = ChainWalker(k0, meta.id, questionnaire_hash)
     records: list[bytes] = []
-    for sequence, nonce, ciphertext in sealed_answers:
+    for _, sequence, nonce, ciphertext in sealed_answers:
         try:
             records.append(walker.open(sequence, SealedRecord(nonce, ciphertext)))
         except SealedAnswerError:
             return UnreadableSubmission(meta, f"answer record {sequence} cannot be opened")
     # A completed submission ends with a sealed record stating how many came before it, so a
-    # dropped tail is noticed even if the stored count was edited to match. Expiry seals one
-    # too when it runs with the server secret; a partial submission expired without it
-    # (`oclep-admin purge`) has none, and its count is only the stored one.
+    # dropped tail is noticed even if the stored count was edited to match. Expiry (the bot's
+    # or `oclep-admin purge`) seals one too; a partial submission whose chain key could not
+    # be opened at expiry has none, and its count is only the stored one.
     if len(records) == count + 1:
         if _end_count(records.pop()) != count:
             return UnreadableSubmission(meta, INCOMPLETE)
     elif meta.status == SubmissionStatus.COMPLETE.value:
         return UnreadableSubmission(meta, INCOMPLETE)
-    return DecryptedSubmission(meta, tuple(records))
+    return DecryptedSubmission(meta, tuple(records), decoder)
 
 
 @dataclass(frozen=True)
 class _Page:
-    submissions: Sequence[Row[*tuple[Any, ...]]]
-    answers: dict[bytes, list[tuple[int, bytes, bytes]]]
+    submissions: list[Sequence[Any]]  # the metadata columns, in id order
+    answers: dict[bytes, list[_SealedRow]]  # submission id -> its sealed records in order
 
     @property
     def last_id(self) -> bytes:
-        return bytes(self.submissions[-1].id)
+        return bytes(self.submissions[-1][0])
 
 
 _METADATA_COLUMNS = (
@@ -255,35 +357,69 @@ _METADATA_COLUMNS = (
     col(Submission.sealed_key),
     col(Submission.answer_count),
 )
+_SEALED_ANSWERS_OF = (
+    select(
+        col(SealedAnswer.submission_id),
+        col(SealedAnswer.sequence),
+        col(SealedAnswer.nonce),
+        col(SealedAnswer.ciphertext),
+    )
+    .where(col(SealedAnswer.submission_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(SealedAnswer.submission_id), col(SealedAnswer.sequence))
+)
 # How many submissions are decrypted between two turns of the event loop: the next page is
 # fetched meanwhile, and a bot sharing the loop stays responsive.
 _YIELD_EVERY: Final = 25
 
 
+_Rows: TypeAlias = Callable[[Select[*tuple[Any, ...]], dict[str, Any]], Awaitable[list[Any]]]
+
+
 async def _fetch_page(
-    database: Database, filters: SubmissionFilter, batch_size: int, after: bytes | None
+    database: Database, page_query: Select[*tuple[Any, ...]], after: bytes
 ) -> _Page | None:
-    page = _filtered(select(*_METADATA_COLUMNS), filters).order_by(col(Submission.id))
-    if after is not None:
-        page = page.where(col(Submission.id) > after)
+    """The page after `after`: its submissions and their sealed records, in one snapshot
+    (SQLite: one transaction; PostgreSQL: one read-only REPEATABLE READ transaction, so a
+    submission withdrawn meanwhile is read whole or not at all).
+
+    The statements are Core statements compiled for the connection's dialect, but their rows
+    come straight from the driver (tuples, asyncpg records): a page is some 16 000 sealed
+    records, and SQLAlchemy's result layer (a Row object and type processing per value)
+    cost more than the database's own work on them.
+    """
     async with database.engine.connect() as connection:
-        submissions = (await connection.execute(page.limit(batch_size))).all()
-        if not submissions:
-            return None
-        ids = [bytes(row.id) for row in submissions]
-        answer_rows = await connection.execute(
-            select(
-                col(SealedAnswer.submission_id),
-                col(SealedAnswer.sequence),
-                col(SealedAnswer.nonce),
-                col(SealedAnswer.ciphertext),
-            )
-            .where(col(SealedAnswer.submission_id).in_(ids))
-            .order_by(col(SealedAnswer.submission_id), col(SealedAnswer.sequence))
-        )
-        answers: dict[bytes, list[tuple[int, bytes, bytes]]] = {i: [] for i in ids}
-        for submission_id, sequence, nonce, ciphertext in answer_rows:
-            answers[bytes(submission_id)].append((sequence, nonce, ciphertext))
+        dialect = connection.dialect
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None, "an open connection has its driver's connection"
+
+        async def rows(statement: Select[*tuple[Any, ...]], parameters: dict[str, Any]) -> Any:
+            state = statement.compile(dialect=dialect).construct_expanded_state(parameters)
+            values = state.positional_parameters
+            if database.is_sqlite:
+                # Dates as SQLAlchemy stores them in SQLite: ISO text.
+                values = tuple(v.isoformat() if isinstance(v, date) else v for v in values)
+                return await driver.execute_fetchall(state.statement, values)
+            return await driver.fetch(state.statement, *values)
+
+        if database.is_sqlite:
+            async with connection.begin():  # BEGIN (storage.database): one snapshot
+                return await _read_page(rows, page_query, after)
+        async with driver.transaction(isolation="repeatable_read", readonly=True):
+            return await _read_page(rows, page_query, after)
+
+
+async def _read_page(
+    rows: _Rows, page_query: Select[*tuple[Any, ...]], after: bytes
+) -> _Page | None:
+    submissions = list(await rows(page_query, {"after": after}))
+    if not submissions:
+        return None
+    ids = [bytes(row[0]) for row in submissions]
+    answers: dict[bytes, list[_SealedRow]] = {i: [] for i in ids}
+    # Grouped in one pass: the records come ordered by submission id, then sequence.
+    found = await rows(_SEALED_ANSWERS_OF, {"ids": ids})
+    for submission_id, records in groupby(found, itemgetter(0)):
+        answers[bytes(submission_id)] = list(records)
     return _Page(submissions, answers)
 
 
@@ -296,24 +432,46 @@ async def read_submissions(
 ) -> AsyncGenerator[ReadResult, None]:
     """Stream matching submissions, decrypted, in id order, `batch_size` at a time.
 
-    Memory stays constant whatever the size of the database: at most two pages of
+    Memory stays constant whatever the size of the database: at most a page and a half of
     submissions and their answers are held (the one being decrypted and the next, fetched
-    meanwhile), by keyset pagination on the id in short read transactions.
+    while its second half is decrypted), by keyset pagination on the id in short read
+    transactions.
     A submission sealed to a key not in `private_keys`, or damaged, is yielded as an
     `UnreadableSubmission` and reading goes on.
     """
-    filters = filters or SubmissionFilter()
-    upcoming = asyncio.create_task(_fetch_page(database, filters, batch_size, None))
+    page_query = _page_query(filters or SubmissionFilter(), batch_size)
+    metas = _Metas()
+    decoder = RecordDecoder()
+
+    def fetch_after(last_id: bytes) -> asyncio.Task[_Page | None]:
+        return asyncio.create_task(_fetch_page(database, page_query, last_id))
+
+    # Every id is greater than the empty one (SQLite and PostgreSQL compare bytes).
+    upcoming: asyncio.Task[_Page | None] | None = fetch_after(b"")
     try:
-        while (page := await upcoming) is not None:
-            upcoming = asyncio.create_task(_fetch_page(database, filters, batch_size, page.last_id))
+        while upcoming is not None and (page := await upcoming) is not None:
+            upcoming = None
+            # The next page is asked for halfway through this one, whose first half is let
+            # go by then; a short page is the last, with no query for an empty one after it.
+            full = len(page.submissions) == batch_size
+            halfway = len(page.submissions) // 2 if full else -1
             for position, row in enumerate(page.submissions):
+                if position == halfway:
+                    upcoming = fetch_after(page.last_id)
                 if position % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)
-                meta = _meta(row)
+                meta = metas(row)
                 answers = page.answers.pop(meta.id)
-                yield _decrypt(meta, bytes(row.sealed_key), answers, private_keys)
+                yield _decrypt(meta, bytes(row[9]), answers, private_keys, decoder)
     finally:
-        upcoming.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await upcoming
+        decoder.forget()
+        # A page still being fetched is one short read: it is let finish rather than
+        # cancelled (a cancelled PostgreSQL query makes asyncpg open a second connection
+        # to stop it), and dropped.
+        if upcoming is not None:
+            try:
+                with contextlib.suppress(Exception):
+                    await upcoming
+            except asyncio.CancelledError:
+                upcoming.cancel()
+                raise

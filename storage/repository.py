@@ -782,8 +782,8 @@ class Repository:
 
     def _end_records(self, drafts: Sequence[Any], hashes: dict[bytes, str]) -> list[dict[str, Any]]:
         """The end record of every expired draft that holds answers (its chain key is read
-        one last time). A draft whose key cannot be opened gets none: staff see it as
-        incomplete, which it then is."""
+        one last time). A draft whose key cannot be opened gets none: staff still read its
+        answers, but only the stored count says how many there were (the chain does not)."""
         ends: list[dict[str, Any]] = []
         for draft in drafts:
             count = draft.next_sequence
