@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from storage.database import (
     DEFAULT_DATABASE_URL,
+    SQLITE_DRIVER,
     DatabaseError,
     describe_url,
     head_revision,
@@ -19,14 +22,25 @@ from storage.database import (
 
 app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
+
+def _in_data_dir(url: str) -> str:
+    """The default URL follows OCLEP_DATA_DIR, as the bot's does (bot/settings.py)."""
+    data_dir = os.environ.get("OCLEP_DATA_DIR")
+    if url == DEFAULT_DATABASE_URL and data_dir:
+        return f"{SQLITE_DRIVER}:///{Path(data_dir) / 'oclep.db'}"
+    return url
+
+
 # Shared by every command that reads the database (stats, export, report, purge).
 DatabaseUrlOption = Annotated[
     str,
     typer.Option(
         "--database-url",
         envvar="OCLEP_DATABASE_URL",
-        help="sqlite+aiosqlite:///path/to/oclep.db or postgresql+asyncpg://user@host/db.",
-        show_default=True,
+        help="sqlite+aiosqlite:///path/to/oclep.db or postgresql+asyncpg://user@host/db "
+        "(default: the bot's, <OCLEP_DATA_DIR>/oclep.db, data/oclep.db without it).",
+        show_default=False,
+        callback=_in_data_dir,
     ),
 ]
 
