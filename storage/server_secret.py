@@ -79,11 +79,9 @@ class ServerSecret:
         Raises `ServerSecretError` for a file of the wrong size or readable by group/others.
         """
         try:
-            return cls(_read_secret_file(path))
+            return cls.load(path)
         except FileNotFoundError:
             pass
-        except OSError as exc:
-            raise ServerSecretError(_os_sentence("read", path, exc)) from None
         try:
             path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
             write_new_private_file(path, secrets.token_bytes(SECRET_LENGTH))
@@ -92,8 +90,8 @@ class ServerSecret:
         except OSError as exc:
             raise ServerSecretError(_os_sentence("create", path, exc)) from None
         try:
-            return cls(_read_secret_file(path))
-        except OSError as exc:
+            return cls.load(path)
+        except FileNotFoundError as exc:  # removed again at once
             raise ServerSecretError(_os_sentence("read", path, exc)) from None
 
     def pseudonym(self, purpose: Purpose, user_id: int) -> bytes:
