@@ -62,6 +62,9 @@ _SCRUB_RETRY_FIRST: Final = 0.02
 _SCRUB_RETRY_BACKGROUND: Final = 1.0
 _SCRUB_RETRY_MAX: Final = 5.0
 _SCRUB_AT_OPEN_SECONDS: Final = 0.5
+# Direct commits that changed no key material, after which a checkpoint is asked for anyway
+# (the direct writer has SQLite's automatic checkpoint turned off).
+_COMMITS_PER_CHECKPOINT: Final = 200
 _SQLITE_COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _log = logging.getLogger(__name__)
 
@@ -272,6 +275,7 @@ class _WriterQueue:
         self.reads = asyncio.Lock()
         self.no_checkpoint = asyncio.Event()
         self.no_checkpoint.set()
+        self.commits_unscrubbed = 0  # direct commits since the last scrub was asked for
 
 
 @dataclass(frozen=True)
@@ -334,17 +338,26 @@ class Database:
     @asynccontextmanager
     async def sqlite_write(self) -> AsyncIterator[SqliteDirect]:
         """A write transaction (BEGIN IMMEDIATE) on the dedicated SQLite writer connection."""
-        await self._queue.no_checkpoint.wait()
-        async with self._queue.writer:
+        queue = self._queue
+        await queue.no_checkpoint.wait()
+        async with queue.writer:
             writer = self._sqlite_writer()
+            if writer.in_transaction:  # never expected: a transaction left open is ended
+                await writer.run("ROLLBACK")
             await writer.run("BEGIN IMMEDIATE")
             try:
                 yield writer
+                await writer.run("COMMIT")
             except BaseException:
                 if writer.in_transaction:
                     await writer.run("ROLLBACK")
                 raise
-            await writer.run("COMMIT")
+        # This connection never checkpoints by itself (its COMMIT would fsync on the event
+        # loop): commits that change no key material ask for a scrub now and then, in the
+        # background, so the log stays short.
+        queue.commits_unscrubbed += 1
+        if queue.commits_unscrubbed >= _COMMITS_PER_CHECKPOINT:
+            self._request_scrub()
 
     async def sqlite_read(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
@@ -388,16 +401,22 @@ class Database:
         if not self.is_sqlite or _is_memory(self.url):
             return True
         queue = self._queue
-        queue.requested += 1
-        ticket = queue.requested
-        if queue.scrubbing is None or queue.scrubbing.done():
-            queue.scrubbing = asyncio.create_task(self._scrub_until_done())
+        ticket = self._request_scrub()
         try:
             async with asyncio.timeout(wait), queue.progress:
                 await queue.progress.wait_for(lambda: queue.scrubbed >= ticket)
         except TimeoutError:
             return False
         return True
+
+    def _request_scrub(self) -> int:
+        """Take a ticket for the next checkpoint (started in the background if none runs)."""
+        queue = self._queue
+        queue.requested += 1
+        queue.commits_unscrubbed = 0
+        if queue.scrubbing is None or queue.scrubbing.done():
+            queue.scrubbing = asyncio.create_task(self._scrub_until_done())
+        return queue.requested
 
     @property
     def scrub_pending(self) -> bool:
@@ -438,26 +457,29 @@ class Database:
     async def _checkpoint(self) -> bool:
         """One TRUNCATE checkpoint; True only if SQLite says it completed and emptied the log."""
         queue = self._queue
-        queue.no_checkpoint.clear()
-        try:
-            return await self._checkpoint_locked()
-        finally:
-            queue.no_checkpoint.set()
+        async with queue.writer:
+            # Closed only once the writer lock is ours: waiting for a slow writer (a staff
+            # tool's lock, a SQLAlchemy transaction) must not hold up the reads.
+            queue.no_checkpoint.clear()
+            try:
+                async with queue.reads:
+                    return await self._checkpoint_now()
+            finally:
+                queue.no_checkpoint.set()
 
-    async def _checkpoint_locked(self) -> bool:
-        async with self._queue.writer, self._queue.reads:
-            # On a connection of its own, on a worker thread: a checkpoint fsyncs, and the
-            # event loop must not wait for the disk. This process's writers and direct reads
-            # are held off by the locks, so only other readers (pooled connections, other
-            # processes) can make it busy.
-            checkpointer = self._queue.checkpointer
-            if checkpointer is None:
-                checkpointer = await CheckpointConnection.open(
-                    self.url.database or "",
-                    (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={_SCRUB_BUSY_TIMEOUT_MS}"),
-                )
-                self._queue.checkpointer = checkpointer
-            found = await checkpointer.run("PRAGMA wal_checkpoint(TRUNCATE)")
+    async def _checkpoint_now(self) -> bool:
+        # On a connection of its own, on a worker thread: a checkpoint fsyncs, and the
+        # event loop must not wait for the disk. This process's writers and direct reads
+        # are held off by the locks, so only other readers (pooled connections, other
+        # processes) can make it busy.
+        checkpointer = self._queue.checkpointer
+        if checkpointer is None:
+            checkpointer = await CheckpointConnection.open(
+                self.url.database or "",
+                (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={_SCRUB_BUSY_TIMEOUT_MS}"),
+            )
+            self._queue.checkpointer = checkpointer
+        found = await checkpointer.run("PRAGMA wal_checkpoint(TRUNCATE)")
         if not found:
             return False
         busy, log_pages, _checkpointed = found[0]
@@ -470,6 +492,7 @@ class Database:
             scrubbing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await scrubbing
+        if self.scrub_pending:
             with contextlib.suppress(OSError, DBAPIError, sqlite3.Error):
                 if await self._checkpoint():
                     self._queue.scrubbed = self._queue.requested

@@ -622,9 +622,12 @@ class Repository:
 
         if change.complete:
             receipt = new_receipt()
-            ended, *_ = await statements.batch(
+            # The compare-and-swap alone first: a failed one must raise ConflictError, not
+            # surface as a constraint error of the inserts behind it (read as DUPLICATE).
+            if len(await statements.rows(_END_DRAFT, same_version)) != 1:
+                raise ConflictError("the draft changed while locked")
+            await statements.batch(
                 [
-                    (_END_DRAFT, same_version),
                     *((_INSERT_ANSWERS, row) for row in rows),
                     (
                         _MARK_COMPLETE,
@@ -638,8 +641,6 @@ class Repository:
                     ),
                 ]
             )
-            if len(ended) != 1:  # the transaction is rolled back
-                raise ConflictError("the draft changed while locked")
             return ChangeResult(Outcome.APPLIED, None, sequences, receipt)
 
         if change.state is None:
@@ -660,16 +661,15 @@ class Repository:
             values["b_chain_key"] = self._secret.seal_draft(
                 chain_key, _chain_context(pseudonym, submission_id, answer_count)
             )
+        if len(await statements.rows(_SAVE_WITH_KEY if rows else _SAVE, values)) != 1:
+            raise ConflictError("the draft changed while locked")
         steps: list[tuple[Any, Mapping[str, Any] | None]] = [
-            (_SAVE_WITH_KEY if rows else _SAVE, values),
             (_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id}),
             *((_INSERT_ANSWERS, row) for row in rows),
         ]
         if rows:
             steps.append((_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)}))
-        saved, *_ = await statements.batch(steps)
-        if len(saved) != 1:  # the transaction is rolled back
-            raise ConflictError("the draft changed while locked")
+        await statements.batch(steps)
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=draft.questionnaire,

@@ -79,7 +79,16 @@ class SqliteDirect:
 
     @classmethod
     def open(cls, path: str, pragmas: Sequence[str], busy_wait: float) -> SqliteDirect:
-        connection = connect(path, (*pragmas, f"PRAGMA busy_timeout={_LOOP_BUSY_TIMEOUT_MS}"))
+        # No automatic checkpoint: the COMMIT that crossed its threshold would fsync here, on
+        # the event loop. storage/database.py asks for checkpoints on the worker thread.
+        connection = connect(
+            path,
+            (
+                *pragmas,
+                f"PRAGMA busy_timeout={_LOOP_BUSY_TIMEOUT_MS}",
+                "PRAGMA wal_autocheckpoint=0",
+            ),
+        )
         return cls(connection, busy_wait)
 
     def _sql(self, statement: ClauseElement) -> str:
@@ -139,8 +148,26 @@ class CheckpointConnection:
         return cls(await asyncio.to_thread(connect, path, pragmas, in_thread=True))
 
     async def run(self, sql: str) -> list[Row]:
-        """Run literal SQL on the worker thread; callers never run two at once."""
-        return await asyncio.to_thread(lambda: self._connection.execute(sql).fetchall())
+        """Run literal SQL on the worker thread; callers never run two at once.
+
+        Cancelled, it still waits for the statement to finish (a thread cannot be stopped):
+        the caller's locks are released only when the connection is idle again.
+        """
+        running = asyncio.ensure_future(
+            asyncio.to_thread(lambda: self._connection.execute(sql).fetchall())
+        )
+        cancelled = False
+        while True:
+            try:
+                result = await asyncio.shield(running)
+            except asyncio.CancelledError:
+                if running.done():
+                    raise
+                cancelled = True
+                continue
+            if cancelled:
+                raise asyncio.CancelledError
+            return result
 
     async def close(self) -> None:
         await asyncio.to_thread(self._connection.close)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -43,6 +44,14 @@ _DONE: Final = Response[bool](ok=True, result=True)
 _PLAIN_JSON_METHODS: Final = frozenset(
     {"answerCallbackQuery", "deleteMessage", "editMessageText", "sendMessage"}
 )
+
+
+def _is_json(content: str) -> bool:
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
 
 
 def plain_json(method: TelegramMethod[Any]) -> str | None:
@@ -192,5 +201,11 @@ class RetryingSession(AiohttpSession):
             raise TelegramNetworkError(
                 method=method, message=f"{type(error).__name__}: {error}"
             ) from error
+        if answer.status >= HTTPStatus.INTERNAL_SERVER_ERROR and not _is_json(content):
+            # A proxy in front of the Bot API answered with its own error page: a server
+            # error all the same, to be retried (aiogram would call it undecodable).
+            raise TelegramServerError(
+                method=method, message=f"HTTP {answer.status} without a Bot API answer"
+            )
         response = self.check_response(bot, method, answer.status, content)
         return cast(TelegramType, response.result)

@@ -9,6 +9,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+from aiohttp import web
 
 from bot.replies import Option
 from bot.telegram.render import code_entity, edit_call, keyboard, send_call
@@ -126,3 +127,42 @@ async def test_the_renderers_calls_go_as_one_json_body_and_arrive_whole(
     assert "parse_mode" not in sent.params
     assert edited.params["entities"] == [{"type": "code", "offset": 11, "length": 4}]
     assert edited.params["text"] == "Su recibo: AB12"
+
+
+async def test_a_proxys_html_error_page_counts_as_a_server_error_and_is_retried() -> None:
+    # Telegram's front end (or an operator's proxy) sometimes answers 502 with HTML.
+    calls: list[str] = []
+
+    async def bad_gateway(request: web.Request) -> web.Response:
+        calls.append(request.match_info["method"])
+        return web.Response(
+            status=502, text="<html>502 Bad Gateway</html>", content_type="text/html"
+        )
+
+    application = web.Application()
+    application.router.add_post("/bot{token}/{method}", bad_gateway)
+    runner = web.AppRunner(application)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    session = RetryingSession(
+        api=TelegramAPIServer.from_base(f"http://127.0.0.1:{port}"),
+        policy=RetryPolicy(max_attempts=3, first_delay=1.0, max_delay=2.0),
+        sleep=record,
+        rng=random.Random(1),
+    )
+    bot = Bot("123456:" + "A" * 35, session=session)
+    try:
+        with pytest.raises(TelegramServerError) as raised:
+            await bot.send_message(CHAT_ID, "hola")
+    finally:
+        await bot.session.close()
+        await runner.cleanup()
+    assert calls == ["sendMessage"] * 3 and len(waits) == 2
+    assert "hola" not in str(raised.value) and "html" not in str(raised.value).lower()

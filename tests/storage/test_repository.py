@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -17,9 +19,12 @@ from storage.reader import SubmissionFilter
 from storage.receipts import normalize_receipt
 from storage.repository import (
     Change,
+    ConflictError,
     DraftHandle,
     InvalidCampaignError,
     Outcome,
+    Repository,
+    _Loaded,
     _RateWindows,
 )
 from storage.server_secret import Purpose
@@ -347,3 +352,52 @@ async def test_the_audit_log_is_append_only(database: Database) -> None:
         async with database.engine.begin() as connection:
             await connection.exec_driver_sql("DELETE FROM audit_log")
     assert await count_rows(database, AuditEvent) == 1
+
+
+@pytest.mark.parametrize("also_stale_sequence", [False, True], ids=["version", "sequence"])
+@pytest.mark.parametrize("completes", [False, True], ids=["answer", "completion"])
+async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    also_stale_sequence: bool,
+    completes: bool,
+) -> None:
+    # The row lock makes a stale read impossible; it is injected here to show that the
+    # compare-and-swap still refuses it, whatever the statements behind it would hit (a
+    # stale sequence collides with a stored answer): ConflictError, never DUPLICATE.
+    setup = Setup(database)
+    repository = setup.repository()
+    pseudonym = setup.pseudonym(7_000_000_777)
+    await repository.start_or_resume(
+        pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
+    )
+    await repository.record_answer(
+        pseudonym, update_id=1, expected_version=1, plaintext=record("a", 1), new_state=b"1"
+    )
+    tables = (SealedAnswer, ProcessedUpdate, Submission, Draft)
+    before = [await count_rows(database, table) for table in tables]
+    opened = Repository._opened
+
+    def stale(self: Repository, pseudonym: bytes, rows: Sequence[Any]) -> _Loaded | None:
+        loaded = opened(self, pseudonym, rows)
+        assert loaded is not None
+        handle = loaded.handle
+        return replace(
+            loaded,
+            handle=replace(
+                handle,
+                version=handle.version + 100,
+                next_sequence=handle.next_sequence - int(also_stale_sequence),
+            ),
+        )
+
+    monkeypatch.setattr(Repository, "_opened", stale)
+    change = Change(
+        answers=(record("b", 2),), state=None if completes else b"2", complete=completes
+    )
+    with pytest.raises(ConflictError):
+        await repository.apply(pseudonym, update_id=2, decide=lambda _draft: change)
+    monkeypatch.setattr(Repository, "_opened", opened)
+    assert [await count_rows(database, table) for table in tables] == before
+    draft = await repository.load(pseudonym)
+    assert draft is not None and draft.version == 2 and draft.next_sequence == 1

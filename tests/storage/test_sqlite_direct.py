@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from storage.database import Database, open_database
 from storage.repository import Outcome
-from storage.sqlite_direct import SqliteDirect
+from storage.sqlite_direct import CheckpointConnection, SqliteDirect
 from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
 
 # A staff tool writing beside the bot: another process holding SQLite's write lock.
@@ -122,3 +123,69 @@ async def test_a_lock_held_past_the_busy_wait_fails_and_changes_nothing(tmp_path
             await direct.run("ROLLBACK")
         finally:
             direct.close()
+
+
+async def test_reads_are_not_held_up_while_a_checkpoint_waits_for_a_slow_writer(
+    tmp_path: Path,
+) -> None:
+    async with sqlite_file(tmp_path) as database:
+        setup = Setup(database)
+        repository = setup.repository()
+        pseudonym = setup.pseudonym(7_000_000_502)
+        await repository.start_or_resume(
+            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
+        )
+        slow_writer_in = asyncio.Event()
+
+        async def slow_writer() -> None:  # e.g. expiry through SQLAlchemy, which suspends
+            async with database.write_transaction():
+                slow_writer_in.set()
+                await asyncio.sleep(0.5)
+
+        writing = asyncio.create_task(slow_writer())
+        await slow_writer_in.wait()
+        scrubbing = asyncio.create_task(database.scrub())  # its checkpoint waits for the lock
+        await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        assert await repository.load(pseudonym) is not None
+        assert time.perf_counter() - started < 0.2
+        await writing
+        assert await scrubbing
+
+
+async def test_commits_without_key_changes_still_get_checkpointed(tmp_path: Path) -> None:
+    async with sqlite_file(tmp_path) as database:
+        await database.scrub()
+        wal = tmp_path / "oclep.db-wal"
+        for _ in range(450):  # state-only changes: none asks for a scrub itself
+            async with database.sqlite_write() as writer:
+                await writer.run("UPDATE alembic_version SET version_num = version_num")
+        async with asyncio.timeout(5):
+            while database.scrub_pending:  # noqa: ASYNC110 - a property, no event to wait on
+                await asyncio.sleep(0.01)
+        # SQLite's own automatic checkpoint is off on this connection (it would fsync on the
+        # event loop): the log was emptied by the checkpoints asked for in the background.
+        assert wal.stat().st_size == 0
+
+
+async def test_a_cancelled_checkpoint_statement_finishes_before_its_caller_lets_go(
+    tmp_path: Path,
+) -> None:
+    connection = await CheckpointConnection.open(str(tmp_path / "c.db"), ())
+    slow = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+        "SELECT count(*) FROM n"
+    )
+    try:
+        started = time.perf_counter()
+        running = asyncio.create_task(connection.run(slow))
+        await asyncio.sleep(0.02)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        waited = time.perf_counter() - started
+        alone = time.perf_counter()
+        assert await connection.run(slow) == [(3000000,)]
+        assert waited >= (time.perf_counter() - alone) * 0.5  # it waited for the statement
+    finally:
+        await connection.close()
