@@ -247,12 +247,6 @@ class _Statements(Protocol):
         self, statement: Any, parameters: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]: ...
 
-    async def batch(
-        self, steps: Sequence[tuple[Any, Mapping[str, Any] | None]]
-    ) -> list[list[tuple[Any, ...]]]:
-        """The statements in order, each one's rows; SQLite's writer sends them at once."""
-        ...
-
 
 @dataclass(frozen=True)
 class _Alchemy:
@@ -263,11 +257,6 @@ class _Alchemy:
     ) -> list[tuple[Any, ...]]:
         result = await self.connection.execute(statement, dict(parameters or {}))
         return [tuple(row) for row in result.all()] if result.returns_rows else []
-
-    async def batch(
-        self, steps: Sequence[tuple[Any, Mapping[str, Any] | None]]
-    ) -> list[list[tuple[Any, ...]]]:
-        return [await self.rows(statement, parameters) for statement, parameters in steps]
 
 
 def _day(value: date | str) -> date:
@@ -622,24 +611,19 @@ class Repository:
 
         if change.complete:
             receipt = new_receipt()
-            # The compare-and-swap alone first: a failed one must raise ConflictError, not
-            # surface as a constraint error of the inserts behind it (read as DUPLICATE).
             if len(await statements.rows(_END_DRAFT, same_version)) != 1:
                 raise ConflictError("the draft changed while locked")
-            await statements.batch(
-                [
-                    *((_INSERT_ANSWERS, row) for row in rows),
-                    (
-                        _MARK_COMPLETE,
-                        {
-                            "b_id": submission_id,
-                            "b_added": len(sequences),  # the end record is not an answer
-                            "b_status": SubmissionStatus.COMPLETE.value,
-                            "b_today": today,
-                            "b_receipt_hash": self._secret.receipt_hash(receipt),
-                        },
-                    ),
-                ]
+            for row in rows:
+                await statements.rows(_INSERT_ANSWERS, row)
+            await statements.rows(
+                _MARK_COMPLETE,
+                {
+                    "b_id": submission_id,
+                    "b_added": len(sequences),  # the end record is not an answer
+                    "b_status": SubmissionStatus.COMPLETE.value,
+                    "b_today": today,
+                    "b_receipt_hash": self._secret.receipt_hash(receipt),
+                },
             )
             return ChangeResult(Outcome.APPLIED, None, sequences, receipt)
 
@@ -663,13 +647,11 @@ class Repository:
             )
         if len(await statements.rows(_SAVE_WITH_KEY if rows else _SAVE, values)) != 1:
             raise ConflictError("the draft changed while locked")
-        steps: list[tuple[Any, Mapping[str, Any] | None]] = [
-            (_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id}),
-            *((_INSERT_ANSWERS, row) for row in rows),
-        ]
+        await statements.rows(_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id})
+        for row in rows:
+            await statements.rows(_INSERT_ANSWERS, row)
         if rows:
-            steps.append((_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)}))
-        await statements.batch(steps)
+            await statements.rows(_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)})
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=draft.questionnaire,

@@ -36,7 +36,6 @@ _RETRY_FIRST: Final = 0.002
 _RETRY_MAX: Final = 0.05
 
 Row = tuple[Any, ...]
-Step = tuple[ClauseElement, Mapping[str, Any] | None]
 
 
 def _bindable(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -111,13 +110,6 @@ class SqliteDirect:
                     raise
             await asyncio.sleep(delay)
             delay = min(delay * 2, _RETRY_MAX)
-
-    async def batch(self, steps: Sequence[Step]) -> list[list[Row]]:
-        """Run the statements in order; the rows of each (of RETURNING, for writes)."""
-        return [
-            await self._patiently(self._sql(statement), _bindable(parameters))
-            for statement, parameters in steps
-        ]
 
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None

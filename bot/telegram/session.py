@@ -124,7 +124,10 @@ class RetryingSession(AiohttpSession):
         """aiogram's check, with the response class cached; anything but a valid 2xx `ok`
         answer goes to aiogram's own implementation, so errors are classified exactly as
         there."""
-        if method.__api_method__ in _RESULT_UNREAD and HTTPStatus.OK <= status_code <= 226:
+        if (
+            method.__api_method__ in _RESULT_UNREAD
+            and HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED
+        ):
             try:
                 answer = self.json_loads(content)
             except ValueError:
