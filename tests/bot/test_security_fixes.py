@@ -27,7 +27,7 @@ from storage.keys import generate_staff_key
 from storage.repository import QuestionnaireRef, Repository
 from storage.server_secret import Purpose, ServerSecret
 from storage.tables import Submission
-from tests.bot.conversation_support import CATALOGS, ENGINE, World, world
+from tests.bot.conversation_support import CATALOGS, ENGINE, Chat, World, consented, world
 
 TOO_FAST = "Va muy rápido. Espere un minuto y siga, por favor."
 START_HINT = "Para empezar o seguir el cuestionario, escriba /start."
@@ -67,12 +67,6 @@ async def custom_world(
     yield World(database, conversation, staff_key)
 
 
-async def stored_campaigns(database: Database) -> list[str | None]:
-    async with database.engine.connect() as connection:
-        rows = await connection.execute(select(Submission.campaign))  # type: ignore[call-overload]
-        return list(rows.scalars().all())
-
-
 async def statuses(database: Database) -> list[str]:
     async with database.engine.connect() as connection:
         rows = await connection.execute(select(Submission.status))  # type: ignore[call-overload]
@@ -85,49 +79,54 @@ def deletions(replies: tuple[Any, ...]) -> list[int]:
 
 # --- 2. campaign codes: only registered codes are ever stored ---------------------------
 
-
-async def test_personal_deep_link_code_is_not_stored(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
-        chat = w.respondent()
-        await chat.consent(campaign="juan_perez_cienfuegos")
-        await chat.answer("si")
-        assert await stored_campaigns(database) == [None]
+REGISTERED = frozenset({"red_medicos"})
+PERSONAL_CODE = "juan_perez_cienfuegos"  # a deep link made for one person
 
 
-async def test_registered_campaign_code_is_stored(database: Database, tmp_path: Path) -> None:
-    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
-        chat = w.respondent()
-        await chat.consent(campaign="red_medicos")
-        await chat.answer("si")
-        assert await stored_campaigns(database) == ["red_medicos"]
-
-
-async def test_without_an_allow_list_no_campaign_is_stored(
-    database: Database, tmp_path: Path
+@pytest.mark.parametrize(
+    ("campaigns", "deep_link", "stored"),
+    [
+        pytest.param(REGISTERED, PERSONAL_CODE, None, id="personal_code_not_stored"),
+        pytest.param(REGISTERED, "red_medicos", "red_medicos", id="registered_code_stored"),
+        pytest.param(frozenset(), "red_medicos", None, id="without_allow_list_none_stored"),
+    ],
+)
+async def test_only_a_registered_campaign_code_is_stored(
+    database: Database,
+    tmp_path: Path,
+    campaigns: frozenset[str],
+    deep_link: str,
+    stored: str | None,
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent(campaign="red_medicos")
+    async with consented(database, tmp_path, campaign=deep_link, campaigns=campaigns) as (w, chat):
         await chat.answer("si")
-        assert await stored_campaigns(database) == [None]
+        assert await w.campaigns() == [stored]
+
+
+@asynccontextmanager
+async def forged_press(
+    database: Database, tmp_path: Path, token: ConsentToken | LanguageToken
+) -> AsyncIterator[tuple[World, Chat]]:
+    """A respondent, under the allow-list, pressing a button token forged by hand."""
+    async with world(database, tmp_path, campaigns=REGISTERED) as w:
+        chat = w.respondent()
+        await chat.press_token(encode(token))
+        yield w, chat
 
 
 async def test_unregistered_code_in_a_forged_consent_token_is_dropped(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
-        chat = w.respondent()
-        await chat.press_token(encode(ConsentToken("es", 0, "juan_perez_cienfuegos")))
+    token = ConsentToken("es", 0, PERSONAL_CODE)
+    async with forged_press(database, tmp_path, token) as (w, chat):
         assert chat.current().id == "lugar_seguro"
-        assert await stored_campaigns(database) == [None]
+        assert await w.campaigns() == [None]
 
 
 async def test_language_switch_does_not_carry_an_unregistered_code(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path, campaigns=frozenset({"red_medicos"})) as w:
-        chat = w.respondent()
-        await chat.press_token(encode(LanguageToken("en", "juan_perez_cienfuegos")))
+    async with forged_press(database, tmp_path, LanguageToken("en", PERSONAL_CODE)) as (_, chat):
         assert chat.prompt is not None
         tokens = [decode(option.token) for option in chat.prompt.options]
         carried = {t.campaign for t in tokens if isinstance(t, ConsentToken | LanguageToken)}
@@ -155,9 +154,7 @@ def test_campaign_setting_is_a_comma_separated_allow_list(
 async def test_rejected_typed_answer_is_deleted_in_discreet_mode(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (w, chat):
         assert chat.current().id == "lugar_seguro"
         before = await w.counts()
         replies = await chat.send(Text("estoy en Caracas, me vigilan", message_ref=31))
@@ -180,9 +177,7 @@ async def test_typed_text_without_a_draft_is_deleted(database: Database, tmp_pat
 async def test_rejected_typed_answer_stays_when_discreet_mode_is_off(
     database: Database, tmp_path: Path
 ) -> None:
-    async with world(database, tmp_path) as w:
-        chat = w.respondent()
-        await chat.consent()
+    async with consented(database, tmp_path) as (_, chat):
         await chat.command("discreto")
         replies = await chat.send(Text("algo que no es una opción", message_ref=40))
         assert deletions(replies) == []
@@ -192,14 +187,23 @@ async def test_rejected_typed_answer_stays_when_discreet_mode_is_off(
 # --- 4. a draft past its expiry date is never resumed --------------------------------------
 
 
-async def test_expired_draft_is_expired_on_next_contact_not_resumed(
-    database: Database, tmp_path: Path
-) -> None:
-    clock = Clock()
+@asynccontextmanager
+async def week_long_draft(
+    database: Database, tmp_path: Path, clock: Clock
+) -> AsyncIterator[tuple[World, Chat]]:
+    """A respondent who consented and answered lugar_seguro, under a seven-day draft TTL."""
     async with custom_world(database, tmp_path, clock, draft_ttl_days=7) as w:
         chat = w.respondent()
         await chat.consent()
         await chat.answer("si")
+        yield w, chat
+
+
+async def test_expired_draft_is_expired_on_next_contact_not_resumed(
+    database: Database, tmp_path: Path
+) -> None:
+    clock = Clock()
+    async with week_long_draft(database, tmp_path, clock) as (w, chat):
         old_button = chat.option("Prefiero no responder").token
         assert await w.count_drafts() == 1
         clock.now += timedelta(days=120)  # the bot kept running all this time
@@ -218,10 +222,7 @@ async def test_expired_draft_is_not_changed_by_typed_text(
     database: Database, tmp_path: Path
 ) -> None:
     clock = Clock()
-    async with custom_world(database, tmp_path, clock, draft_ttl_days=7) as w:
-        chat = w.respondent()
-        await chat.consent()
-        await chat.answer("si")
+    async with week_long_draft(database, tmp_path, clock) as (w, chat):
         clock.now += timedelta(days=8)
         await chat.type("médico")
         assert chat.notices() == [START_HINT]
@@ -233,10 +234,7 @@ async def test_expired_draft_is_not_changed_by_typed_text(
 
 async def test_draft_within_its_ttl_is_resumed(database: Database, tmp_path: Path) -> None:
     clock = Clock()
-    async with custom_world(database, tmp_path, clock, draft_ttl_days=7) as w:
-        chat = w.respondent()
-        await chat.consent()
-        await chat.answer("si")
+    async with week_long_draft(database, tmp_path, clock) as (w, chat):
         clock.now += timedelta(days=7)  # expires_on is today: still valid
         await chat.start()
         assert chat.current().id == "rol"

@@ -10,147 +10,89 @@ from tests.flows.support import load_testimonio
 TESTIMONIO = load_testimonio()
 ENGINE = Engine(TESTIMONIO)
 MISION = ["mision_actual", "mision_pasada", "abandono", "familiar"]
-YESNO = ["si", "no", "no_sabe"]
 
-# variable -> (type, choice codes in order; None where the type has none)
-SPEC: dict[str, tuple[str, list[str] | None]] = {
-    "consentimiento": ("consent", ["acepto", "no_acepto"]),
-    "lugar_seguro": ("single", ["si", "no"]),
-    "rol": ("single", [*MISION, "paciente_cuba", "salud_cuba"]),
-    "sector": (
-        "single",
-        ["salud", "construccion", "maritimo", "tecnico", "educacion_deporte", "cultura", "otro"],
-    ),
-    "profesion_salud": (
-        "single",
-        ["medico", "enfermeria", "tecnico_salud", "estomatologo", "otro"],
-    ),
-    "pais": (
-        "country",
-        ["VE", "MX", "BR", "BO", "QA", "SA", "KW", "AO", "DZ", "ZA", "IT", "HN", "NI", "GT", "BS"],
-    ),
-    "anio_inicio": ("year", None),
-    "anio_fin": ("year", ["sigue"]),
-    "entidad": ("single", ["csmc", "uccm", "otra_estatal", "no_sabe"]),
-    "pudo_negarse": ("yesno", YESNO),
-    "presiones_ir": (
-        "multi",
-        ["necesidad_economica", "amenaza_carrera", "presion_politica", "familia", "otra"],
-    ),
-    "contrato_leido": ("single", ["si_con_copia", "si_sin_copia", "no"]),
-    "condiciones_distintas": ("single", ["peores", "iguales", "mejores", "no_sabe"]),
-    "aspectos_distintos": (
-        "multi",
-        ["salario", "tareas", "lugar", "horario", "vivienda", "duracion", "empleador"],
-    ),
-    "conoce_pago_estado": ("yesno", YESNO),
-    "pago_estado_mes": ("money", None),
-    "estipendio_mes": ("money", None),
-    "deposito_cuba_mes": ("money", None),
-    "deposito_bloqueado": ("yesno", YESNO),
-    "perdida_deposito": ("yesno", YESNO),
-    "parte_recibida": ("single", ["menos_10", "10_25", "25_50", "mas_50", "no_sabe"]),
-    "deuda": ("yesno", YESNO),
-    "documentos_retenidos": ("yesno", YESNO),
-    "documentos_acceso": ("single", ["si", "con_permiso", "no"]),
-    "restricciones": (
-        "multi",
-        [
-            "toque_queda",
-            "permiso_salir",
-            "prohibido_locales",
-            "prohibido_conducir",
-            "prohibido_relaciones",
-            "ninguna",
-        ],
-    ),
-    "aislamiento": (
-        "multi",
-        [
-            "lugar_aislado",
-            "control_comunicaciones",
-            "prohibido_prensa",
-            "sin_contacto_familia",
-            "ninguna",
-        ],
-    ),
-    "vigilancia": ("yesno", YESNO),
-    "actividades_politicas": ("yesno", YESNO),
-    "horas_semana": ("integer", None),
-    "horas_extra_forzadas": ("yesno", YESNO),
-    "metas": ("yesno", YESNO),
-    "falsificar_datos": ("yesno", YESNO),
-    "vivienda": ("single", ["adecuadas", "malas", "muy_malas"]),
-    "peligro": ("yesno", YESNO),
-    "tareas_impuestas": ("yesno", YESNO),
-    "amenazas": (
-        "multi",
-        [
-            "regreso_forzado",
-            "sancion_laboral",
-            "prohibicion_entrada",
-            "represalias_familia",
-            "carcel",
-            "perder_dinero",
-            "ninguna",
-        ],
-    ),
-    "violencia_fisica": ("yesno", YESNO),
-    "acoso_sexual": ("yesno", YESNO),
-    "podia_irse": ("yesno", YESNO),
-    "consecuencias_abandono": (
-        "multi",
-        [
-            "prohibicion_entrada",
-            "familia_presionada",
-            "perdio_dinero",
-            "proceso_penal",
-            "expulsion_trabajo",
-            "ninguna",
-        ],
-    ),
-    "familia_viajar": ("yesno", YESNO),
-    "quiere_salud": ("yesno", YESNO),
-    "provincia": ("province", None),
-    "necesidad_no_atendida": ("yesno", YESNO),
-    "motivos": (
-        "multi",
-        [
-            "sin_medico",
-            "sin_medicamentos",
-            "sin_insumos",
-            "espera",
-            "transporte",
-            "pagos_informales",
-            "otro",
-        ],
-    ),
-    "faltantes": (
-        "multi",
-        [
-            "antibioticos",
-            "analgesicos",
-            "anestesia",
-            "cronicos",
-            "jeringuillas",
-            "material_curacion",
-            "sabanas_higiene",
-            "ninguno",
-        ],
-    ),
-    "llevar_insumos": ("yesno", YESNO),
-    "mercado_informal": ("yesno", YESNO),
-    "ambulancia": (
-        "single",
-        ["menos_1h", "1_6h", "6_24h", "mas_1dia", "nunca_llego", "no_necesito"],
-    ),
-    "cirugia_suspendida": ("yesno", YESNO),
-    "atendido_estudiantes": ("yesno", YESNO),
-    "afectado_edad": ("multi", ["menor", "adulto", "mayor"]),
-    "consecuencia": ("single", ["ninguna_grave", "dano_grave", "muerte"]),
-    "testimonio": ("text", None),
-    "cita_permitida": ("yesno", YESNO),
-}
+
+def spec_table(table: str) -> dict[str, tuple[str, list[str] | None]]:
+    """Reads `variable type code code ...` rows; an indented line goes on with the codes above."""
+    rows: list[list[str]] = []
+    for line in table.strip("\n").splitlines():
+        if line[:1].isspace():
+            rows[-1] += line.split()
+        else:
+            rows.append(line.split())
+    return {variable: (kind, codes or None) for variable, kind, *codes in rows}
+
+
+# Every answerable variable in order: its type, then its choice codes in order (none where the
+# type has none).
+SPEC = spec_table(
+    """
+consentimiento          consent   acepto no_acepto
+lugar_seguro            single    si no
+rol                     single    mision_actual mision_pasada abandono familiar paciente_cuba
+                                  salud_cuba
+sector                  single    salud construccion maritimo tecnico educacion_deporte cultura
+                                  otro
+profesion_salud         single    medico enfermeria tecnico_salud estomatologo otro
+pais                    country   VE MX BR BO QA SA KW AO DZ ZA IT HN NI GT BS
+anio_inicio             year
+anio_fin                year      sigue
+entidad                 single    csmc uccm otra_estatal no_sabe
+pudo_negarse            yesno     si no no_sabe
+presiones_ir            multi     necesidad_economica amenaza_carrera presion_politica familia
+                                  otra
+contrato_leido          single    si_con_copia si_sin_copia no
+condiciones_distintas   single    peores iguales mejores no_sabe
+aspectos_distintos      multi     salario tareas lugar horario vivienda duracion empleador
+conoce_pago_estado      yesno     si no no_sabe
+pago_estado_mes         money
+estipendio_mes          money
+deposito_cuba_mes       money
+deposito_bloqueado      yesno     si no no_sabe
+perdida_deposito        yesno     si no no_sabe
+parte_recibida          single    menos_10 10_25 25_50 mas_50 no_sabe
+deuda                   yesno     si no no_sabe
+documentos_retenidos    yesno     si no no_sabe
+documentos_acceso       single    si con_permiso no
+restricciones           multi     toque_queda permiso_salir prohibido_locales prohibido_conducir
+                                  prohibido_relaciones ninguna
+aislamiento             multi     lugar_aislado control_comunicaciones prohibido_prensa
+                                  sin_contacto_familia ninguna
+vigilancia              yesno     si no no_sabe
+actividades_politicas   yesno     si no no_sabe
+horas_semana            integer
+horas_extra_forzadas    yesno     si no no_sabe
+metas                   yesno     si no no_sabe
+falsificar_datos        yesno     si no no_sabe
+vivienda                single    adecuadas malas muy_malas
+peligro                 yesno     si no no_sabe
+tareas_impuestas        yesno     si no no_sabe
+amenazas                multi     regreso_forzado sancion_laboral prohibicion_entrada
+                                  represalias_familia carcel perder_dinero ninguna
+violencia_fisica        yesno     si no no_sabe
+acoso_sexual            yesno     si no no_sabe
+podia_irse              yesno     si no no_sabe
+consecuencias_abandono  multi     prohibicion_entrada familia_presionada perdio_dinero
+                                  proceso_penal expulsion_trabajo ninguna
+familia_viajar          yesno     si no no_sabe
+quiere_salud            yesno     si no no_sabe
+provincia               province
+necesidad_no_atendida   yesno     si no no_sabe
+motivos                 multi     sin_medico sin_medicamentos sin_insumos espera transporte
+                                  pagos_informales otro
+faltantes               multi     antibioticos analgesicos anestesia cronicos jeringuillas
+                                  material_curacion sabanas_higiene ninguno
+llevar_insumos          yesno     si no no_sabe
+mercado_informal        yesno     si no no_sabe
+ambulancia              single    menos_1h 1_6h 6_24h mas_1dia nunca_llego no_necesito
+cirugia_suspendida      yesno     si no no_sabe
+atendido_estudiantes    yesno     si no no_sabe
+afectado_edad           multi     menor adulto mayor
+consecuencia            single    ninguna_grave dano_grave muerte
+testimonio              text
+cita_permitida          yesno     si no no_sabe
+"""
+)
 
 
 def test_identity() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from flows.answers import AnswerValue, encode_answer
-from storage.database import Database
+from storage.database import Database, open_database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.reader import DecryptedSubmission, ReadResult, read_submissions
-from storage.repository import QuestionnaireRef, Repository
+from storage.repository import DraftHandle, QuestionnaireRef, Repository
 from storage.server_secret import Purpose, ServerSecret
 
 QUESTIONNAIRE = QuestionnaireRef(
@@ -57,6 +59,67 @@ class Setup:
 
     def pseudonym(self, user_id: int) -> bytes:
         return self.secret.pseudonym(Purpose.DRAFT, user_id)
+
+    @asynccontextmanager
+    async def two_workers(self, url: str) -> AsyncIterator[tuple[Repository, Repository]]:
+        """Two repositories over one database, as two bot workers hold them.
+
+        The second opens its own engine on `url`: on SQLite a second connection pool on the
+        same file, on PostgreSQL separate server connections; the two share nothing but the
+        database.
+        """
+        async with await open_database(url) as other:
+            yield self.repository(), self.repository(other)
+
+    async def start_draft(
+        self,
+        pseudonym: bytes,
+        *,
+        state: bytes = b"",
+        campaign: str | None = None,
+        repository: Repository | None = None,
+    ) -> DraftHandle:
+        """The draft under `pseudonym` for QUESTIONNAIRE, started if there is none."""
+        return await (repository or self.repository()).start_or_resume(
+            pseudonym, questionnaire=QUESTIONNAIRE, campaign=campaign, initial_state=state
+        )
+
+    async def answering(
+        self,
+        pseudonym: bytes,
+        plaintexts: Iterable[bytes],
+        *,
+        state: bytes = b"",
+        campaign: str | None = None,
+        first_update_id: int = 1,
+    ) -> AsyncIterator[int]:
+        """Starts the draft, then records each plaintext as one update (keeping `state`).
+
+        Yields the draft version once started and again after each answer, so that a test can
+        look at the database at every step.
+        """
+        repository = self.repository()
+        draft = await self.start_draft(
+            pseudonym, state=state, campaign=campaign, repository=repository
+        )
+        version = draft.version
+        yield version
+        for update_id, plaintext in enumerate(plaintexts, start=first_update_id):
+            result = await repository.record_answer(
+                pseudonym,
+                update_id=update_id,
+                expected_version=version,
+                plaintext=plaintext,
+                new_state=state,
+            )
+            assert result.draft is not None
+            version = result.draft.version
+            yield version
+
+    async def respond(self, pseudonym: bytes, plaintexts: Iterable[bytes], **options: Any) -> int:
+        """`answering` run through: the draft version after the last answer."""
+        steps = self.answering(pseudonym, plaintexts, **options)
+        return [version async for version in steps][-1]
 
     async def read_all(self, **options: Any) -> list[ReadResult]:
         keys = keyring([self.staff_key])

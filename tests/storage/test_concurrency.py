@@ -8,11 +8,11 @@ import random
 from sqlalchemy import select
 from sqlmodel import col
 
-from storage.database import Database, open_database
+from storage.database import Database
 from storage.repository import Change, ChangeResult, DraftHandle, Outcome, Repository
 from storage.tables import SealedAnswer
 from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from tests.storage.repository_support import Setup, record
 
 ANSWERS = 50
 
@@ -35,23 +35,15 @@ async def test_fifty_concurrent_answers_from_two_workers(
     database: Database, database_target: DatabaseTarget
 ) -> None:
     setup = Setup(database)
-    # A second engine: on SQLite a second connection pool on the same file, on PostgreSQL
-    # separate server connections; the two share nothing but the database.
-    other = await open_database(database_target.url)
-    try:
-        workers = [setup.repository(database), setup.repository(other)]
-        pseudonym = setup.pseudonym(7012345678)
-        await workers[0].start_or_resume(
-            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
-        )
+    pseudonym = setup.pseudonym(7012345678)
+    await setup.start_draft(pseudonym, state=b"0")
+    async with setup.two_workers(database_target.url) as workers:
         update_ids = list(range(1000, 1000 + ANSWERS))
         # Every update is delivered to both workers, and ten of them twice more.
         deliveries = [(w, u) for u in update_ids for w in workers]
         deliveries += [(workers[u % 2], u) for u in update_ids[:10]]
         random.shuffle(deliveries)
         results = await asyncio.gather(*(_deliver(w, pseudonym, u) for w, u in deliveries))
-    finally:
-        await other.close()
 
     applied = [r for r in results if r.outcome is Outcome.APPLIED]
     assert len(applied) == ANSWERS
@@ -77,20 +69,11 @@ async def test_two_workers_starting_the_same_respondent_share_one_draft(
     database: Database, database_target: DatabaseTarget
 ) -> None:
     setup = Setup(database)
-    other = await open_database(database_target.url)
-    try:
-        workers = [setup.repository(database), setup.repository(other)]
-        pseudonym = setup.pseudonym(6000000001)
+    pseudonym = setup.pseudonym(6000000001)
+    async with setup.two_workers(database_target.url) as workers:
         drafts = await asyncio.gather(
-            *(
-                w.start_or_resume(
-                    pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"s"
-                )
-                for w in workers * 5
-            )
+            *(setup.start_draft(pseudonym, state=b"s", repository=w) for w in workers * 5)
         )
-    finally:
-        await other.close()
     assert len({d.submission_id for d in drafts}) == 1
     assert sum(d.created for d in drafts) == 1
 
@@ -101,13 +84,9 @@ async def test_callers_retrying_on_conflict_record_each_answer_once(
     # The optimistic path a caller may use instead of `apply`: read, compute, save with the
     # version it read, and start again on CONFLICT.
     setup = Setup(database)
-    other = await open_database(database_target.url)
-    try:
-        workers = [setup.repository(database), setup.repository(other)]
-        pseudonym = setup.pseudonym(7099999999)
-        await workers[0].start_or_resume(
-            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
-        )
+    pseudonym = setup.pseudonym(7099999999)
+    await setup.start_draft(pseudonym, state=b"0")
+    async with setup.two_workers(database_target.url) as workers:
         conflicts = 0
 
         async def answer(worker: Repository, update_id: int) -> Outcome:
@@ -133,8 +112,6 @@ async def test_callers_retrying_on_conflict_record_each_answer_once(
         outcomes = await asyncio.gather(
             *(answer(workers[u % 2], u) for u in update_ids + update_ids[:5])
         )
-    finally:
-        await other.close()
     assert outcomes.count(Outcome.APPLIED) == 20 and outcomes.count(Outcome.DUPLICATE) == 5
     assert conflicts > 0  # the race really happened
     [submission] = await setup.decrypted()

@@ -51,23 +51,13 @@ async def test_nothing_identifying_or_readable_is_stored_or_logged(
     for user_id, complete in ((finished_id, True), (unfinished_id, False)):
         pseudonym = setup.pseudonym(user_id)
         assert await repo.rate_hit(setup.secret.pseudonym(Purpose.RATE, user_id), limit=60)
-        draft = await repo.start_or_resume(
+        version = await setup.respond(
             pseudonym,
-            questionnaire=QUESTIONNAIRE,
+            [record("testimonio", text) for text in ANSWER_TEXTS],
             campaign="difusion_2025",
-            initial_state=b"routing: lugar_seguro=si",  # sealed by the server key
+            state=b"routing: lugar_seguro=si",  # sealed by the server key
+            first_update_id=500_000_000,
         )
-        version = draft.version
-        for update_id, text in enumerate(ANSWER_TEXTS, start=500_000_000):
-            result = await repo.record_answer(
-                pseudonym,
-                update_id=update_id,
-                expected_version=version,
-                plaintext=record("testimonio", text),
-                new_state=b"routing: lugar_seguro=si",
-            )
-            assert result.draft is not None
-            version = result.draft.version
         if complete:
             done = await repo.complete(pseudonym, update_id=600_000_000, expected_version=version)
             assert done.receipt is not None
@@ -108,30 +98,17 @@ async def test_a_seized_server_cannot_open_answers_already_given(
     database: Database, database_target: DatabaseTarget
 ) -> None:
     setup = Setup(database)
-    repo = setup.repository()
     pseudonym = setup.pseudonym(random_telegram_id())
-    draft = await repo.start_or_resume(
-        pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b""
-    )
 
     async def sealed_chain_key() -> bytes:
         async with database.engine.connect() as connection:
             return bytes((await connection.execute(select(col(Draft.chain_key)))).scalar_one())
 
-    past_chain_blobs = [await sealed_chain_key()]
-    version = draft.version
-    for update_id, text in enumerate(ANSWER_TEXTS, start=1):
-        result = await repo.record_answer(
-            pseudonym,
-            update_id=update_id,
-            expected_version=version,
-            plaintext=record("testimonio", text),
-            new_state=b"",
-        )
-        assert result.draft is not None
-        version = result.draft.version
-        past_chain_blobs.append(await sealed_chain_key())
+    # The sealed chain key once the draft starts and after each answer.
+    answers_given = setup.answering(pseudonym, [record("testimonio", t) for t in ANSWER_TEXTS])
+    past_chain_blobs = [await sealed_chain_key() async for _ in answers_given]
     current_blob = past_chain_blobs.pop()
+    assert len(past_chain_blobs) == len(ANSWER_TEXTS)  # one before each answer
 
     # Everything the server holds: every row of the database, and the server secret.
     async with database.engine.connect() as connection:

@@ -42,24 +42,10 @@ from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
 async def _respond(
     setup: Setup, user_id: int, records: list[bytes], *, complete: bool, campaign: str | None
 ) -> None:
-    repo = setup.repository()
     pseudonym = setup.pseudonym(user_id)
-    draft = await repo.start_or_resume(
-        pseudonym, questionnaire=QUESTIONNAIRE, campaign=campaign, initial_state=b""
-    )
-    version = draft.version
-    for update_id, plaintext in enumerate(records, start=1):
-        result = await repo.record_answer(
-            pseudonym,
-            update_id=update_id,
-            expected_version=version,
-            plaintext=plaintext,
-            new_state=b"",
-        )
-        assert result.draft is not None
-        version = result.draft.version
+    version = await setup.respond(pseudonym, records, campaign=campaign)
     if complete:
-        await repo.complete(pseudonym, update_id=10_000, expected_version=version)
+        await setup.repository().complete(pseudonym, update_id=10_000, expected_version=version)
 
 
 async def test_staff_read_the_last_answer_per_question_in_order(database: Database) -> None:

@@ -10,26 +10,12 @@ from sqlmodel import col
 from storage.database import Database
 from storage.tables import AuditEvent, Draft, SealedAnswer, Submission, Tombstone
 from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, count_rows, record
+from tests.storage.repository_support import Setup, count_rows, record
 
 
 async def _answered(setup: Setup, user_id: int, texts: list[str]) -> bytes:
-    repo = setup.repository()
     pseudonym = setup.pseudonym(user_id)
-    draft = await repo.start_or_resume(
-        pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"s"
-    )
-    version = draft.version
-    for update_id, text in enumerate(texts, start=1):
-        result = await repo.record_answer(
-            pseudonym,
-            update_id=update_id,
-            expected_version=version,
-            plaintext=record("testimonio", text),
-            new_state=b"s",
-        )
-        assert result.draft is not None
-        version = result.draft.version
+    await setup.respond(pseudonym, [record("testimonio", t) for t in texts], state=b"s")
     return pseudonym
 
 
