@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from flows.model import Question
 from storage.database import Database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.reader import DecryptedSubmission, read_submissions
-from storage.repository import Repository
+from storage.repository import DEFAULT_DRAFT_TTL, Repository
 from storage.server_secret import ServerSecret
 from storage.tables import DRAFTS, SUBMISSIONS, Draft, SealedAnswer, Submission
 
@@ -98,10 +98,20 @@ async def world(
     bot_username: str | None = None,
     rate_limit: int = 1000,
     campaigns: frozenset[str] = frozenset(),
+    clock: Callable[[], datetime] | None = None,
+    draft_ttl_days: int = DEFAULT_DRAFT_TTL.days,
+    **options: Any,
 ) -> AsyncIterator[World]:
+    """A conversation over `database`. With `clock`, the repository reads it too (a test that
+    moves time); without, the conversation's clock is fixed and the repository's is real."""
     staff_key = generate_staff_key()
     secret = ServerSecret.load_or_create(tmp_path / "server.secret")
-    repository = Repository(database, secret, staff_key.public_key)
+    ttl = timedelta(days=draft_ttl_days)
+    repository = (
+        Repository(database, secret, staff_key.public_key, draft_ttl=ttl)
+        if clock is None
+        else Repository(database, secret, staff_key.public_key, draft_ttl=ttl, clock=clock)
+    )
     conversation = Conversation(
         engine=ENGINE,
         repository=repository,
@@ -110,7 +120,9 @@ async def world(
         bot_username=bot_username,
         rate_limit=rate_limit,
         campaigns=campaigns,
-        clock=lambda: datetime(2025, 6, 1, 12, 0),
+        clock=clock or (lambda: datetime(2025, 6, 1, 12, 0)),
+        draft_ttl_days=draft_ttl_days,
+        **options,
     )
     yield World(database, conversation, staff_key)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.callback_data import ConsentToken, LanguageToken, decode, encode
-from bot.conversation import Conversation
 from bot.events import Text
 from bot.replies import Closing, DeleteRespondentMessage, Notice, Prompt
 from bot.runtime import open_conversation
@@ -27,7 +26,7 @@ from storage.keys import generate_staff_key
 from storage.repository import QuestionnaireRef, Repository
 from storage.server_secret import Purpose, ServerSecret
 from storage.tables import Submission
-from tests.bot.conversation_support import CATALOGS, ENGINE, Chat, World, consented, world
+from tests.bot.conversation_support import Chat, World, consented, world
 
 TOO_FAST = "Va muy rápido. Espere un minuto y siga, por favor."
 START_HINT = "Para empezar o seguir el cuestionario, escriba /start."
@@ -43,28 +42,11 @@ class Clock:
         return self.now
 
 
-@asynccontextmanager
-async def custom_world(
+def custom_world(
     database: Database, tmp_path: Path, clock: Clock | None = None, **options: Any
-) -> AsyncIterator[World]:
+) -> AbstractAsyncContextManager[World]:
     """A world whose repository and conversation read one clock, with extra options."""
-    clock = clock or Clock()
-    staff_key = generate_staff_key()
-    secret = ServerSecret.load_or_create(tmp_path / "server.secret")
-    ttl_days = options.pop("draft_ttl_days", 30)
-    repository = Repository(
-        database, secret, staff_key.public_key, draft_ttl=timedelta(days=ttl_days), clock=clock
-    )
-    conversation = Conversation(
-        engine=ENGINE,
-        repository=repository,
-        secret=secret,
-        catalogs=CATALOGS,
-        clock=clock,
-        draft_ttl_days=ttl_days,
-        **{"rate_limit": 1000, **options},
-    )
-    yield World(database, conversation, staff_key)
+    return world(database, tmp_path, clock=clock or Clock(), **options)
 
 
 async def statuses(database: Database) -> list[str]:
