@@ -6,7 +6,8 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -391,8 +392,8 @@ class Repository:
         sealed_k0 = seal_chain_key(self._staff_key, k0, submission_id, questionnaire.hash_bytes)
         expires_on = today + self._draft_ttl
         try:
-            async with self._database.write_transaction() as connection:
-                await connection.execute(
+            async with self._hot_write() as statements:
+                await statements.rows(
                     _INSERT_SUBMISSION,
                     {
                         "id": submission_id,
@@ -409,7 +410,7 @@ class Repository:
                         "answer_count": 0,
                     },
                 )
-                await connection.execute(
+                await statements.rows(
                     _INSERT_DRAFT,
                     {
                         "pseudonym": pseudonym,
@@ -426,7 +427,7 @@ class Repository:
                         "expires_on": expires_on,
                     },
                 )
-        except IntegrityError:
+        except (IntegrityError, sqlite3.IntegrityError):
             # Another worker started this respondent's draft first: use theirs.
             resumed = await self.load(pseudonym)
             if resumed is None:
@@ -517,6 +518,17 @@ class Repository:
             pseudonym, update_id, lambda _draft: change, expected_version=expected_version
         )
 
+    @asynccontextmanager
+    async def _hot_write(self) -> AsyncIterator[_Statements]:
+        """A write transaction for a respondent's event: on a SQLite file the direct writer
+        (storage/sqlite_direct.py), elsewhere SQLAlchemy."""
+        if self._database.has_sqlite_writer:
+            async with self._database.sqlite_write() as writer:
+                yield writer
+        else:
+            async with self._database.write_transaction() as connection:
+                yield _Alchemy(connection)
+
     async def _locked(
         self,
         pseudonym: bytes,
@@ -526,16 +538,10 @@ class Repository:
         expected_version: int | None,
     ) -> ChangeResult:
         try:
-            if self._database.has_sqlite_writer:
-                async with self._database.sqlite_write() as writer:
-                    result = await self._decide_and_write(
-                        writer, pseudonym, update_id, decide, expected_version
-                    )
-            else:
-                async with self._database.write_transaction() as connection:
-                    result = await self._decide_and_write(
-                        _Alchemy(connection), pseudonym, update_id, decide, expected_version
-                    )
+            async with self._hot_write() as statements:
+                result = await self._decide_and_write(
+                    statements, pseudonym, update_id, decide, expected_version
+                )
         except (IntegrityError, sqlite3.IntegrityError):
             # The unique (draft, update id) key is the last line of defence against a
             # second application; the lock makes this path unreachable in practice.
