@@ -51,9 +51,14 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return code in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 
-def connect(path: str, pragmas: Sequence[str], *, in_thread: bool = False) -> sqlite3.Connection:
-    """An autocommit connection (transactions are explicit) with `pragmas` applied."""
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=not in_thread)
+def connect(
+    path: str, pragmas: Sequence[str], *, in_thread: bool = False, timeout: float = 5.0
+) -> sqlite3.Connection:
+    """An autocommit connection (transactions are explicit) with `pragmas` applied; `timeout`
+    is the busy timeout while they are (a pragma in the list may change it)."""
+    connection = sqlite3.connect(
+        path, timeout=timeout, isolation_level=None, check_same_thread=not in_thread
+    )
     try:
         for pragma in pragmas:
             connection.execute(pragma).fetchall()
@@ -87,6 +92,7 @@ class SqliteDirect:
                 f"PRAGMA busy_timeout={_LOOP_BUSY_TIMEOUT_MS}",
                 "PRAGMA wal_autocheckpoint=0",
             ),
+            timeout=_LOOP_BUSY_TIMEOUT_MS / 1000,
         )
         return cls(connection, busy_wait)
 
