@@ -16,7 +16,7 @@ import pytest
 from storage.database import Database, open_database
 from storage.repository import Outcome
 from storage.sqlite_direct import CheckpointConnection, SqliteDirect
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from tests.storage.repository_support import Setup, record
 
 # A staff tool writing beside the bot: another process holding SQLite's write lock.
 _HOLD_LOCK = """
@@ -84,9 +84,7 @@ async def test_an_answer_waits_for_a_staff_tools_lock_while_the_loop_runs(tmp_pa
         setup = Setup(database)
         repository = setup.repository()
         pseudonym = setup.pseudonym(7_000_000_501)
-        await repository.start_or_resume(
-            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
-        )
+        await setup.start_draft(pseudonym, state=b"0", repository=repository)
         with write_lock_held_elsewhere(tmp_path / "oclep.db") as holder:
             ticker = Ticker()
             answering = asyncio.create_task(
@@ -132,9 +130,7 @@ async def test_reads_are_not_held_up_while_a_checkpoint_waits_for_a_slow_writer(
         setup = Setup(database)
         repository = setup.repository()
         pseudonym = setup.pseudonym(7_000_000_502)
-        await repository.start_or_resume(
-            pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
-        )
+        await setup.start_draft(pseudonym, state=b"0", repository=repository)
         slow_writer_in = asyncio.Event()
 
         async def slow_writer() -> None:  # e.g. expiry through SQLAlchemy, which suspends
