@@ -47,3 +47,25 @@ ILO_INDICATORS = [
     "ilo_condiciones_abusivas",
     "ilo_horas_extra_excesivas",
 ]
+# The seven health figures of QUESTIONNAIRE.md, restated likewise.
+HEALTH_FIGURES = [
+    "salud_necesidad_no_atendida",
+    "salud_falta_medicamentos",
+    "salud_insumos_propios",
+    "salud_mercado_informal",
+    "salud_ambulancia_mas_6h",
+    "salud_cirugia_suspendida",
+    "salud_menor_afectado",
+]
+# Every derived figure QUESTIONNAIRE.md lists, in its order.
+SPEC_FIGURES = [
+    *ILO_INDICATORS,
+    "ilo_total",
+    "icls_involuntario",
+    "icls_coaccion",
+    "icls_trabajo_forzoso",
+    "palermo_medios",
+    "palermo_trata",
+    "retencion_salarial_pct",
+    *HEALTH_FIGURES,
+]

@@ -8,28 +8,12 @@ from typer.testing import CliRunner
 
 from admin_cli.main import app
 from flows.codebook import codebook, codebook_csv
-from tests.flows.support import ILO_INDICATORS, TESTIMONIO, load_testimonio
+from tests.flows.support import SPEC_FIGURES, TESTIMONIO, load_testimonio
 from tests.flows.test_testimonio import SPEC
 
 runner = CliRunner()
 
-DERIVED = [
-    *ILO_INDICATORS,
-    "ilo_total",
-    "icls_involuntario",
-    "icls_coaccion",
-    "icls_trabajo_forzoso",
-    "palermo_medios",
-    "palermo_trata",
-    "retencion_salarial_pct",
-    "salud_necesidad_no_atendida",
-    "salud_falta_medicamentos",
-    "salud_insumos_propios",
-    "salud_mercado_informal",
-    "salud_ambulancia_mas_6h",
-    "salud_cirugia_suspendida",
-    "salud_menor_afectado",
-]
+DERIVED = SPEC_FIGURES
 
 
 def test_check_testimonio_exits_0_with_a_summary() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure, derive, source_questions
-from tests.flows.support import ILO_INDICATORS, form, load_testimonio
+from tests.flows.support import HEALTH_FIGURES, ILO_INDICATORS, SPEC_FIGURES, form, load_testimonio
 
 TESTIMONIO = load_testimonio()
 SOURCES = source_questions(TESTIMONIO)
@@ -260,15 +260,7 @@ HEALTH_ANSWERS: dict[str, AnswerValue] = {
     "cirugia_suspendida": "si",
     "afectado_edad": ("menor", "mayor"),
 }
-HEALTH = [
-    "salud_necesidad_no_atendida",
-    "salud_falta_medicamentos",
-    "salud_insumos_propios",
-    "salud_mercado_informal",
-    "salud_ambulancia_mas_6h",
-    "salud_cirugia_suspendida",
-    "salud_menor_afectado",
-]
+HEALTH = HEALTH_FIGURES
 
 
 def test_health_figures_present_absent_unknown() -> None:
@@ -308,18 +300,7 @@ def test_figures_do_not_apply_outside_their_population() -> None:
 
 def test_every_indicator_of_the_spec_is_defined() -> None:
     ids = [indicator.id for indicator in TESTIMONIO.indicators]
-    expected = [
-        *ILO,
-        "ilo_total",
-        "icls_involuntario",
-        "icls_coaccion",
-        "icls_trabajo_forzoso",
-        "palermo_medios",
-        "palermo_trata",
-        "retencion_salarial_pct",
-        *HEALTH,
-    ]
-    assert set(expected) <= set(ids)
+    assert set(SPEC_FIGURES) <= set(ids)
 
 
 def test_a_figure_may_use_figures_above_it_inline() -> None:
