@@ -13,22 +13,12 @@ from typing import Any
 
 from flows.answers import AnswerValue, Money, Skipped
 from tests.admin.fixtures.builder import Known
+from tests.flows.support import HEALTH_FIGURES as SPEC_HEALTH_FIGURES
+from tests.flows.support import ILO_INDICATORS
 
 MISSION = ("mision_actual", "mision_pasada", "abandono", "familiar")
 HEALTH = ("paciente_cuba", "salud_cuba")
-ILO = (
-    "ilo_abuso_vulnerabilidad",
-    "ilo_engano",
-    "ilo_restriccion_movimiento",
-    "ilo_aislamiento",
-    "ilo_violencia",
-    "ilo_intimidacion_amenazas",
-    "ilo_retencion_documentos",
-    "ilo_retencion_salarios",
-    "ilo_servidumbre_deudas",
-    "ilo_condiciones_abusivas",
-    "ilo_horas_extra_excesivas",
-)
+ILO = tuple(ILO_INDICATORS)
 FRAMEWORKS = (
     "icls_involuntario",
     "icls_coaccion",
@@ -36,15 +26,7 @@ FRAMEWORKS = (
     "palermo_medios",
     "palermo_trata",
 )
-HEALTH_FIGURES = (
-    "salud_necesidad_no_atendida",
-    "salud_falta_medicamentos",
-    "salud_insumos_propios",
-    "salud_mercado_informal",
-    "salud_ambulancia_mas_6h",
-    "salud_cirugia_suspendida",
-    "salud_menor_afectado",
-)
+HEALTH_FIGURES = tuple(SPEC_HEALTH_FIGURES)
 WAGES = ("pago_estado_mes", "estipendio_mes", "deposito_cuba_mes")
 
 
