@@ -1,18 +1,17 @@
 """`oclep-admin purge`: expire old drafts into partial submissions and list tombstones.
 
-Expiry here is the bot's own (`Repository.expire_drafts`, which the bot runs at start and
-hourly), so it needs the bot's server secret: each expired draft's sealed chain key is opened
-one last time to seal the end record after its answers, and without it the partial
-submission would lack the authenticated count that lets staff notice dropped records.
+Expiry here is the bot's own (`storage.expiry`, which the bot runs at start and hourly):
+each partial submission is closed with an end record sealed to the staff **public** key, so
+this command needs that key and never the server secret.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,21 +20,17 @@ from admin_cli.console import status_console
 from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.errors import CommandError, exit_on_errors
 from storage.database import DEFAULT_DATABASE_URL, open_database
-from storage.keys import generate_staff_key
-from storage.repository import Repository
-from storage.server_secret import ServerSecret, ServerSecretError
+from storage.expiry import expire
+from storage.keys import KeyFileError, StaffPublicKey, read_public_key_file
 from storage.staff_queries import TombstoneEntry, list_tombstones
 
-DEFAULT_SECRET_NAME: Final = "server.secret"  # noqa: S105 (a file name)
-_WHERE = "give the bot's secret file with --server-secret-file or OCLEP_SERVER_SECRET_FILE"
-
-ServerSecretFileOption = Annotated[
+StaffPublicKeyOption = Annotated[
     Path | None,
     typer.Option(
-        "--server-secret-file",
-        envvar="OCLEP_SERVER_SECRET_FILE",
-        help="The bot's server secret, to close expired drafts as the bot does "
-        "(default: $OCLEP_DATA_DIR/server.secret, else data/server.secret).",
+        "--staff-public-key",
+        envvar="OCLEP_STAFF_PUBLIC_KEY",
+        help="The staff public key file the bot uses (OCLEP_STAFF_PUBLIC_KEY), to seal the "
+        "end record of each expired draft.",
         dir_okay=False,
         show_default=False,
     ),
@@ -49,61 +44,41 @@ class PurgeOutcome:
     tombstones: list[TombstoneEntry]
 
 
-def server_secret_path(given: Path | None) -> Path:
-    """The secret file the bot uses: as `bot/settings.py` resolves it from the environment
-    (`.env` files are the bot's alone: staff commands read only the environment)."""
-    if given is not None:
-        return given
-    return Path(os.environ.get("OCLEP_DATA_DIR") or "data") / DEFAULT_SECRET_NAME
-
-
-def load_server_secret(path: Path) -> ServerSecret:
-    """Read the existing secret; never create one (a new secret opens none of the drafts)."""
-    try:
-        return ServerSecret.load(path)
-    except FileNotFoundError:
+def load_staff_public_key(path: Path | None) -> StaffPublicKey:
+    if path is None:
         raise CommandError(
-            f"There is no server secret at {path}; {_WHERE}. Nothing was changed."
-        ) from None
-    except ServerSecretError as exc:
-        raise CommandError(str(exc)) from None
+            "No staff public key was given; pass --staff-public-key or set "
+            "OCLEP_STAFF_PUBLIC_KEY to the public key file the bot uses. Nothing was changed."
+        )
+    try:
+        return read_public_key_file(path)
+    except KeyFileError as exc:
+        raise CommandError(f"{exc} Nothing was changed.") from None
 
 
-async def _purge(url: str, secret: ServerSecret, secret_path: Path) -> PurgeOutcome:
+async def _purge(url: str, staff_key: StaffPublicKey) -> PurgeOutcome:
     async with await open_database(url, must_exist=True) as database:
-        # Expiry opens chain keys with the server secret; the staff public key only seals a
-        # new submission's key, which expiry never does, so a throwaway one satisfies it.
-        repository = Repository(database, secret, generate_staff_key().public_key)
-        preview = await repository.preview_expiry()
-        if preview.with_answers and not preview.closable:
-            raise CommandError(
-                f"The server secret {secret_path} opens none of the {preview.with_answers} "
-                f"expired drafts, so it is not the bot's; {_WHERE}. Nothing was changed."
-            )
-        expired = await repository.expire_drafts()
-        unclosed = preview.with_answers - preview.closable
-        return PurgeOutcome(expired, unclosed, await list_tombstones(database))
+        outcome = await expire(database, staff_key, datetime.now(UTC).date())
+        return PurgeOutcome(outcome.expired, outcome.unclosed, await list_tombstones(database))
 
 
 def purge(
     database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
-    server_secret_file: ServerSecretFileOption = None,
+    staff_public_key: StaffPublicKeyOption = None,
     ids_only: Annotated[
         bool, typer.Option("--ids-only", help="Print only the tombstoned ids, one a line.")
     ] = False,
 ) -> None:
     """Turn drafts past their expiry into partial submissions; list withdrawn submissions.
 
-    Drafts expire exactly as the bot expires them, with its server secret: run as the bot's user.
+    Drafts expire exactly as the bot expires them; only the staff public key is needed.
 
-    Withdrawn submissions are already deleted from the database, their sealed key with them.
-
-    Their tombstones tell you which offline copies (exports) to delete as well.
+    Withdrawn submissions are already deleted from the database, their sealed records with
+    them. Their tombstones tell you which offline copies (exports) to delete as well.
     """
     with exit_on_errors():
-        secret_path = server_secret_path(server_secret_file)
-        secret = load_server_secret(secret_path)
-        outcome = asyncio.run(_purge(database_url, secret, secret_path))
+        staff_key = load_staff_public_key(staff_public_key)
+        outcome = asyncio.run(_purge(database_url, staff_key))
     if ids_only:
         for entry in outcome.tombstones:
             typer.echo(entry.submission_id.hex())
@@ -114,8 +89,8 @@ def purge(
     )
     if outcome.unclosed:
         console.print(
-            f"{outcome.unclosed} of them could not be closed with an end record (their sealed "
-            "chain key does not open), so their answer count is not authenticated."
+            f"{outcome.unclosed} of them could not be closed with an end record (drafts "
+            "started before record format 2), so their answer count is not authenticated."
         )
     table = Table(title="Withdrawn submissions: delete them from every export you keep")
     table.add_column("submission id")

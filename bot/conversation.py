@@ -62,7 +62,7 @@ from storage.repository import (
     QuestionnaireRef,
     Repository,
 )
-from storage.server_secret import Purpose, ServerSecret
+from storage.pseudonyms import DraftKey, Pseudonyms
 
 DEFAULT_RATE_LIMIT: Final = 60  # events per respondent per minute: generous for a human
 _log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class Conversation:
         *,
         engine: Engine,
         repository: Repository,
-        secret: ServerSecret,
+        pseudonyms: Pseudonyms,
         catalogs: Catalogs,
         bot_username: str | None = None,
         rate_limit: int = DEFAULT_RATE_LIMIT,
@@ -122,7 +122,7 @@ class Conversation:
     ) -> None:
         self._engine = engine
         self._repository = repository
-        self._secret = secret
+        self._pseudonyms = pseudonyms
         self._catalogs = catalogs
         self._screens = Screens(engine, catalogs)
         self._bot_username = bot_username
@@ -140,6 +140,7 @@ class Conversation:
     async def handle(self, respondent: Respondent, event: Event, *, update_id: int) -> Replies:
         """The replies to one event; never raises on respondent input."""
         _log.debug("event %s", type(event).__name__)
+        await self._pseudonyms.warm(respondent.user_id)
         try:
             return await self._handle(respondent, event, update_id)
         except ConflictError:
@@ -155,6 +156,7 @@ class Conversation:
         """
         if message_ref <= 0:
             return
+        await self._pseudonyms.warm(respondent.user_id)
         pseudonym = self._pseudonym(respondent)
 
         def decide(handle: DraftHandle) -> Change | None:
@@ -175,6 +177,7 @@ class Conversation:
         text answers (a photo, a location...): its deletion is asked for in discreet mode, the
         default before a draft exists, as for every message the respondent sends.
         """
+        await self._pseudonyms.warm(respondent.user_id)
         handle = await self._load(self._pseudonym(respondent))
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
@@ -573,7 +576,7 @@ class Conversation:
         return (*delete, Notice(tr(texts.UNKNOWN_COMMAND)))
 
     async def _toggle_discreet(
-        self, pseudonym: bytes, update_id: int, tr: Callable[[str], str]
+        self, pseudonym: DraftKey, update_id: int, tr: Callable[[str], str]
     ) -> Replies:
         now: list[bool] = []
 
@@ -617,15 +620,20 @@ class Conversation:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _pseudonym(self, respondent: Respondent) -> bytes:
-        return self._secret.pseudonym(Purpose.DRAFT, respondent.user_id)
+    def _pseudonym(self, respondent: Respondent) -> DraftKey:
+        """Where the respondent's draft may be: its pseudonym under each retained epoch."""
+        return self._pseudonyms.draft_key(respondent.user_id)
+
+    def _rate_pseudonym(self, respondent: Respondent) -> bytes:
+        """The respondent's RATE pseudonym in the current epoch (in-memory counters only)."""
+        return self._pseudonyms.rate(respondent.user_id)
 
     async def _within_rate(self, respondent: Respondent) -> bool:
-        rate = self._secret.pseudonym(Purpose.RATE, respondent.user_id)
+        rate = self._rate_pseudonym(respondent)
         return await self._repository.rate_hit(rate, limit=self._rate_limit)
 
     def _toggle_within_rate(self, respondent: Respondent) -> bool:
-        return self._toggle_limit.allow(self._secret.pseudonym(Purpose.RATE, respondent.user_id))
+        return self._toggle_limit.allow(self._rate_pseudonym(respondent))
 
     def _registered(self, campaign: str | None) -> str | None:
         """The campaign code if it is registered; anything else is dropped without a word."""
@@ -638,7 +646,7 @@ class Conversation:
     def _expired(self, handle: DraftHandle) -> bool:
         return handle.expires_on < self._clock().date()
 
-    async def _load(self, pseudonym: bytes) -> DraftHandle | None:
+    async def _load(self, pseudonym: DraftKey) -> DraftHandle | None:
         """The respondent's draft, or None; a draft past its expiry date counts as gone."""
         handle = await self._repository.load(pseudonym)
         if handle is not None and self._expired(handle):
@@ -647,7 +655,7 @@ class Conversation:
         return handle
 
     async def _apply(
-        self, pseudonym: bytes, *, update_id: int, decide: Callable[[DraftHandle], Change | None]
+        self, pseudonym: DraftKey, *, update_id: int, decide: Callable[[DraftHandle], Change | None]
     ) -> ChangeResult:
         """`Repository.apply`, except that an expired draft is not changed (a change would
         push its expiry date forward) but expired, and the outcome is NO_DRAFT."""

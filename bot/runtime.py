@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -18,7 +18,9 @@ from flows.engine import Engine
 from flows.loader import load_questionnaire
 from storage.database import open_database
 from storage.keys import StaffPublicKey, read_public_key_file
+from storage.pseudonyms import Pseudonyms
 from storage.repository import Repository
+from storage.secret_check import adopt_server_secret
 from storage.server_secret import ServerSecret
 
 DEFAULT_QUESTIONNAIRE: Final = (
@@ -67,15 +69,18 @@ async def open_conversation(
     database = await open_database(settings.effective_database_url)
     expiry: asyncio.Task[None] | None = None
     try:
+        await adopt_server_secret(database, secret, key, _utc_today())
+        pseudonyms = Pseudonyms(secret, draft_ttl_days=settings.draft_ttl_days, clock=_utc_today)
+        pseudonyms.rotate()
         repository = Repository(
             database, secret, key, draft_ttl=timedelta(days=settings.draft_ttl_days)
         )
         await repository.expire_drafts()
-        expiry = asyncio.create_task(_expire_periodically(repository, expiry_interval))
+        expiry = asyncio.create_task(_expire_periodically(repository, pseudonyms, expiry_interval))
         yield Conversation(
             engine=engine,
             repository=repository,
-            secret=secret,
+            pseudonyms=pseudonyms,
             catalogs=catalogs,
             bot_username=bot_username,
             rate_limit=settings.rate_limit_per_minute,
@@ -91,11 +96,19 @@ async def open_conversation(
         await database.close()
 
 
-async def _expire_periodically(repository: Repository, every: float) -> None:
-    """Enforce the draft TTL while the bot runs; a failed round is retried on the next one."""
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+async def _expire_periodically(
+    repository: Repository, pseudonyms: Pseudonyms, every: float
+) -> None:
+    """Enforce the draft TTL and erase epoch keys past the retained window while the bot
+    runs; a failed round is retried on the next one."""
     while True:
         await asyncio.sleep(every)
         try:
+            pseudonyms.rotate()
             expired = await repository.expire_drafts()
         except Exception as exc:  # the bot must keep serving; the next round tries again
             _log.warning("draft expiry failed: %s", type(exc).__name__)

@@ -409,6 +409,11 @@ class Database:
             return False
         return True
 
+    def request_scrub(self) -> None:
+        """Ask for a WAL scrub in the background, without waiting for it (SQLite files only)."""
+        if self.is_sqlite and not _is_memory(self.url):
+            self._request_scrub()
+
     def _request_scrub(self) -> int:
         """Take a ticket for the next checkpoint (started in the background if none runs)."""
         queue = self._queue

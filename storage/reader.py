@@ -22,12 +22,13 @@ from sqlmodel import col
 
 from flows.answers import AnswerValue, decode_answer
 from storage.database import Database
-from storage.envelope import EnvelopeError, envelope_key_id
+from storage.envelope import EnvelopeError, envelope_key_id, open_record
+from storage.expiry import END_KEY
 from storage.keys import StaffPrivateKey
 from storage.ratchet import ChainWalker, SealedAnswerError, open_chain_key
 from storage.ratchet import SealedAnswer as SealedRecord
-from storage.repository import END_KEY, QuestionnaireRef
-from storage.tables import SUBMISSIONS, SealedAnswer, Submission, SubmissionStatus
+from storage.repository import QuestionnaireRef
+from storage.tables import SUBMISSIONS, RecordFormat, SealedAnswer, Submission, SubmissionStatus
 
 DEFAULT_BATCH_SIZE: Final = 500
 # json's C scanner (typeshed does not declare it): (text, offset) -> (value, end offset).
@@ -255,7 +256,7 @@ class _Metas:
 
     def __call__(self, row: Sequence[Any]) -> SubmissionMeta:
         """The meta of a row of `_METADATA_COLUMNS`."""
-        id_, status, created_on, completed_on, campaign, *definition, key_id, _, count = row
+        id_, status, created_on, completed_on, campaign, *definition, key_id, _, count, _ = row
         key = (definition[0], definition[1], definition[2])
         ref = self._refs.get(key)
         if ref is None:
@@ -291,28 +292,80 @@ _SealedRow: TypeAlias = Sequence[Any]
 
 def _decrypt(
     meta: SubmissionMeta,
+    record_format: int,
     sealed_key: bytes,
     sealed_answers: Sequence[_SealedRow],
     private_keys: Mapping[bytes, StaffPrivateKey],
     decoder: RecordDecoder,
 ) -> ReadResult:
-    key_id = envelope_key_id(sealed_key)
-    if key_id is None:
-        return UnreadableSubmission(meta, "its sealed key is damaged")
-    if key_id not in private_keys:
-        return UnreadableSubmission(meta, f"sealed to key {key_id.hex()}, which was not given")
     # Every record must be there: sequences 0..n-1 with n the stored answer count, then the
     # end record at n if the submission was closed with one. A gap or a missing tail means
-    # records were dropped (the chain would still open the rest).
+    # records were dropped.
     count = meta.answer_count
     sequences = [row[1] for row in sealed_answers]
     if sequences != list(range(count)) and sequences != list(range(count + 1)):
         return UnreadableSubmission(meta, INCOMPLETE)
     try:
         questionnaire_hash = meta.questionnaire.hash_bytes
-        k0 = open_chain_key(private_keys, sealed_key, meta.id, questionnaire_hash)
     except ValueError:  # a questionnaire hash that is not 32 bytes of hex
         return UnreadableSubmission(meta, "its questionnaire hash is damaged")
+    if record_format == RecordFormat.SEALED:
+        opened = _open_sealed(meta, questionnaire_hash, sealed_answers, private_keys)
+    else:
+        opened = _open_ratchet(meta, questionnaire_hash, sealed_key, sealed_answers, private_keys)
+    if isinstance(opened, UnreadableSubmission):
+        return opened
+    records = opened
+    # A completed submission ends with a sealed record stating how many came before it, so a
+    # dropped tail is noticed even if the stored count was edited to match. Expiry (the bot's
+    # or `oclep-admin purge`) seals one too; a format 1 partial submission whose chain key
+    # could not be opened at expiry has none, and its count is only the stored one.
+    if len(records) == count + 1:
+        if _end_count(records.pop()) != count:
+            return UnreadableSubmission(meta, INCOMPLETE)
+    elif meta.status == SubmissionStatus.COMPLETE.value:
+        return UnreadableSubmission(meta, INCOMPLETE)
+    return DecryptedSubmission(meta, tuple(records), decoder)
+
+
+def _open_sealed(
+    meta: SubmissionMeta,
+    questionnaire_hash: bytes,
+    sealed_answers: Sequence[_SealedRow],
+    private_keys: Mapping[bytes, StaffPrivateKey],
+) -> list[bytes] | UnreadableSubmission:
+    """Format 2: one HPKE open per record, each with the key its envelope names."""
+    records: list[bytes] = []
+    for _, sequence, _, envelope in sealed_answers:
+        try:
+            records.append(
+                open_record(private_keys, envelope, meta.id, sequence, questionnaire_hash)
+            )
+        except EnvelopeError:
+            key_id = envelope_key_id(envelope)
+            if key_id is not None and key_id not in private_keys:
+                return UnreadableSubmission(
+                    meta, f"sealed to key {key_id.hex()}, which was not given"
+                )
+            return UnreadableSubmission(meta, f"answer record {sequence} cannot be opened")
+    return records
+
+
+def _open_ratchet(
+    meta: SubmissionMeta,
+    questionnaire_hash: bytes,
+    sealed_key: bytes,
+    sealed_answers: Sequence[_SealedRow],
+    private_keys: Mapping[bytes, StaffPrivateKey],
+) -> list[bytes] | UnreadableSubmission:
+    """Format 1: K0 opened once with the staff key, every record under its ratchet key."""
+    key_id = envelope_key_id(sealed_key)
+    if key_id is None:
+        return UnreadableSubmission(meta, "its sealed key is damaged")
+    if key_id not in private_keys:
+        return UnreadableSubmission(meta, f"sealed to key {key_id.hex()}, which was not given")
+    try:
+        k0 = open_chain_key(private_keys, sealed_key, meta.id, questionnaire_hash)
     except EnvelopeError:
         return UnreadableSubmission(meta, "its sealed key cannot be opened with the given key")
     walker = ChainWalker(k0, meta.id, questionnaire_hash)
@@ -322,16 +375,7 @@ def _decrypt(
             records.append(walker.open(sequence, SealedRecord(nonce, ciphertext)))
         except SealedAnswerError:
             return UnreadableSubmission(meta, f"answer record {sequence} cannot be opened")
-    # A completed submission ends with a sealed record stating how many came before it, so a
-    # dropped tail is noticed even if the stored count was edited to match. Expiry (the bot's
-    # or `oclep-admin purge`) seals one too; a partial submission whose chain key could not
-    # be opened at expiry has none, and its count is only the stored one.
-    if len(records) == count + 1:
-        if _end_count(records.pop()) != count:
-            return UnreadableSubmission(meta, INCOMPLETE)
-    elif meta.status == SubmissionStatus.COMPLETE.value:
-        return UnreadableSubmission(meta, INCOMPLETE)
-    return DecryptedSubmission(meta, tuple(records), decoder)
+    return records
 
 
 @dataclass(frozen=True)
@@ -356,6 +400,7 @@ _METADATA_COLUMNS = (
     col(Submission.key_id),
     col(Submission.sealed_key),
     col(Submission.answer_count),
+    col(Submission.record_format),
 )
 _SEALED_ANSWERS_OF = (
     select(
@@ -462,7 +507,7 @@ async def read_submissions(
                     await asyncio.sleep(0)
                 meta = metas(row)
                 answers = page.answers.pop(meta.id)
-                yield _decrypt(meta, bytes(row[9]), answers, private_keys, decoder)
+                yield _decrypt(meta, row[11], bytes(row[9]), answers, private_keys, decoder)
     finally:
         decoder.forget()
         # A page still being fetched is one short read: it is let finish rather than

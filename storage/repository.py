@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
+from storage.envelope import seal_record
+from storage.expiry import END_KEY, end_record, expire_drafts
 from storage.keys import StaffPublicKey
-from storage.ratchet import new_chain_key, next_chain_key, seal_answer, seal_chain_key
+from storage.pseudonyms import DraftKey
 from storage.receipts import new_receipt, normalize_receipt
-from storage.server_secret import DraftSealError, ServerSecret
+from storage.server_secret import EpochKeys, ServerSecret
 from storage.tables import (
     AUDIT_LOG,
     CAMPAIGN_PATTERN,
@@ -31,15 +32,15 @@ from storage.tables import (
     SUBMISSION_ID_BYTES,
     SUBMISSIONS,
     TOMBSTONES,
+    RecordFormat,
     SubmissionStatus,
 )
 
 DEFAULT_DRAFT_TTL: Final = timedelta(days=30)
 DEFAULT_RATE_RESPONDENTS: Final = 100_000  # counters kept per window; beyond, the oldest go
-END_KEY: Final = "end"
 _CAMPAIGN = re.compile(CAMPAIGN_PATTERN)
-_STATE_LABEL = b"oclep draft state\x00"
-_CHAIN_LABEL = b"oclep draft chain\x00"
+_STATE_LABEL = b"oclep draft state v2\x00"
+__all__ = ["END_KEY", "end_record"]  # re-exported: the reader checks end records with them
 
 Clock = Callable[[], datetime]
 
@@ -116,18 +117,9 @@ class ChangeResult:
 
 
 @dataclass(frozen=True)
-class ExpiryPreview:
-    """What `expire_drafts` would do now (`Repository.preview_expiry`)."""
-
-    expired: int  # drafts past their expiry date
-    with_answers: int  # of those, the ones that become partial submissions
-    closable: int  # of those, the ones this server secret closes with an end record
-
-
-@dataclass(frozen=True)
 class _Loaded:
     handle: DraftHandle
-    chain_key: bytes = field(repr=False)
+    pseudonym: bytes = field(repr=False)  # the one it is stored under now
     update_seen: bool
 
 
@@ -135,25 +127,8 @@ class _Loaded:
 _EXPIRED: Final = ChangeResult(Outcome.NO_DRAFT, None)
 
 
-def end_record(count: int) -> bytes:
-    """The plaintext of the record sealed after the last answer of a finished submission.
-
-    It is sealed at sequence `count` (the number of answer records before it, which is also
-    the submission's `answer_count`: the end record is not counted) with the next chain key,
-    so the count is authenticated: a reader that finds no end record, or one that disagrees
-    with the stored count, knows records were dropped.
-    """
-    return json.dumps({END_KEY: count}, separators=(",", ":")).encode()
-
-
 def _state_context(pseudonym: bytes, submission_id: bytes) -> bytes:
     return _STATE_LABEL + pseudonym + submission_id
-
-
-def _chain_context(pseudonym: bytes, submission_id: bytes, next_sequence: int) -> bytes:
-    # Binding the position stops an old chain-key blob from being replayed beside a newer
-    # sequence counter.
-    return _CHAIN_LABEL + pseudonym + submission_id + next_sequence.to_bytes(8, "big")
 
 
 class _RateWindows:
@@ -186,43 +161,72 @@ class _RateWindows:
 _D = DRAFTS.c
 _S = SUBMISSIONS.c
 _P = PROCESSED_UPDATES.c
-_LOAD = (
-    select(
-        _D.submission_id,
-        _D.version,
-        _D.last_update_id,
-        _D.next_sequence,
-        _D.state,
-        _D.chain_key,
-        _D.expires_on,
-        _S.questionnaire_id,
-        _S.questionnaire_version,
-        _S.questionnaire_hash,
-        _S.campaign,
-        exists()
-        .where(_P.pseudonym == bindparam("b_pseudonym"))
-        .where(_P.update_id == bindparam("b_update_id"))
-        .label("seen"),
+
+
+def _candidate_names(count: int) -> list[str]:
+    return [f"b_candidate{i}" for i in range(count)]
+
+
+def _among_candidates(count: int) -> Any:
+    # One bound parameter per retained epoch (not an expanding IN): the statement compiles
+    # once for both SQLAlchemy and the direct SQLite path.
+    return _D.pseudonym.in_([bindparam(name) for name in _candidate_names(count)])
+
+
+def _load_statement(count: int) -> Any:
+    return (
+        select(
+            _D.pseudonym,
+            _D.submission_id,
+            _D.version,
+            _D.last_update_id,
+            _D.next_sequence,
+            _D.state,
+            _D.expires_on,
+            _S.questionnaire_id,
+            _S.questionnaire_version,
+            _S.questionnaire_hash,
+            _S.campaign,
+            exists()
+            .where(_P.submission_id == _D.submission_id)
+            .where(_P.update_id == bindparam("b_update_id"))
+            .label("seen"),
+        )
+        .join(SUBMISSIONS, _S.id == _D.submission_id)
+        .where(_among_candidates(count))
     )
-    .join(SUBMISSIONS, _S.id == _D.submission_id)
-    .where(_D.pseudonym == bindparam("b_pseudonym"))
-)
-_LOCK = select(_D.version).where(_D.pseudonym == bindparam("b_pseudonym")).with_for_update()
+
+
+class _CandidateStatements:
+    """The load and lock statements for each number of candidate pseudonyms, built once."""
+
+    def __init__(self) -> None:
+        self._built: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, count: int) -> tuple[Any, Any]:
+        built = self._built.get(count)
+        if built is None:
+            lock = select(_D.version).where(_among_candidates(count)).with_for_update()
+            built = self._built[count] = (_load_statement(count), lock)
+        return built
+
+
+_BY_CANDIDATES = _CandidateStatements()
 _SAME_VERSION = (_D.pseudonym == bindparam("b_pseudonym")) & (_D.version == bindparam("b_version"))
 # Writes that must hit exactly one row return it: the count works the same on every driver.
+# Every save re-keys the draft under the current epoch's pseudonym.
 _SAVE = (
     update(DRAFTS)
     .where(_SAME_VERSION)
     .values(
+        pseudonym=bindparam("b_new_pseudonym"),
         version=bindparam("b_new_version"),
         last_update_id=bindparam("b_last_update_id"),
+        next_sequence=bindparam("b_next_sequence"),
         state=bindparam("b_state"),
         expires_on=bindparam("b_expires_on"),
     )
     .returning(_D.version)
-)
-_SAVE_WITH_KEY = _SAVE.values(
-    next_sequence=bindparam("b_next_sequence"), chain_key=bindparam("b_chain_key")
 )
 _END_DRAFT = delete(DRAFTS).where(_SAME_VERSION).returning(_D.version)
 _MARK_PROCESSED = insert(PROCESSED_UPDATES)
@@ -271,6 +275,8 @@ class Repository:
     Every change to a draft is a compare-and-swap on its version counter and is keyed by the
     Telegram update id, so an update delivered twice, or to two workers, is applied once.
     A draft past its expiry date is treated as absent by every method (and expired).
+    Answers are sealed to the staff public key as they arrive (record format 2): nothing
+    this class holds, and nothing it stores, opens them again.
     """
 
     def __init__(
@@ -296,15 +302,16 @@ class Repository:
 
     # --- reading a draft ---
 
-    async def load(self, pseudonym: bytes) -> DraftHandle | None:
-        """The draft under `pseudonym`, or None (also when it has expired: it is expired)."""
-        parameters = {"b_pseudonym": pseudonym, "b_update_id": None}
+    async def load(self, key: DraftKey) -> DraftHandle | None:
+        """The draft under `key`, or None (also when it has expired: it is expired)."""
+        parameters = _lookup(key, None)
+        statement, _ = _BY_CANDIDATES(len(key.candidates))
         if self._database.has_sqlite_writer:
-            rows = await self._database.sqlite_read(_LOAD, parameters)
+            rows = await self._database.sqlite_read(statement, parameters)
         else:
             async with self._engine.connect() as connection:
-                rows = await _Alchemy(connection).rows(_LOAD, parameters)
-        loaded = self._opened(pseudonym, rows)
+                rows = await _Alchemy(connection).rows(statement, parameters)
+        loaded = self._opened(key, rows)
         if loaded is None:
             return None
         if self._is_expired(loaded.handle):
@@ -316,41 +323,45 @@ class Repository:
         return draft.expires_on < self._today()
 
     async def _load_on(
-        self, statements: _Statements, pseudonym: bytes, update_id: int | None
+        self, statements: _Statements, key: DraftKey, update_id: int | None
     ) -> _Loaded | None:
-        parameters = {"b_pseudonym": pseudonym, "b_update_id": update_id}
+        parameters = _lookup(key, update_id)
+        load, lock = _BY_CANDIDATES(len(key.candidates))
         if not self._database.is_sqlite:
             # PostgreSQL: lock the draft row until commit, in a statement of its own: the
             # read below then takes a fresh snapshot that sees everything the previous lock
             # holder committed (READ COMMITTED would re-check only the locked row itself).
             # SQLite: the write transaction already holds the lock.
-            await statements.rows(_LOCK, parameters)
-        return self._opened(pseudonym, await statements.rows(_LOAD, parameters))
+            await statements.rows(lock, parameters)
+        return self._opened(key, await statements.rows(load, parameters))
 
-    def _opened(self, pseudonym: bytes, rows: Sequence[tuple[Any, ...]]) -> _Loaded | None:
-        if not rows:
-            return None
+    def _opened(self, key: DraftKey, rows: Sequence[Any]) -> _Loaded | None:
+        for row in rows:
+            loaded = self._open_row(key, row)
+            if loaded is not None:
+                return loaded
+        return None
+
+    def _open_row(self, key: DraftKey, row: Any) -> _Loaded | None:
         (
+            pseudonym,
             submission_id,
             version,
             last_update_id,
             next_sequence,
             sealed_state,
-            sealed_chain_key,
             expires_on,
             questionnaire_id,
             questionnaire_version,
             questionnaire_hash,
             campaign,
             seen,
-        ) = rows[0]
-        submission_id = bytes(submission_id)
-        state = self._secret.open_draft(
-            bytes(sealed_state), _state_context(pseudonym, submission_id)
-        )
-        chain_key = self._secret.open_draft(
-            bytes(sealed_chain_key), _chain_context(pseudonym, submission_id, next_sequence)
-        )
+        ) = row
+        pseudonym, submission_id = bytes(pseudonym), bytes(submission_id)
+        keys = key.keys_of(pseudonym)
+        if keys is None:  # pragma: no cover - the query matched one of the candidates
+            return None
+        state = keys.open_draft(bytes(sealed_state), _state_context(pseudonym, submission_id))
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=QuestionnaireRef(
@@ -363,33 +374,31 @@ class Repository:
             state=state,
             expires_on=_day(expires_on),
         )
-        return _Loaded(handle=handle, chain_key=chain_key, update_seen=bool(seen))
+        return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(seen))
 
     # --- starting ---
 
     async def start_or_resume(
         self,
-        pseudonym: bytes,
+        key: DraftKey,
         *,
         questionnaire: QuestionnaireRef,
         campaign: str | None,
         initial_state: bytes,
     ) -> DraftHandle:
-        """The draft under `pseudonym`; if none, a new in-progress submission and its draft.
+        """The draft under `key`; if none, a new in-progress submission and its draft.
 
-        The new submission gets a random id and K0 sealed to the staff key; the draft holds
-        `initial_state` and K0, both sealed with the server's draft key. An expired draft is
-        expired first, then a new one starts.
+        The new submission gets a random id; the draft holds `initial_state`, sealed with the
+        current epoch's draft key under the current pseudonym. An expired draft is expired
+        first, then a new one starts.
         """
         if campaign is not None and not _CAMPAIGN.fullmatch(campaign):
             raise InvalidCampaignError("a campaign code is 1-64 of A-Z a-z 0-9 _ -")
-        existing = await self.load(pseudonym)
+        existing = await self.load(key)
         if existing is not None:
             return existing
         today = self._today()
         submission_id = secrets.token_bytes(SUBMISSION_ID_BYTES)
-        k0 = new_chain_key()
-        sealed_k0 = seal_chain_key(self._staff_key, k0, submission_id, questionnaire.hash_bytes)
         expires_on = today + self._draft_ttl
         try:
             async with self._hot_write() as statements:
@@ -405,7 +414,8 @@ class Repository:
                         "questionnaire_version": questionnaire.version,
                         "questionnaire_hash": questionnaire.hash,
                         "key_id": self._staff_key.key_id,
-                        "sealed_key": sealed_k0,
+                        "sealed_key": b"",
+                        "record_format": int(RecordFormat.SEALED),
                         "receipt_hash": None,
                         "answer_count": 0,
                     },
@@ -413,23 +423,19 @@ class Repository:
                 await statements.rows(
                     _INSERT_DRAFT,
                     {
-                        "pseudonym": pseudonym,
+                        "pseudonym": key.pseudonym,
                         "submission_id": submission_id,
                         "version": 1,
                         "last_update_id": 0,
                         "next_sequence": 0,
-                        "state": self._secret.seal_draft(
-                            initial_state, _state_context(pseudonym, submission_id)
-                        ),
-                        "chain_key": self._secret.seal_draft(
-                            k0, _chain_context(pseudonym, submission_id, 0)
-                        ),
+                        "state": _seal_state(key.keys, key.pseudonym, submission_id, initial_state),
+                        "chain_key": b"",
                         "expires_on": expires_on,
                     },
                 )
         except (IntegrityError, sqlite3.IntegrityError):
             # Another worker started this respondent's draft first: use theirs.
-            resumed = await self.load(pseudonym)
+            resumed = await self.load(key)
             if resumed is None:
                 raise
             return resumed
@@ -447,56 +453,9 @@ class Repository:
 
     # --- changing a draft ---
 
-    async def record_answer(
-        self,
-        pseudonym: bytes,
-        *,
-        update_id: int,
-        expected_version: int,
-        plaintext: bytes,
-        new_state: bytes,
-    ) -> ChangeResult:
-        """Append one sealed answer and save the new state, if the draft is still at
-        `expected_version`; CONFLICT otherwise (reload, recompute, call again)."""
-        return await self.change(
-            pseudonym,
-            update_id=update_id,
-            expected_version=expected_version,
-            change=Change(state=new_state, answers=(plaintext,)),
-        )
-
-    async def save_state(
-        self, pseudonym: bytes, *, update_id: int, expected_version: int, new_state: bytes
-    ) -> ChangeResult:
-        """Save a new state without an answer (going back, a notice shown, a preference)."""
-        return await self.change(
-            pseudonym,
-            update_id=update_id,
-            expected_version=expected_version,
-            change=Change(state=new_state),
-        )
-
-    async def complete(
-        self,
-        pseudonym: bytes,
-        *,
-        update_id: int,
-        expected_version: int,
-        final_answers: Sequence[bytes] = (),
-    ) -> ChangeResult:
-        """End the questionnaire: `final_answers` and the end record appended, status
-        complete, receipt issued, draft (state, routing answers, chain key) deleted, all in
-        one transaction."""
-        return await self.change(
-            pseudonym,
-            update_id=update_id,
-            expected_version=expected_version,
-            change=Change(answers=tuple(final_answers), complete=True),
-        )
-
     async def apply(
         self,
-        pseudonym: bytes,
+        key: DraftKey,
         *,
         update_id: int,
         decide: Callable[[DraftHandle], Change | None],
@@ -508,14 +467,61 @@ class Repository:
         Returning None stores nothing (outcome APPLIED, draft unchanged). An expired draft
         gives NO_DRAFT without calling `decide`, and is expired.
         """
-        return await self._locked(pseudonym, update_id, decide, expected_version=None)
+        return await self._locked(key, update_id, decide, expected_version=None)
 
     async def change(
-        self, pseudonym: bytes, *, update_id: int, expected_version: int, change: Change
+        self, key: DraftKey, *, update_id: int, expected_version: int, change: Change
     ) -> ChangeResult:
         """Apply `change` if the draft is at `expected_version` and `update_id` is new."""
         return await self._locked(
-            pseudonym, update_id, lambda _draft: change, expected_version=expected_version
+            key, update_id, lambda _draft: change, expected_version=expected_version
+        )
+
+    async def record_answer(
+        self,
+        key: DraftKey,
+        *,
+        update_id: int,
+        expected_version: int,
+        plaintext: bytes,
+        new_state: bytes,
+    ) -> ChangeResult:
+        """Append one sealed answer and save the new state, if the draft is still at
+        `expected_version`; CONFLICT otherwise (reload, recompute, call again)."""
+        return await self.change(
+            key,
+            update_id=update_id,
+            expected_version=expected_version,
+            change=Change(state=new_state, answers=(plaintext,)),
+        )
+
+    async def save_state(
+        self, key: DraftKey, *, update_id: int, expected_version: int, new_state: bytes
+    ) -> ChangeResult:
+        """Save a new state without an answer (going back, a notice shown, a preference)."""
+        return await self.change(
+            key,
+            update_id=update_id,
+            expected_version=expected_version,
+            change=Change(state=new_state),
+        )
+
+    async def complete(
+        self,
+        key: DraftKey,
+        *,
+        update_id: int,
+        expected_version: int,
+        final_answers: Sequence[bytes] = (),
+    ) -> ChangeResult:
+        """End the questionnaire: `final_answers` and the end record appended, status
+        complete, receipt issued, draft (state, routing answers) deleted, all in one
+        transaction."""
+        return await self.change(
+            key,
+            update_id=update_id,
+            expected_version=expected_version,
+            change=Change(answers=tuple(final_answers), complete=True),
         )
 
     @asynccontextmanager
@@ -531,7 +537,7 @@ class Repository:
 
     async def _locked(
         self,
-        pseudonym: bytes,
+        key: DraftKey,
         update_id: int,
         decide: Callable[[DraftHandle], Change | None],
         *,
@@ -540,31 +546,32 @@ class Repository:
         try:
             async with self._hot_write() as statements:
                 result = await self._decide_and_write(
-                    statements, pseudonym, update_id, decide, expected_version
+                    statements, key, update_id, decide, expected_version
                 )
         except (IntegrityError, sqlite3.IntegrityError):
             # The unique (draft, update id) key is the last line of defence against a
             # second application; the lock makes this path unreachable in practice.
-            return ChangeResult(Outcome.DUPLICATE, await self.load(pseudonym))
+            return ChangeResult(Outcome.DUPLICATE, await self.load(key))
         if result is _EXPIRED:
             await self.expire_drafts()
             return ChangeResult(Outcome.NO_DRAFT, None)
-        if result.sequences or result.receipt is not None:
-            # The replaced chain key must not survive in the WAL: the reply waits for the
-            # (shared) checkpoint, so the respondent sees the next question only after the
-            # old key is gone, or a bounded time has passed (then retried in the background).
-            await self._database.scrub()
+        if result.receipt is not None:
+            # The ended draft's routing answers leave SQLite's WAL at the next checkpoint, in
+            # the background. No answer key rides in a draft any more, so no reply waits for
+            # a scrub; between completions the periodic checkpoint is enough (what the WAL
+            # holds is sealed with epoch keys that are erased after the retained window).
+            self._database.request_scrub()
         return result
 
     async def _decide_and_write(
         self,
         statements: _Statements,
-        pseudonym: bytes,
+        key: DraftKey,
         update_id: int,
         decide: Callable[[DraftHandle], Change | None],
         expected_version: int | None,
     ) -> ChangeResult:
-        loaded = await self._load_on(statements, pseudonym, update_id)
+        loaded = await self._load_on(statements, key, update_id)
         if loaded is None:
             return ChangeResult(Outcome.NO_DRAFT, None)
         if self._is_expired(loaded.handle):
@@ -578,42 +585,47 @@ class Repository:
         change = decide(loaded.handle)
         if change is None:
             return ChangeResult(Outcome.APPLIED, loaded.handle)
-        return await self._write(statements, pseudonym, update_id, loaded, change)
+        return await self._write(statements, key, update_id, loaded, change)
+
+    def _sealed_rows(self, draft: DraftHandle, plaintexts: Sequence[bytes]) -> list[dict[str, Any]]:
+        """Each record sealed to the staff key at its position (format 2)."""
+        questionnaire_hash = draft.questionnaire.hash_bytes
+        return [
+            {
+                "submission_id": draft.submission_id,
+                "sequence": sequence,
+                "nonce": b"",
+                "ciphertext": seal_record(
+                    self._staff_key,
+                    plaintext,
+                    draft.submission_id,
+                    sequence,
+                    questionnaire_hash,
+                ),
+            }
+            for sequence, plaintext in enumerate(plaintexts, start=draft.next_sequence)
+        ]
 
     async def _write(
         self,
         statements: _Statements,
-        pseudonym: bytes,
+        key: DraftKey,
         update_id: int,
         loaded: _Loaded,
         change: Change,
     ) -> ChangeResult:
         draft = loaded.handle
         submission_id = draft.submission_id
-        questionnaire_hash = draft.questionnaire.hash_bytes
-        chain_key = loaded.chain_key
         plaintexts = list(change.answers)
         answer_count = draft.next_sequence + len(plaintexts)
         if change.complete:
             plaintexts.append(end_record(answer_count))
-        rows: list[dict[str, Any]] = []
-        for offset, plaintext in enumerate(plaintexts):
-            sequence = draft.next_sequence + offset
-            sealed = seal_answer(chain_key, submission_id, sequence, questionnaire_hash, plaintext)
-            rows.append(
-                {
-                    "submission_id": submission_id,
-                    "sequence": sequence,
-                    "nonce": sealed.nonce,
-                    "ciphertext": sealed.ciphertext,
-                }
-            )
-            chain_key = next_chain_key(chain_key)
+        rows = self._sealed_rows(draft, plaintexts)
         sequences = tuple(range(draft.next_sequence, answer_count))
         today = self._today()
         # The row is locked, so the compare-and-swap cannot fail; it stays as the guarantee
         # that a draft is never saved over a version its writer did not read.
-        same_version = {"b_pseudonym": pseudonym, "b_version": draft.version}
+        same_version = {"b_pseudonym": loaded.pseudonym, "b_version": draft.version}
 
         if change.complete:
             receipt = new_receipt()
@@ -639,21 +651,18 @@ class Repository:
         expires_on = today + self._draft_ttl
         values: dict[str, Any] = {
             **same_version,
+            "b_new_pseudonym": key.pseudonym,
             "b_new_version": draft.version + 1,
             "b_last_update_id": last_update_id,
-            "b_state": self._secret.seal_draft(
-                change.state, _state_context(pseudonym, submission_id)
-            ),
+            "b_next_sequence": answer_count,
+            "b_state": _seal_state(key.keys, key.pseudonym, submission_id, change.state),
             "b_expires_on": expires_on,
         }
-        if rows:
-            values["b_next_sequence"] = answer_count
-            values["b_chain_key"] = self._secret.seal_draft(
-                chain_key, _chain_context(pseudonym, submission_id, answer_count)
-            )
-        if len(await statements.rows(_SAVE_WITH_KEY if rows else _SAVE, values)) != 1:
+        if len(await statements.rows(_SAVE, values)) != 1:
             raise ConflictError("the draft changed while locked")
-        await statements.rows(_MARK_PROCESSED, {"pseudonym": pseudonym, "update_id": update_id})
+        await statements.rows(
+            _MARK_PROCESSED, {"submission_id": submission_id, "update_id": update_id}
+        )
         for row in rows:
             await statements.rows(_INSERT_ANSWERS, row)
         if rows:
@@ -672,9 +681,9 @@ class Repository:
 
     # --- withdrawal and expiry ---
 
-    async def withdraw_unfinished(self, pseudonym: bytes) -> bool:
-        """Delete the unfinished submission under `pseudonym` with its answers; True if any."""
-        owned = select(_D.submission_id).where(_D.pseudonym == pseudonym)
+    async def withdraw_unfinished(self, key: DraftKey) -> bool:
+        """Delete the unfinished submission under `key` with its answers; True if any."""
+        owned = select(_D.submission_id).where(_D.pseudonym.in_(list(_pseudonyms(key))))
         return await self._withdraw(_S.id.in_(owned.scalar_subquery()), "draft")
 
     async def withdraw_by_receipt(self, receipt_text: str) -> bool:
@@ -688,8 +697,8 @@ class Repository:
     async def _withdraw(self, which: Any, via: str) -> bool:
         today = self._today()
         async with self._database.write_transaction() as connection:
-            # The sealed K0 goes with the row: any stray copy of the answers alone can no
-            # longer be opened. Cascades remove answers, draft and processed updates.
+            # The sealed records go with the row. Cascades remove answers, draft and
+            # processed updates.
             deleted = await connection.execute(delete(SUBMISSIONS).where(which).returning(_S.id))
             ids = [bytes(row[0]) for row in deleted]
             if not ids:
@@ -703,100 +712,9 @@ class Repository:
 
     async def expire_drafts(self) -> int:
         """Drafts past their expiry become `partial` submissions (none if no answer was given),
-        closed with an end record; their state, routing answers and chain key are deleted.
-        Returns how many expired."""
-        today = self._today()
-        async with self._database.write_transaction() as connection:
-            # Deleting first locks the rows, so a concurrent save cannot revive an expired
-            # draft: its compare-and-swap then finds nothing.
-            expired = (
-                await connection.execute(
-                    delete(DRAFTS)
-                    .where(_D.expires_on < today)
-                    .returning(_D.pseudonym, _D.submission_id, _D.next_sequence, _D.chain_key)
-                )
-            ).all()
-            if not expired:
-                return 0
-            ids = [bytes(row.submission_id) for row in expired]
-            hashes = await connection.execute(
-                select(_S.id, _S.questionnaire_hash).where(_S.id.in_(ids))
-            )
-            ends = self._end_records(expired, {bytes(i): h for i, h in hashes})
-            if ends:
-                await connection.execute(_INSERT_ANSWERS, ends)
-            empty = await connection.execute(
-                delete(SUBMISSIONS)
-                .where(_S.id.in_(ids))
-                .where(_S.answer_count == 0)
-                .returning(_S.id)
-            )
-            emptied = len(empty.all())
-            await connection.execute(
-                update(SUBMISSIONS)
-                .where(_S.id.in_(ids))
-                .values(status=SubmissionStatus.PARTIAL.value)
-            )
-            await _audit(
-                connection,
-                today,
-                "drafts_expired",
-                {"partial": len(ids) - emptied, "empty_deleted": emptied},
-            )
-        await self._database.scrub()
-        return len(ids)
-
-    async def preview_expiry(self) -> ExpiryPreview:
-        """What `expire_drafts` would do now, changing nothing. A staff command checks with it
-        that it holds the bot's server secret (a wrong one closes none of the drafts with an
-        end record) before expiring anything."""
-        today = self._today()
-        async with self._engine.connect() as connection:
-            drafts = (
-                await connection.execute(
-                    select(_D.pseudonym, _D.submission_id, _D.next_sequence, _D.chain_key).where(
-                        _D.expires_on < today
-                    )
-                )
-            ).all()
-            ids = [bytes(row.submission_id) for row in drafts]
-            hashes = (
-                await connection.execute(select(_S.id, _S.questionnaire_hash).where(_S.id.in_(ids)))
-            ).all()
-        # The very end records `expire_drafts` would seal (then dropped): the same rule.
-        ends = self._end_records(drafts, {bytes(i): h for i, h in hashes})
-        with_answers = sum(1 for row in drafts if row.next_sequence > 0)
-        return ExpiryPreview(len(drafts), with_answers, len(ends))
-
-    def _end_records(self, drafts: Sequence[Any], hashes: dict[bytes, str]) -> list[dict[str, Any]]:
-        """The end record of every expired draft that holds answers (its chain key is read
-        one last time). A draft whose key cannot be opened gets none: staff still read its
-        answers, but only the stored count says how many there were (the chain does not)."""
-        ends: list[dict[str, Any]] = []
-        for draft in drafts:
-            count = draft.next_sequence
-            if count == 0:
-                continue
-            pseudonym, submission_id = bytes(draft.pseudonym), bytes(draft.submission_id)
-            try:
-                chain_key = self._secret.open_draft(
-                    bytes(draft.chain_key), _chain_context(pseudonym, submission_id, count)
-                )
-                questionnaire_hash = bytes.fromhex(hashes[submission_id])
-            except (DraftSealError, KeyError, ValueError):
-                continue
-            sealed = seal_answer(
-                chain_key, submission_id, count, questionnaire_hash, end_record(count)
-            )
-            ends.append(
-                {
-                    "submission_id": submission_id,
-                    "sequence": count,
-                    "nonce": sealed.nonce,
-                    "ciphertext": sealed.ciphertext,
-                }
-            )
-        return ends
+        closed with an end record sealed to the staff key; their state and routing answers
+        are deleted. Returns how many expired."""
+        return await expire_drafts(self._database, self._staff_key, self._today())
 
     # --- rate limiting ---
 
@@ -809,6 +727,22 @@ class Repository:
         """
         window = int(self._clock().timestamp()) // window_seconds
         return self._rates.hit(pseudonym, window) <= limit
+
+
+def _pseudonyms(key: DraftKey) -> Iterable[bytes]:
+    return (pseudonym for pseudonym, _ in key.candidates)
+
+
+def _lookup(key: DraftKey, update_id: int | None) -> dict[str, Any]:
+    parameters: dict[str, Any] = dict(
+        zip(_candidate_names(len(key.candidates)), _pseudonyms(key), strict=True)
+    )
+    parameters["b_update_id"] = update_id
+    return parameters
+
+
+def _seal_state(keys: EpochKeys, pseudonym: bytes, submission_id: bytes, state: bytes) -> bytes:
+    return keys.seal_draft(state, _state_context(pseudonym, submission_id))
 
 
 async def _audit(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Table,
 )
@@ -42,8 +43,15 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class RecordFormat(IntEnum):
+    """How a submission's answer records are sealed (docs/security.md §2.2)."""
+
+    RATCHET = 1  # format 1: a chain key K0 sealed to the staff key; records under its ratchet
+    SEALED = 2  # format 2: every record sealed to the staff key on its own (HPKE)
+
+
 class Submission(SQLModel, table=True):
-    """One respondent's answers: metadata in clear, content only through the sealed K0.
+    """One respondent's answers: metadata in clear, content only through the staff key.
 
     No pseudonym and no timestamps: a completed submission cannot be linked back to a
     Telegram account, and dates are kept to the day.
@@ -70,8 +78,13 @@ class Submission(SQLModel, table=True):
     questionnaire_version: int = Field(sa_column=Column(BigInteger, nullable=False))
     questionnaire_hash: str = Field(sa_column=Column(String(64), nullable=False))
     key_id: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
-    # K0 sealed to the staff key: deleting it shreds every answer of the submission.
+    # Format 1: K0 sealed to the staff key (deleting it shreds every answer of the
+    # submission). Format 2: empty (each record is sealed on its own).
     sealed_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    record_format: int = Field(
+        default=RecordFormat.SEALED,
+        sa_column=Column(SmallInteger, nullable=False, server_default="1"),
+    )
     receipt_hash: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary(32), nullable=True, unique=True)
     )
@@ -79,7 +92,11 @@ class Submission(SQLModel, table=True):
 
 
 class SealedAnswer(SQLModel, table=True):
-    """Answer record number `sequence` of a submission, under the ratchet key of that step."""
+    """Answer record number `sequence` of a submission.
+
+    Format 2: `ciphertext` is an envelope sealed to the staff key and `nonce` is empty.
+    Format 1: ChaCha20-Poly1305 under the ratchet key of that step, with its nonce.
+    """
 
     __tablename__ = "sealed_answers"
     __table_args__ = (NO_ROWID,)
@@ -99,8 +116,10 @@ class SealedAnswer(SQLModel, table=True):
 class Draft(SQLModel, table=True):
     """An unfinished questionnaire, found again by the respondent's DRAFT pseudonym.
 
-    `state` and `chain_key` are sealed with the server's draft key; the database alone
-    reveals neither the position, the routing answers nor the current chain key.
+    The pseudonym and the sealed `state` (position, routing answers) are keyed by the epoch
+    of the draft's last event and re-keyed on every event; once that epoch's key is erased
+    from the server secret, neither can be linked or opened. `chain_key` is empty except in
+    drafts started before record format 2 (their ratchet key, sealed with the old key).
     """
 
     __tablename__ = "drafts"
@@ -127,15 +146,16 @@ class ProcessedUpdate(SQLModel, table=True):
     """An update already applied to a draft: the idempotency key of every draft change.
 
     Rows live only as long as their draft (cascade), so nothing outlasts the questionnaire.
+    Keyed by the draft's submission id, which stays while the pseudonym changes by epoch.
     """
 
     __tablename__ = "processed_updates"
     __table_args__ = (NO_ROWID,)
 
-    pseudonym: bytes = Field(
+    submission_id: bytes = Field(
         sa_column=Column(
-            LargeBinary(32),
-            ForeignKey("drafts.pseudonym", ondelete="CASCADE"),
+            LargeBinary(SUBMISSION_ID_BYTES),
+            ForeignKey("drafts.submission_id", ondelete="CASCADE"),
             primary_key=True,
         )
     )
@@ -152,6 +172,16 @@ class Tombstone(SQLModel, table=True):
         sa_column=Column(LargeBinary(SUBMISSION_ID_BYTES), primary_key=True)
     )
     withdrawn_on: date = Field(sa_column=Column(Date, nullable=False))
+
+
+class ServerMeta(SQLModel, table=True):
+    """Facts about the server stored with its data: the server secret's check value."""
+
+    __tablename__ = "server_meta"
+    __table_args__ = (NO_ROWID,)
+
+    name: str = Field(sa_column=Column(String(32), primary_key=True))
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class AuditEvent(SQLModel, table=True):
@@ -183,3 +213,4 @@ DRAFTS: Table = _table(Draft)
 PROCESSED_UPDATES: Table = _table(ProcessedUpdate)
 TOMBSTONES: Table = _table(Tombstone)
 AUDIT_LOG: Table = _table(AuditEvent)
+SERVER_META: Table = _table(ServerMeta)

@@ -8,6 +8,7 @@ from bot.settings import BotSettings
 from flows.loader import load_questionnaire
 from storage.database import open_database
 from storage.keys import StaffPublicKey
+from storage.secret_check import check_server_secret
 from storage.server_secret import ServerSecret
 
 
@@ -24,8 +25,11 @@ async def check_local_setup(
     key = staff_key if staff_key is not None else staff_public_key(settings)
     load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE)
     Catalogs.load()
-    ServerSecret.load_or_create(settings.effective_server_secret_file)
+    secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
     # Opened and closed again: the conversation opens it for good once getMe has named the bot.
     database = await open_database(settings.effective_database_url)
-    await database.close()
+    try:
+        await check_server_secret(database, secret)
+    finally:
+        await database.close()
     return key

@@ -17,9 +17,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from flows.answers import AnswerValue, encode_answer
 from storage.database import Database, open_database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
+from storage.pseudonyms import DraftKey, Pseudonyms
 from storage.reader import DecryptedSubmission, ReadResult, read_submissions
 from storage.repository import DraftHandle, QuestionnaireRef, Repository
-from storage.server_secret import Purpose, ServerSecret
+from storage.server_secret import ServerSecret
 
 QUESTIONNAIRE = QuestionnaireRef(
     id="testimonio", version=3, hash=hashlib.sha256(b"a questionnaire").hexdigest()
@@ -44,9 +45,16 @@ class Setup:
     """A repository over `database` with a fresh server secret and staff key."""
 
     database: Database
-    secret: ServerSecret = field(default_factory=lambda: ServerSecret(secrets.token_bytes(32)))
-    staff_key: StaffPrivateKey = field(default_factory=generate_staff_key)
     clock: FakeClock = field(default_factory=FakeClock)
+    secret: ServerSecret = field(init=False)
+    staff_key: StaffPrivateKey = field(default_factory=generate_staff_key)
+    pseudonyms: Pseudonyms = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.secret = ServerSecret.generate(self.clock().date())
+        self.pseudonyms = Pseudonyms(
+            self.secret, draft_ttl_days=30, clock=lambda: self.clock().date()
+        )
 
     def repository(self, database: Database | None = None) -> Repository:
         return Repository(
@@ -57,8 +65,9 @@ class Setup:
             clock=self.clock,
         )
 
-    def pseudonym(self, user_id: int) -> bytes:
-        return self.secret.pseudonym(Purpose.DRAFT, user_id)
+    def pseudonym(self, user_id: int) -> DraftKey:
+        """Where `user_id`'s draft is looked for today (its pseudonym in each retained epoch)."""
+        return self.pseudonyms.draft_key(user_id)
 
     @asynccontextmanager
     async def two_workers(self, url: str) -> AsyncIterator[tuple[Repository, Repository]]:
@@ -73,7 +82,7 @@ class Setup:
 
     async def start_draft(
         self,
-        pseudonym: bytes,
+        pseudonym: DraftKey,
         *,
         state: bytes = b"",
         campaign: str | None = None,
@@ -86,7 +95,7 @@ class Setup:
 
     async def answering(
         self,
-        pseudonym: bytes,
+        pseudonym: DraftKey,
         plaintexts: Iterable[bytes],
         *,
         state: bytes = b"",
@@ -116,7 +125,9 @@ class Setup:
             version = result.draft.version
             yield version
 
-    async def respond(self, pseudonym: bytes, plaintexts: Iterable[bytes], **options: Any) -> int:
+    async def respond(
+        self, pseudonym: DraftKey, plaintexts: Iterable[bytes], **options: Any
+    ) -> int:
         """`answering` run through: the draft version after the last answer."""
         steps = self.answering(pseudonym, plaintexts, **options)
         return [version async for version in steps][-1]

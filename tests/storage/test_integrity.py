@@ -176,9 +176,9 @@ def test_reprs_show_no_plaintext_nor_keys() -> None:
         state=secret,
         expires_on=date(2025, 1, 1),
     )
-    chain_key = b"\xab" * 32
-    loaded = _Loaded(handle=handle, chain_key=chain_key, update_seen=False)
+    pseudonym = b"\xab" * 32
+    loaded = _Loaded(handle=handle, pseudonym=pseudonym, update_seen=False)
     result = ChangeResult(Outcome.APPLIED, handle, receipt="1234 5678 9012 3456")
     for shown in (repr(change), repr(loaded), repr(result)):
         assert SECRET_TEXT not in shown and str(secret) not in shown
-        assert repr(chain_key) not in shown and "1234 5678" not in shown
+        assert repr(pseudonym) not in shown and "1234 5678" not in shown

@@ -319,8 +319,8 @@ async def test_rate_limit_counts_per_window_and_writes_nothing(
 ) -> None:
     setup = Setup(database)
     repo = setup.repository()
-    rate = setup.secret.pseudonym(Purpose.RATE, 1234567890)
-    other = setup.secret.pseudonym(Purpose.RATE, 987654321)
+    rate = setup.pseudonyms.rate(1234567890)
+    other = setup.pseudonyms.rate(987654321)
     before = database_target.stored_bytes()
     allowed = [await repo.rate_hit(rate, limit=3) for _ in range(5)]
     assert allowed == [True, True, True, False, False]

@@ -72,6 +72,6 @@ def test_the_stats_command_reports_a_bad_url_in_one_line() -> None:
 def test_db_upgrade_creates_the_schema(database_target: DatabaseTarget) -> None:
     result = CliRunner().invoke(app, ["db", "upgrade", "--database-url", database_target.url])
     assert result.exit_code == 0, result.output
-    assert "schema revision 0001 (newest)" in result.output
+    assert "schema revision 0002 (newest)" in result.output
     again = CliRunner().invoke(app, ["db", "upgrade", "--database-url", database_target.url])
     assert again.exit_code == 0

@@ -1,0 +1,64 @@
+"""The server secret's check value in the database, and adopting a secret file at start."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date
+from typing import Final
+
+from sqlalchemy import insert, select
+
+from storage.database import Database
+from storage.expiry import expire
+from storage.keys import StaffPublicKey
+from storage.server_secret import ServerSecret, ServerSecretError
+from storage.tables import SERVER_META
+
+CHECK_NAME: Final = "secret_check"
+_M = SERVER_META.c
+
+
+async def _stored_check(database: Database) -> bytes | None:
+    async with database.engine.connect() as connection:
+        value = (
+            await connection.execute(select(_M.value).where(_M.name == CHECK_NAME))
+        ).scalar_one_or_none()
+    return None if value is None else bytes(value)
+
+
+async def check_server_secret(database: Database, secret: ServerSecret) -> None:
+    """Refuse, with one sentence (`ServerSecretError`), a secret whose check value differs
+    from the one stored at the database's first start. Reads only.
+
+    Without it, a missing or mistyped `OCLEP_SERVER_SECRET_FILE` silently made a new secret:
+    every receipt then failed and every open draft was orphaned, with nothing logged.
+    """
+    stored = await _stored_check(database)
+    if stored is not None and not hmac.compare_digest(stored, secret.check_value()):
+        where = "" if secret.path is None else f" {secret.path}"
+        raise ServerSecretError(
+            f"The server secret{where} is not the one this database was used with; point "
+            "OCLEP_SERVER_SECRET_FILE at the right file (a new secret would orphan every open "
+            "draft and receipt)."
+        )
+
+
+async def adopt_server_secret(
+    database: Database, secret: ServerSecret, staff_key: StaffPublicKey, today: date
+) -> None:
+    """Check the secret against the database, then make it the database's for good.
+
+    A format 1 secret file is converted here: the drafts its old keys sealed are closed as
+    partial submissions (their answers kept, with end records), then the file is rewritten
+    without those keys. Its check value is stored last, so a crash at any step is repaired by
+    the next start.
+    """
+    await check_server_secret(database, secret)
+    if secret.legacy is not None:
+        await expire(database, staff_key, today, legacy=secret.legacy, everything_legacy=True)
+        secret.save()
+    if await _stored_check(database) is None:
+        async with database.write_transaction() as connection:
+            await connection.execute(
+                insert(SERVER_META).values(name=CHECK_NAME, value=secret.check_value())
+            )
