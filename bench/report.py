@@ -1,13 +1,13 @@
 """Report benchmark: the monthly report over 10 000 submissions against the crypto floor.
 
 Run: `.venv/bin/python bench/report.py [--quick]`. Submissions are built fast but with the
-real cryptography (`bench/sealing.py`: K0 sealed with HPKE, every answer sealed along the
-ratchet) from realistic answer sets: a random path through the testimony questionnaire, as
+real cryptography (`bench/sealing.py`: every answer record sealed with HPKE on its own)
+from realistic answer sets: a random path through the testimony questionnaire, as
 the engine routes it, each record encoded as the bot encodes it (UTF-8 JSON, accents kept),
 with a testimony of its own per respondent. The report pipeline is what `oclep-admin report`
 runs: stream and decrypt, prune, derive, tally, publish (and, timed apart, render the HTML
-with its charts). The crypto floor (`bench.sealing.crypto_floor`) is one HPKE open + one
-AEAD open per sealed record (the answers and the end record a completed submission carries,
+with its charts). The crypto floor (`bench.sealing.crypto_floor`) is one HPKE open per
+sealed record (the answers and the end record a completed submission carries,
 exactly what the report opens) with the data already in memory, measured in the same run,
 best of three rounds interleaved with the report's. Peak memory (tracemalloc) at two sizes
 shows whether memory grows with the data.

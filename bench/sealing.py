@@ -1,7 +1,7 @@
 """Sealed submissions for the benchmarks: built fast, with the real cryptography.
 
-A completed submission is what the bot stores: K0 sealed to the staff key (HPKE), each
-answer record sealed along the ratchet, then the end record counting the answers. Only the
+A completed submission is what the bot stores (record format 2): each answer record sealed
+to the staff key on its own (HPKE), then the end record counting the answers. Only the
 conversation is skipped: the rows go into the database in bulk. `crypto_floor` is the
 reference the reading benchmarks compare against.
 """
@@ -18,19 +18,12 @@ from typing import Any
 from sqlalchemy import insert
 
 from storage.database import Database
+from storage.envelope import open_record, seal_record
+from storage.expiry import end_record
 from storage.keys import StaffPrivateKey, StaffPublicKey, keyring
-from storage.ratchet import (
-    ChainWalker,
-    SealedAnswer,
-    new_chain_key,
-    next_chain_key,
-    open_chain_key,
-    seal_answer,
-    seal_chain_key,
-)
-from storage.repository import QuestionnaireRef, end_record
+from storage.repository import QuestionnaireRef
+from storage.tables import RecordFormat, Submission
 from storage.tables import SealedAnswer as SealedAnswerRow
-from storage.tables import Submission
 
 INSERT_CHUNK = 500
 
@@ -55,22 +48,17 @@ def seal_submission(
     """A completed submission of `records` (answer-record plaintexts) and its end record."""
     submission_id = secrets.token_bytes(16)
     questionnaire_hash = questionnaire.hash_bytes
-    chain_key = new_chain_key()
-    sealed_key = seal_chain_key(public_key, chain_key, submission_id, questionnaire_hash)
-    rows = []
-    for sequence, plaintext in enumerate([*records, end_record(len(records))]):
-        nonce, ciphertext = seal_answer(
-            chain_key, submission_id, sequence, questionnaire_hash, plaintext
-        )
-        rows.append(
-            {
-                "submission_id": submission_id,
-                "sequence": sequence,
-                "nonce": nonce,
-                "ciphertext": ciphertext,
-            }
-        )
-        chain_key = next_chain_key(chain_key)
+    rows = [
+        {
+            "submission_id": submission_id,
+            "sequence": sequence,
+            "nonce": b"",
+            "ciphertext": seal_record(
+                public_key, plaintext, submission_id, sequence, questionnaire_hash
+            ),
+        }
+        for sequence, plaintext in enumerate([*records, end_record(len(records))])
+    ]
     row = {
         "id": submission_id,
         "status": "complete",
@@ -81,7 +69,8 @@ def seal_submission(
         "questionnaire_version": questionnaire.version,
         "questionnaire_hash": questionnaire.hash,
         "key_id": public_key.key_id,
-        "sealed_key": sealed_key,
+        "sealed_key": b"",
+        "record_format": int(RecordFormat.SEALED),
         "receipt_hash": None,
         "answer_count": len(records),  # the end record is not an answer
     }
@@ -109,16 +98,16 @@ async def _insert_chunk(database: Database, chunk: list[SealedSubmission]) -> No
 def crypto_floor(key: StaffPrivateKey, data: Sequence[SealedSubmission]) -> float:
     """Submissions/s for what reading cannot avoid, with the data already in memory.
 
-    One HPKE open (K0) and one AEAD open per sealed record (the answers and the end record,
-    exactly what the reader opens), along the chain as the reader walks it.
+    One HPKE open per sealed record (the answers and the end record, exactly what the reader
+    opens).
     """
     keys = keyring([key])
     start = time.perf_counter()
     for sealed in data:
         submission_id = sealed.row["id"]
         questionnaire_hash = bytes.fromhex(sealed.row["questionnaire_hash"])
-        k0 = open_chain_key(keys, sealed.row["sealed_key"], submission_id, questionnaire_hash)
-        walker = ChainWalker(k0, submission_id, questionnaire_hash)
         for answer in sealed.answers:
-            walker.open(answer["sequence"], SealedAnswer(answer["nonce"], answer["ciphertext"]))
+            open_record(
+                keys, answer["ciphertext"], submission_id, answer["sequence"], questionnaire_hash
+            )
     return len(data) / (time.perf_counter() - start)

@@ -38,9 +38,10 @@ from storage.database import (
     parse_database_url,
 )
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
+from storage.pseudonyms import Pseudonyms
 from storage.reader import DecryptedSubmission, read_submissions
 from storage.repository import QuestionnaireRef, Repository
-from storage.server_secret import Purpose, ServerSecret
+from storage.server_secret import ServerSecret
 
 QUESTIONNAIRE = QuestionnaireRef("bench", 1, hashlib.sha256(b"bench").hexdigest())
 ANSWER = b'{"q":"testimonio","v":{"t":"text","v":"' + b"Trabajaba sin descanso. " * 4 + b'"}}'
@@ -86,13 +87,15 @@ async def bulk_insert(database: Database, key: StaffPrivateKey, count: int, answ
 
 
 async def answers_per_second(database: Database, sizes: Sizes, *, concurrent: bool) -> float:
-    secret = ServerSecret(secrets.token_bytes(32))
-    key = generate_staff_key()
     now = datetime(2025, 3, 1, tzinfo=UTC)
+    secret = ServerSecret.generate(now.date())
+    pseudonyms = Pseudonyms(secret, draft_ttl_days=30, clock=now.date)
+    key = generate_staff_key()
     repo = Repository(database, secret, key.public_key, clock=lambda: now)
 
     async def respondent(user_id: int) -> None:
-        pseudonym = secret.pseudonym(Purpose.DRAFT, user_id)
+        await pseudonyms.warm(user_id)
+        pseudonym = pseudonyms.draft_key(user_id)
         draft = await repo.start_or_resume(
             pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"x" * 200
         )

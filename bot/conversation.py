@@ -51,6 +51,7 @@ from flows.parsing import (
     TextInput,
     parse_answer,
 )
+from storage.pseudonyms import DraftKey, Pseudonyms
 from storage.receipts import normalize_receipt, receipt_digits
 from storage.repository import (
     DEFAULT_DRAFT_TTL,
@@ -62,7 +63,6 @@ from storage.repository import (
     QuestionnaireRef,
     Repository,
 )
-from storage.pseudonyms import DraftKey, Pseudonyms
 
 DEFAULT_RATE_LIMIT: Final = 60  # events per respondent per minute: generous for a human
 _log = logging.getLogger(__name__)

@@ -1,10 +1,10 @@
 """`oclep-admin purge`: expired drafts become partial submissions closed with an end record,
-as the bot's own expiry leaves them; tombstones are listed."""
+as the bot's own expiry leaves them; tombstones are listed. Only the staff public key is
+needed: purge never reads the server secret."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from typer.testing import Result
 
 from storage.database import Database, open_database
-from storage.keys import keyring, read_private_key_file
-from storage.ratchet import ChainWalker, SealedAnswer, open_chain_key
+from storage.envelope import open_record
+from storage.expiry import end_record
+from storage.keys import generate_staff_key, keyring, read_private_key_file, write_public_key_file
+from storage.pseudonyms import DraftKey
 from storage.reader import DecryptedSubmission, read_submissions
-from storage.repository import end_record
-from storage.server_secret import ServerSecret
-from storage.tables import DRAFTS, SEALED_ANSWERS, SUBMISSIONS
+from storage.tables import DRAFTS, SEALED_ANSWERS
 from tests.admin.cli_support import one_sentence, run
 from tests.admin.fixtures.builder import PASSPHRASE, Known, drive, engines
 from tests.admin.fixtures.plans import make_plans
@@ -30,7 +30,8 @@ EXPIRED = "Expired drafts (now partial submissions, or deleted if empty):"
 
 @pytest.fixture(autouse=True)
 def no_bot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The secret comes from what each test gives, never from the tester's environment."""
+    """The key comes from what each test gives, never from the tester's environment."""
+    monkeypatch.delenv("OCLEP_STAFF_PUBLIC_KEY", raising=False)
     monkeypatch.delenv("OCLEP_SERVER_SECRET_FILE", raising=False)
     monkeypatch.delenv("OCLEP_DATA_DIR", raising=False)
 
@@ -63,7 +64,7 @@ def test_purge_expires_drafts_and_lists_tombstones(tmp_path: Path) -> None:
     assert by_fate["withdrawn"].submission_id not in before
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'oclep.db'}"
-    secret = ["--server-secret-file", tmp_path / "server.secret"]  # the one the bot used
+    secret = ["--staff-public-key", tmp_path / "staff.pub"]  # the one the bot used
     result = run(["purge", "--database-url", url, *secret])  # today is long after March 2025
     assert result.exit_code == 0, result.stderr
     assert f"{EXPIRED} 2" in result.stderr
@@ -79,11 +80,10 @@ def test_purge_expires_drafts_and_lists_tombstones(tmp_path: Path) -> None:
 
 
 def test_purge_of_a_missing_database(tmp_path: Path) -> None:
-    ServerSecret.load_or_create(tmp_path / "server.secret")
+    setup_key = tmp_path / "staff.pub"
+    write_public_key_file(setup_key, generate_staff_key().public_key)
     url = f"sqlite+aiosqlite:///{tmp_path / 'none.db'}"
-    result = run(
-        ["purge", "--database-url", url, "--server-secret-file", tmp_path / "server.secret"]
-    )
+    result = run(["purge", "--database-url", url, "--staff-public-key", setup_key])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: There is no database")
 
@@ -91,16 +91,17 @@ def test_purge_of_a_missing_database(tmp_path: Path) -> None:
 # --- on SQLite and PostgreSQL: the result is the bot's own expiry ---
 
 
-def bot_secret(folder: Path) -> tuple[Path, ServerSecret]:
-    """The server secret file as the bot creates it (mode 0600), and the secret itself."""
-    path = folder / "secret" / "server.secret"
-    return path, ServerSecret.load_or_create(path)
+def public_key_file(setup: Setup, folder: Path) -> Path:
+    """The staff public key file as it sits on the server."""
+    path = folder / "staff.pub"
+    write_public_key_file(path, setup.staff_key.public_key)
+    return path
 
 
 async def answered(setup: Setup, user_id: int, answers: int) -> bytes:
     """A draft of `user_id` holding `answers` answers; its submission id."""
     repository = setup.repository()
-    pseudonym = setup.pseudonym(user_id)
+    pseudonym: DraftKey = setup.pseudonym(user_id)
     draft = await repository.start_or_resume(
         pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"{}"
     )
@@ -125,33 +126,24 @@ async def purge(target: DatabaseTarget, *options: object) -> Result:
 async def sealed_records(database: Database, setup: Setup, submission_id: bytes) -> list[bytes]:
     """Every sealed record of a submission, end record included, opened with the staff key."""
     async with database.engine.connect() as connection:
-        sealed_key = (
-            await connection.execute(
-                select(SUBMISSIONS.c.sealed_key).where(SUBMISSIONS.c.id == submission_id)
-            )
-        ).scalar_one()
         rows = (
             await connection.execute(
-                select(
-                    SEALED_ANSWERS.c.sequence, SEALED_ANSWERS.c.nonce, SEALED_ANSWERS.c.ciphertext
-                )
+                select(SEALED_ANSWERS.c.sequence, SEALED_ANSWERS.c.ciphertext)
                 .where(SEALED_ANSWERS.c.submission_id == submission_id)
                 .order_by(SEALED_ANSWERS.c.sequence)
             )
         ).all()
-    questionnaire_hash = QUESTIONNAIRE.hash_bytes
-    k0 = open_chain_key(
-        keyring([setup.staff_key]), bytes(sealed_key), submission_id, questionnaire_hash
-    )
-    walker = ChainWalker(k0, submission_id, questionnaire_hash)
     assert [row.sequence for row in rows] == list(range(len(rows)))
+    keys = keyring([setup.staff_key])
     return [
-        walker.open(row.sequence, SealedAnswer(bytes(row.nonce), bytes(row.ciphertext)))
+        open_record(
+            keys, bytes(row.ciphertext), submission_id, row.sequence, QUESTIONNAIRE.hash_bytes
+        )
         for row in rows
     ]
 
 
-@pytest.mark.parametrize("given", ["option", "OCLEP_SERVER_SECRET_FILE", "OCLEP_DATA_DIR"])
+@pytest.mark.parametrize("given", ["option", "OCLEP_STAFF_PUBLIC_KEY"])
 async def test_purge_closes_expired_drafts_as_the_bot_does(
     database: Database,
     database_target: DatabaseTarget,
@@ -159,8 +151,8 @@ async def test_purge_closes_expired_drafts_as_the_bot_does(
     monkeypatch: pytest.MonkeyPatch,
     given: str,
 ) -> None:
-    path, secret = bot_secret(tmp_path)
-    setup = Setup(database, secret=secret)  # the clock stands in March 2025
+    setup = Setup(database)  # the clock stands in March 2025
+    key_file = public_key_file(setup, tmp_path)
     expired = await answered(setup, 1, 3)
     empty = await answered(setup, 2, 0)
     setup.clock.now = datetime.now(UTC)
@@ -168,11 +160,9 @@ async def test_purge_closes_expired_drafts_as_the_bot_does(
 
     options: list[object] = []
     if given == "option":
-        options = ["--server-secret-file", path]
-    elif given == "OCLEP_SERVER_SECRET_FILE":
-        monkeypatch.setenv(given, str(path))
+        options = ["--staff-public-key", key_file]
     else:
-        monkeypatch.setenv(given, str(path.parent))  # the bot's default: <data dir>/server.secret
+        monkeypatch.setenv(given, str(key_file))
     result = await purge(database_target, *options)
     assert result.exit_code == 0, result.stderr
     assert f"{EXPIRED} 2" in result.stderr
@@ -183,58 +173,52 @@ async def test_purge_closes_expired_drafts_as_the_bot_does(
     partial = by_id[expired]
     assert partial.meta.status == "partial" and partial.meta.answer_count == 3
     assert partial.answers == {f"q{i}": f"respuesta {i}" for i in range(3)}
-    # The authenticated count the bot's expiry seals after the answers, under the chain.
+    # The authenticated count the bot's expiry seals after the answers.
     records = await sealed_records(database, setup, expired)
     assert len(records) == 4 and records[-1] == end_record(3)
     assert by_id[current].meta.status == "in_progress"
     assert await count_rows(database, DRAFTS) == 1
 
 
-async def test_purge_warns_of_a_draft_it_cannot_close(
+async def test_purge_warns_of_a_format_1_draft_it_cannot_close(
     database: Database, database_target: DatabaseTarget, tmp_path: Path
 ) -> None:
-    path, secret = bot_secret(tmp_path)
-    setup = Setup(database, secret=secret)
+    setup = Setup(database)
+    key_file = public_key_file(setup, tmp_path)
     intact = await answered(setup, 1, 2)
-    damaged = await answered(setup, 2, 2)
+    legacy = await answered(setup, 2, 2)
+    # A draft started before record format 2 carries its ratchet key, sealed with a key
+    # that only the bot's one-time conversion of a format 1 secret holds.
     async with database.engine.begin() as connection:
         await connection.execute(
-            update(DRAFTS)
-            .where(DRAFTS.c.submission_id == damaged)
-            .values(chain_key=b"\x01" + secrets.token_bytes(60))
+            update(DRAFTS).where(DRAFTS.c.submission_id == legacy).values(chain_key=b"\x01" * 61)
         )
-    result = await purge(database_target, "--server-secret-file", path)
+    result = await purge(database_target, "--staff-public-key", key_file)
     assert result.exit_code == 0, result.stderr
     assert f"{EXPIRED} 2" in result.stderr
     assert "1 of them could not be closed with an end record" in result.stderr
     assert (await sealed_records(database, setup, intact))[-1] == end_record(2)
-    assert len(await sealed_records(database, setup, damaged)) == 2  # no end record
+    assert len(await sealed_records(database, setup, legacy)) == 2  # no end record
 
 
-@pytest.mark.parametrize("problem", ["missing", "readable by others", "not the bot's"])
-async def test_purge_without_the_bots_secret_changes_nothing(
+@pytest.mark.parametrize("problem", ["not given", "missing", "not a key"])
+async def test_purge_without_the_staff_public_key_changes_nothing(
     database: Database, database_target: DatabaseTarget, tmp_path: Path, problem: str
 ) -> None:
-    path, secret = bot_secret(tmp_path)
-    setup = Setup(database, secret=secret)
+    setup = Setup(database)
     draft = await answered(setup, 1, 2)
-    given = tmp_path / "given" / "server.secret"
-    if problem == "readable by others":
-        given = path
-        given.chmod(0o644)
-    elif problem == "not the bot's":
-        ServerSecret.load_or_create(given)
-    result = await purge(database_target, "--server-secret-file", given)
+    given = tmp_path / "given" / "staff.pub"
+    if problem == "not a key":
+        given.parent.mkdir()
+        given.write_text("not a key\n")
+    options: list[object] = [] if problem == "not given" else ["--staff-public-key", given]
+    result = await purge(database_target, *options)
     assert result.exit_code == 1
     sentence = one_sentence(result)
-    assert str(given) in sentence
-    expected = {
-        "missing": "There is no server secret at",
-        "readable by others": "can be read by other users",
-        "not the bot's": "opens none of the 1 expired drafts, so it is not the bot's",
-    }[problem]
-    assert expected in sentence, sentence
-    assert given.exists() == (problem != "missing")  # never created
+    assert "Nothing was changed." in sentence, sentence
+    if problem != "not given":
+        assert str(given) in sentence
+    assert not given.exists() or problem == "not a key"
     [unchanged] = await setup.decrypted()
     assert unchanged.meta.id == draft and unchanged.meta.status == "in_progress"
     assert await count_rows(database, DRAFTS) == 1

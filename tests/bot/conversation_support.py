@@ -23,6 +23,7 @@ from flows.loader import load_questionnaire
 from flows.model import Question
 from storage.database import Database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
+from storage.pseudonyms import Pseudonyms
 from storage.reader import DecryptedSubmission, read_submissions
 from storage.repository import DEFAULT_DRAFT_TTL, Repository
 from storage.server_secret import ServerSecret
@@ -112,15 +113,19 @@ async def world(
         if clock is None
         else Repository(database, secret, staff_key.public_key, draft_ttl=ttl, clock=clock)
     )
+    conversation_clock = clock or (lambda: datetime(2025, 6, 1, 12, 0))
+    pseudonyms = Pseudonyms(
+        secret, draft_ttl_days=draft_ttl_days, clock=lambda: conversation_clock().date()
+    )
     conversation = Conversation(
         engine=ENGINE,
         repository=repository,
-        secret=secret,
+        pseudonyms=pseudonyms,
         catalogs=CATALOGS,
         bot_username=bot_username,
         rate_limit=rate_limit,
         campaigns=campaigns,
-        clock=clock or (lambda: datetime(2025, 6, 1, 12, 0)),
+        clock=conversation_clock,
         draft_ttl_days=draft_ttl_days,
         **options,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from flows.engine import Engine
 from flows.loader import parse_questionnaire
 from storage.database import Database
 from storage.keys import generate_staff_key
+from storage.pseudonyms import Pseudonyms
 from storage.repository import Repository
 from storage.server_secret import ServerSecret
 from tests.bot.conversation_support import CATALOGS, ENGINE, World
@@ -31,7 +32,7 @@ async def world_with_ttl(database: Database, tmp_path: Path, days: int) -> Async
     conversation = Conversation(
         engine=ENGINE,
         repository=repository,
-        secret=secret,
+        pseudonyms=Pseudonyms(secret, draft_ttl_days=days, clock=lambda: datetime.now(UTC).date()),
         catalogs=CATALOGS,
         draft_ttl_days=days,
         rate_limit=1000,

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ from bot.settings import BotSettings, SettingsError, load_settings
 from bot.toggle_limit import ToggleLimit
 from storage.database import Database, open_database
 from storage.keys import generate_staff_key
+from storage.pseudonyms import Pseudonyms
 from storage.repository import QuestionnaireRef, Repository
-from storage.server_secret import Purpose, ServerSecret
+from storage.server_secret import ServerSecret
 from storage.tables import Submission
 from tests.bot.conversation_support import Chat, World, consented, world
 
@@ -239,7 +240,9 @@ async def test_running_bot_expires_drafts_periodically(
             repository = Repository(
                 other, secret, staff.public_key, draft_ttl=timedelta(days=1), clock=lambda: past
             )
-            pseudonym = secret.pseudonym(Purpose.DRAFT, 42)
+            pseudonym = Pseudonyms(secret, draft_ttl_days=1, clock=lambda: past.date()).draft_key(
+                42
+            )
             await repository.start_or_resume(
                 pseudonym,
                 questionnaire=QuestionnaireRef("t", 1, "00" * 32),
@@ -321,8 +324,11 @@ async def test_toggles_are_rate_limited_without_database_writes(
         await chat.press("No había transporte")
         assert chat.notices() == [TOO_FAST]
 
-        secret = ServerSecret.load_or_create(tmp_path / "server.secret")
-        rate = secret.pseudonym(Purpose.RATE, 123_456_789)
+        secret = ServerSecret.load(tmp_path / "server.secret")
+        # The world's conversation lives on 2025-06-01 (its fixed clock).
+        rate = Pseudonyms(secret, draft_ttl_days=30, clock=lambda: date(2025, 6, 1)).rate(
+            123_456_789
+        )
         assert limit.keys == [rate] * 4
         assert b"123456789" not in rate
 

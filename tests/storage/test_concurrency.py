@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from storage.database import Database
+from storage.pseudonyms import DraftKey
 from storage.repository import Change, ChangeResult, DraftHandle, Outcome, Repository
 from storage.tables import SealedAnswer
 from tests.conftest import DatabaseTarget
@@ -26,7 +27,7 @@ def _answer_with(update_id: int):  # type: ignore[no-untyped-def]
     return decide
 
 
-async def _deliver(repo: Repository, pseudonym: bytes, update_id: int) -> ChangeResult:
+async def _deliver(repo: Repository, pseudonym: DraftKey, update_id: int) -> ChangeResult:
     await asyncio.sleep(random.random() / 100)  # interleave the workers
     return await repo.apply(pseudonym, update_id=update_id, decide=_answer_with(update_id))
 

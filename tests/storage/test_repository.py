@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
 from storage.database import Database
+from storage.pseudonyms import DraftKey
 from storage.reader import SubmissionFilter
 from storage.receipts import normalize_receipt
 from storage.repository import (
@@ -27,7 +28,6 @@ from storage.repository import (
     _Loaded,
     _RateWindows,
 )
-from storage.server_secret import Purpose
 from storage.tables import (
     AuditEvent,
     Draft,
@@ -39,7 +39,7 @@ from tests.conftest import DatabaseTarget
 from tests.storage.repository_support import QUESTIONNAIRE, Setup, count_rows, record
 
 
-async def _start(setup: Setup, user_id: int = 1234567890, campaign: str | None = None) -> bytes:
+async def _start(setup: Setup, user_id: int = 1234567890, campaign: str | None = None) -> DraftKey:
     pseudonym = setup.pseudonym(user_id)
     await setup.repository().start_or_resume(
         pseudonym, questionnaire=QUESTIONNAIRE, campaign=campaign, initial_state=b"state-0"
@@ -378,7 +378,7 @@ async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
     before = [await count_rows(database, table) for table in tables]
     opened = Repository._opened
 
-    def stale(self: Repository, pseudonym: bytes, rows: Sequence[Any]) -> _Loaded | None:
+    def stale(self: Repository, pseudonym: DraftKey, rows: Sequence[Any]) -> _Loaded | None:
         loaded = opened(self, pseudonym, rows)
         assert loaded is not None
         handle = loaded.handle

@@ -36,8 +36,13 @@ def sealed(staff_key: StaffPrivateKey) -> bytes:
     return seal_record(staff_key.public_key, RECORD, SUBMISSION, 7, QUESTIONNAIRE)
 
 
-def _open(key: StaffPrivateKey, blob: bytes, submission: bytes = SUBMISSION, seq: int = 7,
-          questionnaire: bytes = QUESTIONNAIRE) -> bytes:  # fmt: skip
+def _open(
+    key: StaffPrivateKey,
+    blob: bytes,
+    submission: bytes = SUBMISSION,
+    seq: int = 7,
+    questionnaire: bytes = QUESTIONNAIRE,
+) -> bytes:
     return open_record(keyring([key]), blob, submission, seq, questionnaire)
 
 

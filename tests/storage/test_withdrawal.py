@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from storage.database import Database
+from storage.pseudonyms import DraftKey
 from storage.tables import AuditEvent, Draft, SealedAnswer, Submission, Tombstone
 from tests.conftest import DatabaseTarget
 from tests.storage.repository_support import Setup, count_rows, record
 
 
-async def _answered(setup: Setup, user_id: int, texts: list[str]) -> bytes:
+async def _answered(setup: Setup, user_id: int, texts: list[str]) -> DraftKey:
     pseudonym = setup.pseudonym(user_id)
     await setup.respond(pseudonym, [record("testimonio", t) for t in texts], state=b"s")
     return pseudonym
