@@ -20,8 +20,7 @@ from storage.database import open_database
 from storage.keys import StaffPublicKey, read_public_key_file
 from storage.pseudonyms import Pseudonyms
 from storage.repository import Repository
-from storage.secret_check import adopt_server_secret
-from storage.server_secret import ServerSecret
+from storage.secret_check import adopt_server_secret, open_server_secret
 
 DEFAULT_QUESTIONNAIRE: Final = (
     Path(__file__).resolve().parent.parent / "flows" / "questionnaires" / "testimonio.yaml"
@@ -65,10 +64,10 @@ async def open_conversation(
     catalogs = Catalogs.load()
     if settings.telegram_token is not None and settings.server_secret_beside_database:
         _log.warning(BACKUP_EXPOSURE_WARNING)
-    secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
     database = await open_database(settings.effective_database_url)
     expiry: asyncio.Task[None] | None = None
     try:
+        secret = await open_server_secret(database, settings.effective_server_secret_file)
         await adopt_server_secret(database, secret, key, _utc_today())
         pseudonyms = Pseudonyms(secret, draft_ttl_days=settings.draft_ttl_days, clock=_utc_today)
         pseudonyms.rotate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import date
+from pathlib import Path
 from typing import Final
 
 from sqlalchemy import insert, select
@@ -41,6 +42,28 @@ async def check_server_secret(database: Database, secret: ServerSecret) -> None:
             "OCLEP_SERVER_SECRET_FILE at the right file (a new secret would orphan every open "
             "draft and receipt)."
         )
+
+
+async def open_server_secret(database: Database, path: Path) -> ServerSecret:
+    """The server secret at `path`, checked against the database.
+
+    A fresh database (no check value yet) may get a new secret, created here. A database
+    that has been used with a secret never does: a missing file is then refused with one
+    sentence, before anything is written, instead of silently starting over.
+    """
+    if await _stored_check(database) is None:
+        secret = ServerSecret.load_or_create(path)
+    else:
+        try:
+            secret = ServerSecret.load(path)
+        except FileNotFoundError:
+            raise ServerSecretError(
+                f"There is no server secret at {path}, but this database was used with one; "
+                "point OCLEP_SERVER_SECRET_FILE at it (a new secret would orphan every open "
+                "draft and receipt)."
+            ) from None
+    await check_server_secret(database, secret)
+    return secret
 
 
 async def adopt_server_secret(

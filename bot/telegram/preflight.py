@@ -8,8 +8,7 @@ from bot.settings import BotSettings
 from flows.loader import load_questionnaire
 from storage.database import open_database
 from storage.keys import StaffPublicKey
-from storage.secret_check import check_server_secret
-from storage.server_secret import ServerSecret
+from storage.secret_check import open_server_secret
 
 
 async def check_local_setup(
@@ -25,11 +24,10 @@ async def check_local_setup(
     key = staff_key if staff_key is not None else staff_public_key(settings)
     load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE)
     Catalogs.load()
-    secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
     # Opened and closed again: the conversation opens it for good once getMe has named the bot.
     database = await open_database(settings.effective_database_url)
     try:
-        await check_server_secret(database, secret)
+        await open_server_secret(database, settings.effective_server_secret_file)
     finally:
         await database.close()
     return key
