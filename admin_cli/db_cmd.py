@@ -6,11 +6,14 @@ import asyncio
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from admin_cli.errors import exit_on_errors
+from admin_cli.staff_public_key import StaffPublicKeyOption, load_staff_public_key
 from storage.database import (
     DEFAULT_DATABASE_URL,
     SQLITE_DRIVER,
@@ -19,6 +22,8 @@ from storage.database import (
     head_revision,
     open_database,
 )
+from storage.keys import StaffPublicKey
+from storage.secret_check import forget_server_secret
 
 app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -66,3 +71,28 @@ def upgrade(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
     with exit_on_database_errors():
         where = asyncio.run(_upgrade(database_url))
     typer.echo(f"The database at {where} is at schema revision {head_revision()} (newest).")
+
+
+async def _forget(url: str, staff_key: StaffPublicKey) -> int:
+    async with await open_database(url, must_exist=True) as database:
+        return await forget_server_secret(database, staff_key, datetime.now(UTC).date())
+
+
+@app.command("forget-server-secret")
+def forget_secret(
+    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    staff_public_key: StaffPublicKeyOption = None,
+) -> None:
+    """Give up the server secret this database was used with (lost, or seized).
+
+    Every open draft is closed now as a partial submission (answers kept), and the next
+    start of the bot takes a new secret. Run it with the bot stopped.
+    """
+    with exit_on_errors():
+        staff_key = load_staff_public_key(staff_public_key)
+        closed = asyncio.run(_forget(database_url, staff_key))
+    typer.echo(
+        f"Open drafts closed as partial submissions: {closed}. The next start of the bot "
+        "creates a new server secret.",
+        err=True,
+    )

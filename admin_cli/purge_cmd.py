@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,23 +17,12 @@ from rich.table import Table
 
 from admin_cli.console import status_console
 from admin_cli.db_cmd import DatabaseUrlOption
-from admin_cli.errors import CommandError, exit_on_errors
+from admin_cli.errors import exit_on_errors
+from admin_cli.staff_public_key import StaffPublicKeyOption, load_staff_public_key
 from storage.database import DEFAULT_DATABASE_URL, open_database
 from storage.expiry import expire
-from storage.keys import KeyFileError, StaffPublicKey, read_public_key_file
+from storage.keys import StaffPublicKey
 from storage.staff_queries import TombstoneEntry, list_tombstones
-
-StaffPublicKeyOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--staff-public-key",
-        envvar="OCLEP_STAFF_PUBLIC_KEY",
-        help="The staff public key file the bot uses (OCLEP_STAFF_PUBLIC_KEY), to seal the "
-        "end record of each expired draft.",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
 
 
 @dataclass(frozen=True)
@@ -42,18 +30,6 @@ class PurgeOutcome:
     expired: int  # drafts expired (partial submissions, or deleted if empty)
     unclosed: int  # of those, partial submissions left without an end record
     tombstones: list[TombstoneEntry]
-
-
-def load_staff_public_key(path: Path | None) -> StaffPublicKey:
-    if path is None:
-        raise CommandError(
-            "No staff public key was given; pass --staff-public-key or set "
-            "OCLEP_STAFF_PUBLIC_KEY to the public key file the bot uses. Nothing was changed."
-        )
-    try:
-        return read_public_key_file(path)
-    except KeyFileError as exc:
-        raise CommandError(f"{exc} Nothing was changed.") from None
 
 
 async def _purge(url: str, staff_key: StaffPublicKey) -> PurgeOutcome:

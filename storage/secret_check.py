@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from storage.database import Database
 from storage.expiry import expire
@@ -85,3 +85,14 @@ async def adopt_server_secret(
             await connection.execute(
                 insert(SERVER_META).values(name=CHECK_NAME, value=secret.check_value())
             )
+
+
+async def forget_server_secret(database: Database, staff_key: StaffPublicKey, today: date) -> int:
+    """Give up the database's server secret (lost, or seized with the server): every open
+    draft is closed now as a partial submission (its answers kept, with an end record), and
+    the check value is removed, so the next start takes a new secret. Returns how many drafts
+    were closed."""
+    outcome = await expire(database, staff_key, today, every_draft=True)
+    async with database.write_transaction() as connection:
+        await connection.execute(delete(SERVER_META).where(_M.name == CHECK_NAME))
+    return outcome.expired

@@ -129,3 +129,30 @@ async def test_the_right_secret_passes_and_a_fresh_database_takes_a_new_one(
         with pytest.raises(ServerSecretError, match="was used with one"):
             await open_server_secret(database, path)
         assert not path.exists()
+
+
+async def test_forgetting_a_lost_secret_keeps_every_answer_and_allows_a_new_one(
+    database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    from tests.admin.cli_support import run
+    from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+
+    async with await open_database(database_target.url, upgrade=True) as database:
+        setup = Setup(database)
+        lost = tmp_path / "lost" / "server.secret"
+        secret = await open_server_secret(database, lost)
+        await adopt_server_secret(database, secret, setup.staff_key.public_key, _today())
+        key = setup.pseudonym(4_000_000_001)
+        await setup.respond(key, [record("rol", "familiar")])
+        lost.unlink()
+        staff_pub = tmp_path / "staff.pub"
+        write_public_key_file(staff_pub, setup.staff_key.public_key)
+        options = ["--database-url", database_target.url, "--staff-public-key", str(staff_pub)]
+        result = await asyncio.to_thread(run, ["db", "forget-server-secret", *options])
+        assert result.exit_code == 0, result.stderr
+        assert "Open drafts closed as partial submissions: 1." in result.stderr
+        [partial] = await setup.decrypted()
+        assert partial.meta.status == "partial" and partial.answers == {"rol": "familiar"}
+        assert partial.meta.questionnaire == QUESTIONNAIRE
+        fresh = await open_server_secret(database, tmp_path / "new" / "server.secret")
+        assert fresh.check_value() != secret.check_value()
