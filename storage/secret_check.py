@@ -77,6 +77,7 @@ async def adopt_server_secret(
     the next start.
     """
     await check_server_secret(database, secret)
+    secret.check_writable()
     if secret.legacy is not None:
         await expire(database, staff_key, today, legacy=secret.legacy, everything_legacy=True)
         secret.save()

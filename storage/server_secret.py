@@ -290,6 +290,23 @@ class ServerSecret:
             ) from None
         self.legacy = None
 
+    def check_writable(self) -> None:
+        """Refuse, with one sentence, a secret whose folder the bot cannot write: it could
+        not erase old epoch keys when they leave the retained window (checked at start, not
+        the day the first key is due)."""
+        if self.path is None:
+            return
+        probe = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.probe")
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+            os.unlink(probe)
+        except OSError as exc:
+            raise ServerSecretError(
+                f"The folder of the server secret {self.path} cannot be written "
+                f"({exc.strerror or 'unknown error'}); the bot rewrites the file to erase old "
+                "keys, so give its user write access to that folder."
+            ) from None
+
     # --- the epoch chain ---
 
     @property

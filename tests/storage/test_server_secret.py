@@ -281,3 +281,17 @@ def test_identity_digest_is_salted_and_deterministic() -> None:
     assert identity_digest(b"s" * 16, 42) == identity_digest(b"s" * 16, 42)
     assert identity_digest(b"s" * 16, 42) != identity_digest(b"t" * 16, 42)
     assert identity_digest(b"s" * 16, 42) != identity_digest(b"s" * 16, 43)
+
+
+def test_a_secret_folder_that_cannot_be_written_is_refused_at_start(secret_path: Path) -> None:
+    secret = ServerSecret.load_or_create(secret_path, today=TODAY)
+    secret.check_writable()  # the folder the bot created: fine, and nothing left behind
+    assert sorted(p.name for p in secret_path.parent.iterdir()) == [secret_path.name]
+    secret_path.parent.chmod(0o500)
+    try:
+        if os.geteuid() == 0:  # root writes anyway: make the folder unusable another way
+            secret.path = secret_path.parent / "gone" / "server.secret"
+        with pytest.raises(ServerSecretError, match="cannot be written"):
+            secret.check_writable()
+    finally:
+        secret_path.parent.chmod(0o700)
