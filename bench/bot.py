@@ -13,7 +13,7 @@ shared machine) and the best round of each is kept.
 Printed for both: updates/s, p50 and p99 latency (from queueing the respondent's update to
 the bot's first visible reply reaching the emulator), CPU ms per update of the bot's process
 (from /proc, all its threads), how busy this process (emulator and respondents) was, and
-the throughput ratio (target >= 0.5). A harness busier than 90 % of a core may be what
+the throughput ratio (target >= 0.65). A harness busier than 90 % of a core may be what
 limits a bot, and is flagged.
 """
 
@@ -58,6 +58,7 @@ START_TIMEOUT = 120.0  # importing aiogram takes seconds on a busy machine
 BIN = Path(sys.executable).parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BUSY_HARNESS = 0.9
+TARGET = 0.65
 
 
 @dataclass
@@ -197,16 +198,19 @@ async def replaying_respondent(user: SimulatedUser, run: Run, kinds: list[bool])
     return kinds
 
 
-async def measure_bot(respondents: int, folder: Path, round_: int) -> tuple[Run, list[list[bool]]]:
-    data = folder / f"data-{round_}"
+async def measure_bot(
+    respondents: int, folder: Path, round_: int, *, direct: bool = True
+) -> tuple[Run, list[list[bool]]]:
+    data = folder / f"data-{round_}-{'direct' if direct else 'alchemy'}"
     staff_key = folder / "staff.pub"
     if not staff_key.exists():
         write_public_key_file(staff_key, generate_staff_key().public_key)
     env = {
         "OCLEP_DATA_DIR": str(data),
-        "OCLEP_SERVER_SECRET_FILE": str(folder / f"server-{round_}.secret"),
+        "OCLEP_SERVER_SECRET_FILE": str(data.parent / f"secret-{data.name}" / "server.secret"),
         "OCLEP_STAFF_PUBLIC_KEY": str(staff_key),
         "OCLEP_RATE_LIMIT_PER_MINUTE": "10000",
+        "OCLEP_SQLITE_DIRECT": "true" if direct else "false",
     }
     async with (
         await BotApiEmulator.start() as emulator,
@@ -242,27 +246,43 @@ async def measure_bare(kinds: list[list[bool]], folder: Path) -> Run:
         return run
 
 
-async def main(respondents: int, rounds: int) -> None:
+async def main(respondents: int, rounds: int, compare_sqlalchemy: bool) -> None:
     logging.basicConfig(level=logging.WARNING)
     bots: list[Run] = []
     bares: list[Run] = []
+    alchemy: list[Run] = []
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         for round_ in range(rounds):
             run, kinds = await measure_bot(respondents, folder, round_)
             bots.append(run)
             bares.append(await measure_bare(kinds, folder))
+            if compare_sqlalchemy:
+                alchemy.append((await measure_bot(respondents, folder, round_, direct=False))[0])
     print(f"{respondents} respondents completing the questionnaire concurrently (SQLite)")
+    print("every respondent is new to the bot process: each pays its Argon2id digest once")
     for round_, (bot, bare) in enumerate(zip(bots, bares, strict=True), 1):
         print(f"round {round_}: ratio {bot.throughput / bare.throughput:.2f}")
         print("  " + bot.line("oclep bot"))
         print("  " + bare.line("bare aiogram bot"))
+        if alchemy:
+            other = alchemy[round_ - 1]
+            print("  " + other.line("oclep bot, SQLAlchemy path only"))
+            print(
+                f"  direct SQLite path / SQLAlchemy path: {bot.throughput / other.throughput:.2f}"
+            )
     best_bot = max(bots, key=lambda r: r.throughput)
     best_bare = max(bares, key=lambda r: r.throughput)
     ratio = best_bot.throughput / best_bare.throughput
     capacity = (best_bare.bot_cpu / best_bare.updates) / (best_bot.bot_cpu / best_bot.updates)
-    verdict = "meets" if ratio >= 0.5 else "misses"
-    print(f"throughput ratio oclep/bare (best rounds): {ratio:.2f} ({verdict} the 0.5 target)")
+    verdict = "meets" if ratio >= TARGET else "misses"
+    print(f"throughput ratio oclep/bare (best rounds): {ratio:.2f} ({verdict} the {TARGET} target)")
+    if alchemy:
+        best_alchemy = max(alchemy, key=lambda r: r.throughput)
+        print(
+            "direct SQLite path / SQLAlchemy path (best rounds): "
+            f"{best_bot.throughput / best_alchemy.throughput:.2f}"
+        )
     print(f"CPU per update, bare/oclep (what one busy core would sustain): {capacity:.2f}")
 
 
@@ -270,5 +290,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--compare-sqlalchemy",
+        action="store_true",
+        help="also run the bot with its hot path through SQLAlchemy (OCLEP_SQLITE_DIRECT=false)",
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.respondents, arguments.rounds))
+    asyncio.run(main(arguments.respondents, arguments.rounds, arguments.compare_sqlalchemy))

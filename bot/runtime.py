@@ -64,7 +64,9 @@ async def open_conversation(
     catalogs = Catalogs.load()
     if settings.telegram_token is not None and settings.server_secret_beside_database:
         _log.warning(BACKUP_EXPOSURE_WARNING)
-    database = await open_database(settings.effective_database_url)
+    database = await open_database(
+        settings.effective_database_url, direct_sqlite=settings.sqlite_direct
+    )
     expiry: asyncio.Task[None] | None = None
     try:
         secret = await open_server_secret(database, settings.effective_server_secret_file)

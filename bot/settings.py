@@ -39,6 +39,9 @@ class BotSettings(BaseSettings):
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # SQLite only: the hot path's direct connection (docs/storage.md). Off only to measure
+    # what it buys (bench/bot.py --compare-sqlalchemy).
+    sqlite_direct: bool = True
     # Registered campaign codes (comma-separated). A code is stored with each submission, so
     # only codes shared by many people may be listed: a personal code would be a tracking
     # token. Empty: no campaign code is ever stored.

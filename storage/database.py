@@ -284,6 +284,9 @@ class Database:
 
     url: URL
     engine: AsyncEngine
+    # The bot's hot path on SQLite runs on a direct connection (storage/sqlite_direct.py);
+    # False sends it through SQLAlchemy like everything else (bench/bot.py compares the two).
+    direct_sqlite: bool = True
     _queue: _WriterQueue = field(default_factory=_WriterQueue, repr=False, compare=False)
 
     @property
@@ -333,7 +336,7 @@ class Database:
     @property
     def has_sqlite_writer(self) -> bool:
         """Whether `sqlite_write` is available: SQLite databases in a file."""
-        return self.is_sqlite and not _is_memory(self.url)
+        return self.direct_sqlite and self.is_sqlite and not _is_memory(self.url)
 
     @asynccontextmanager
     async def sqlite_write(self) -> AsyncIterator[SqliteDirect]:
@@ -529,7 +532,11 @@ class Database:
 
 
 async def open_database(
-    url: str = DEFAULT_DATABASE_URL, *, upgrade: bool | None = None, must_exist: bool = False
+    url: str = DEFAULT_DATABASE_URL,
+    *,
+    upgrade: bool | None = None,
+    must_exist: bool = False,
+    direct_sqlite: bool = True,
 ) -> Database:
     """Open the database at `url`.
 
@@ -558,7 +565,7 @@ async def open_database(
     if parsed.get_backend_name() == "sqlite":
         _harden_sqlite(engine)
         logging.getLogger("aiosqlite").addFilter(_AIOSQLITE_FILTER)  # idempotent
-    database = Database(url=parsed, engine=engine)
+    database = Database(url=parsed, engine=engine, direct_sqlite=direct_sqlite)
     try:
         if upgrade or (upgrade is None and database.is_sqlite):
             await database.upgrade()

@@ -16,16 +16,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from argon2.low_level import Type, hash_secret_raw
 
 from storage.server_secret import EpochKeys, Purpose, ServerSecret, epoch_of
 
 # OWASP's recommended Argon2id setting (19 MiB, 2 passes, 1 lane): ~25 ms of one core here
-# (measured in bench/pseudonyms.py, with the enumeration cost it implies).
+# (measured in bench/pseudonyms.py, with the enumeration cost it implies). Computed with
+# argon2-cffi, whose C call releases the GIL: `cryptography`'s Argon2id (same output) holds
+# it, which stalled the bot's event loop 25 ms for every new respondent.
 IDENTITY_MEMORY_KIB: Final = 19 * 1024
 IDENTITY_ITERATIONS: Final = 2
 IDENTITY_LANES: Final = 1
 DEFAULT_CACHE_SIZE: Final = 20_000  # ~2 MB of digests: a busy month's active respondents
+# Respondents whose candidate pseudonyms (one per retained epoch) are kept for the day: each
+# set is ~3 KB, and recomputing it costs ~75 µs of HMACs on every event.
+DRAFT_KEY_CACHE_SIZE: Final = 2_048
 # Epochs kept beyond the draft lifetime: one day of margin for a draft touched just before
 # midnight and for clocks that disagree by a little.
 EPOCH_MARGIN: Final = 1
@@ -33,14 +38,15 @@ EPOCH_MARGIN: Final = 1
 
 def identity_digest(salt: bytes, user_id: int) -> bytes:
     """Argon2id(user id as signed 8-byte big-endian, salt): 32 bytes. Deliberately slow."""
-    kdf = Argon2id(
-        salt=salt,
-        length=32,
-        iterations=IDENTITY_ITERATIONS,
-        lanes=IDENTITY_LANES,
+    return hash_secret_raw(
+        user_id.to_bytes(8, "big", signed=True),
+        salt,
+        time_cost=IDENTITY_ITERATIONS,
         memory_cost=IDENTITY_MEMORY_KIB,
+        parallelism=IDENTITY_LANES,
+        hash_len=32,
+        type=Type.ID,
     )
-    return kdf.derive(user_id.to_bytes(8, "big", signed=True))
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class Pseudonyms:
         self._today = clock
         self._cache_size = cache_size
         self._identities: OrderedDict[int, bytes] = OrderedDict()
+        self._draft_keys: OrderedDict[int, tuple[int, DraftKey]] = OrderedDict()
         self._salt = secret.identity_salt()
 
     @property
@@ -135,12 +142,22 @@ class Pseudonyms:
         return found
 
     def draft_key(self, user_id: int) -> DraftKey:
+        """The respondent's DRAFT pseudonyms today (cached for the day)."""
+        epoch = self.current_epoch()
+        cached = self._draft_keys.get(user_id)
+        if cached is not None and cached[0] == epoch:
+            self._draft_keys.move_to_end(user_id)
+            return cached[1]
         identity = self.identity(user_id)
-        return DraftKey(
+        key = DraftKey(
             tuple(
                 (keys.pseudonym(Purpose.DRAFT, identity), keys) for keys in self.retained_epochs()
             )
         )
+        self._draft_keys[user_id] = (epoch, key)
+        while len(self._draft_keys) > DRAFT_KEY_CACHE_SIZE:
+            self._draft_keys.popitem(last=False)
+        return key
 
     def rate(self, user_id: int) -> bytes:
         """The RATE pseudonym of the current epoch (rate and flood counters, in memory)."""
@@ -153,5 +170,6 @@ class Pseudonyms:
         file. True if the file was rewritten."""
         if self._secret.forget_before(self.current_epoch() - self._retained):
             self._secret.save()
+            self._draft_keys.clear()  # they hold keys of erased epochs
             return True
         return False
