@@ -65,9 +65,7 @@ def main() -> None:
         f"enumerating 10^10 ids: {argon * TELEGRAM_IDS / SECONDS_PER_YEAR:.1f} core-years "
         f"(baseline: {keyed * TELEGRAM_IDS / 3600:.1f} core-hours)"
     )
-    print(
-        f"cached lookup (one pseudonym per retained epoch, kept for the day): {cached * 1e6:.1f} µs CPU"
-    )
+    print(f"cached lookup (the day's pseudonyms, one per epoch): {cached * 1e6:.1f} µs CPU")
 
 
 if __name__ == "__main__":
