@@ -99,11 +99,20 @@ async def test_converting_a_format_1_secret_closes_its_drafts_and_forgets_it(
     secret = ServerSecret.load(path, today=today)
     assert secret.legacy is not None
     await adopt_server_secret(database, secret, setup.staff_key.public_key, today)
+    # A questionnaire under the converted secret: record format 2, beside the format 1 one.
+    new = setup.pseudonym(5_000_000_005)
+    version = await setup.respond(new, [record("rol", "mision_actual")])
+    await setup.repository().complete(new, update_id=9, expected_version=version)
 
-    # Closed now (not at its date), with its answer and an authenticated end record.
-    [partial] = await setup.decrypted()
-    assert partial.meta.status == "partial"
-    assert partial.answers == {"rol": "familiar"}
+    # One read gives both formats. The format 1 draft was closed now (not at its date), with
+    # its answer and an authenticated end record.
+    by_status = {r.meta.status: r for r in await setup.decrypted()}
+    assert set(by_status) == {"partial", "complete"}
+    assert by_status["partial"].answers == {"rol": "familiar"}
+    assert by_status["complete"].answers == {"rol": "mision_actual"}
+    async with database.engine.connect() as connection:
+        formats = (await connection.execute(select(SUBMISSIONS.c.record_format))).scalars()
+        assert sorted(formats) == [RecordFormat.RATCHET, RecordFormat.SEALED]
     assert await _stored_pseudonyms(database) == set()
     # The file no longer holds the old master or anything derived from it.
     written = path.read_bytes()
@@ -111,5 +120,11 @@ async def test_converting_a_format_1_secret_closes_its_drafts_and_forgets_it(
     assert master not in written and draft_key not in written
     assert ServerSecret.load(path).legacy is None
     async with database.engine.connect() as connection:
-        sequences = (await connection.execute(select(SEALED_ANSWERS.c.sequence))).scalars()
+        sequences = (
+            await connection.execute(
+                select(SEALED_ANSWERS.c.sequence).where(
+                    SEALED_ANSWERS.c.submission_id == submission_id
+                )
+            )
+        ).scalars()
         assert sorted(sequences) == [0, 1]  # the answer, then the end record (checked on read)
