@@ -25,11 +25,6 @@ DEFAULT_QUESTIONNAIRE: Final = (
     Path(__file__).resolve().parent.parent / "flows" / "questionnaires" / "testimonio.yaml"
 )
 EXPIRY_INTERVAL_SECONDS: Final = 3600.0  # drafts expire by the day: hourly is plenty
-BACKUP_EXPOSURE_WARNING: Final = (
-    "The server secret file is in the same folder as the SQLite database, so a copy of that "
-    "folder holds both; set OCLEP_SERVER_SECRET_FILE to a path outside the data folder "
-    "(docs/security.md)."
-)
 _log = logging.getLogger(__name__)
 
 
@@ -61,8 +56,6 @@ async def open_conversation(
     key = staff_key if staff_key is not None else staff_public_key(settings)
     engine = Engine(load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE))
     catalogs = Catalogs.load()
-    if settings.telegram_token is not None and settings.server_secret_beside_database:
-        _log.warning(BACKUP_EXPOSURE_WARNING)
     secret = ServerSecret.load_or_create(settings.effective_server_secret_file)
     database = await open_database(settings.effective_database_url)
     expiry: asyncio.Task[None] | None = None
