@@ -72,6 +72,7 @@ async def open_conversation(
             catalogs=catalogs,
             bot_username=bot_username,
             rate_limit=settings.rate_limit_per_minute,
+            testimonies_per_day=settings.testimonies_per_day,
             default_locale=settings.default_locale,
             campaigns=settings.campaigns,
             draft_ttl_days=settings.draft_ttl_days,
