@@ -659,7 +659,7 @@ class Conversation:
         if receipt is None:
             return (*delete, *self._on_screen(state, Notice(tr(texts.DELETE_BAD_RECEIPT))))
         # Neither the prompt, which stays in the chat, nor its button holds the receipt.
-        reference = self._pending.hold(self._secret.receipt_hash(receipt))
+        reference = self._pending.hold(self._repository.receipt_hash(receipt))
         options = (
             Option(tr(texts.DELETE_RECEIPT_YES), encode(WithdrawReceiptToken(reference))),
             Option(tr(texts.DELETE_NO), encode(CancelToken())),

@@ -688,9 +688,13 @@ class Repository:
             return False
         return await self.withdraw_by_receipt_hash(self._secret.receipt_hash(receipt))
 
+    def receipt_hash(self, receipt: str) -> bytes:
+        """The keyed hash stored for a normalized receipt (`storage.receipts`): what a caller
+        may hold while the respondent confirms a withdrawal, instead of the receipt."""
+        return self._secret.receipt_hash(receipt)
+
     async def withdraw_by_receipt_hash(self, receipt_hash: bytes) -> bool:
-        """`withdraw_by_receipt` from the receipt's keyed hash (`ServerSecret.receipt_hash`),
-        for a caller that keeps only the hash while the respondent confirms."""
+        """`withdraw_by_receipt` from the receipt's keyed hash (`receipt_hash`)."""
         return await self._withdraw(_S.receipt_hash == receipt_hash, "receipt")
 
     async def _withdraw(self, which: Any, via: str) -> bool:
