@@ -599,7 +599,9 @@ class Conversation:
         if name is CommandName.DISCREET:
             if state is None:
                 return (*delete, Notice(tr(texts.DISCREET_BEFORE_START)))
-            return (*delete, *await self._toggle_discreet(pseudonym, update_id, tr, state))
+            toggled = await self._toggle_discreet(pseudonym, update_id, tr)
+            # The state before the toggle says whether the command stayed in the chat.
+            return (*delete, *self._on_screen(state, *toggled))
         if name is CommandName.DELETE:
             if event.args.strip():
                 return self._confirm_receipt(respondent, event.args, event.message_ref, state)
@@ -615,17 +617,17 @@ class Conversation:
             return (*delete, prompt)
         return (*delete, *self._on_screen(state, Notice(tr(texts.UNKNOWN_COMMAND))))
 
-    def _on_screen(self, state: DraftState | None, notice: Notice) -> Replies:
-        """A notice, and the question on screen again when a questionnaire is open: a channel
-        shows the notice inside the questionnaire message (Telegram: above the question, gone
+    def _on_screen(self, state: DraftState | None, *notices: Reply) -> Replies:
+        """Notices, and the question on screen again when a questionnaire is open: a channel
+        shows the notices inside the questionnaire message (Telegram: above the question, gone
         at the next screen) instead of leaving one more message in the chat."""
-        if state is None:
-            return (notice,)
+        if state is None or not notices:
+            return notices
         # With discreet mode off, the command stays in the chat: the question comes below it.
-        return (notice, self._screens.question(state, fresh=not state.discreet))
+        return (*notices, self._screens.question(state, fresh=not state.discreet))
 
     async def _toggle_discreet(
-        self, pseudonym: bytes, update_id: int, tr: Callable[[str], str], state: DraftState
+        self, pseudonym: bytes, update_id: int, tr: Callable[[str], str]
     ) -> Replies:
         now: list[bool] = []
 
@@ -637,8 +639,7 @@ class Conversation:
         result = await self._apply(pseudonym, update_id=update_id, decide=decide)
         if result.outcome is not Outcome.APPLIED:
             return ()
-        notice = Notice(tr(texts.DISCREET_ON if now[-1] else texts.DISCREET_OFF))
-        return self._on_screen(replace(state, discreet=now[-1]), notice)
+        return (Notice(tr(texts.DISCREET_ON if now[-1] else texts.DISCREET_OFF)),)
 
     def _confirm_receipt(
         self,
@@ -678,27 +679,11 @@ class Conversation:
         return self._secret.pseudonym(Purpose.RATE, respondent.user_id)
 
     async def _within_rate(self, respondent: Respondent) -> bool:
-        return await self._repository.rate_hit(
-            self._rate_pseudonym(respondent), limit=self._rate_limit
-        )
+        rate = self._rate_pseudonym(respondent)
+        return await self._repository.rate_hit(rate, limit=self._rate_limit)
 
     def _toggle_within_rate(self, respondent: Respondent) -> bool:
         return self._toggle_limit.allow(self._rate_pseudonym(respondent))
-
-    async def _limit_reached(self, respondent: Respondent, locale: str) -> str:
-        """The kind refusal at the cap on completed testimonies; the first one of the day is
-        counted in the database, without anything that says whose (`oclep-admin stats`)."""
-        if self._completion_cap.first_refusal(self._rate_pseudonym(respondent)):
-            await self._repository.count_testimony_limit_refusal()
-        count = self._completion_cap.per_day
-        text = self._catalogs.ngettext(locale, texts.TESTIMONY_LIMIT_REACHED, count)
-        return text.format(count=count)
-
-    def _no_room(self, locale: str, room: TextRoom) -> str:
-        if room.parts_left == 0:
-            return self._catalogs.gettext(locale, texts.TEXT_FULL)
-        text = self._catalogs.ngettext(locale, texts.TEXT_PART_TOO_LONG, room.chars_left)
-        return text.format(chars=room.chars_left)
 
     def _registered(self, campaign: str | None) -> str | None:
         """The campaign code if it is registered; anything else is dropped without a word."""
@@ -753,6 +738,21 @@ class Conversation:
 
     def _stale_in(self, locale: str) -> Notice:
         return Notice(self._catalogs.gettext(locale, texts.STALE), transient=True)
+
+    async def _limit_reached(self, respondent: Respondent, locale: str) -> str:
+        """The kind refusal at the cap on completed testimonies; the first one of the day is
+        counted in the database, without anything that says whose (`oclep-admin stats`)."""
+        if self._completion_cap.first_refusal(self._rate_pseudonym(respondent)):
+            await self._repository.count_testimony_limit_refusal()
+        count = self._completion_cap.per_day
+        text = self._catalogs.ngettext(locale, texts.TESTIMONY_LIMIT_REACHED, count)
+        return text.format(count=count)
+
+    def _no_room(self, locale: str, room: TextRoom) -> str:
+        if room.parts_left == 0:
+            return self._catalogs.gettext(locale, texts.TEXT_FULL)
+        text = self._catalogs.ngettext(locale, texts.TEXT_PART_TOO_LONG, room.chars_left)
+        return text.format(chars=room.chars_left)
 
 
 def _deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespondentMessage, ...]:
