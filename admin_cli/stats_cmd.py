@@ -59,9 +59,20 @@ def _questionnaire_table(stats: SubmissionStats) -> Table:
     return table
 
 
+def _limit_table(stats: SubmissionStats) -> Table:
+    table = Table(title="Accounts refused at the daily cap")
+    table.add_column("day")
+    table.add_column("refused", justify="right")
+    for day, count in stats.limit_refusals_by_day:
+        table.add_row(day.isoformat(), str(count))
+    table.add_row("total", str(sum(n for _, n in stats.limit_refusals_by_day)), style="bold")
+    return table
+
+
 @app.callback(invoke_without_command=True)
 def stats(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
-    """Count submissions by status, day, campaign and questionnaire version."""
+    """Count submissions by status, day, campaign and questionnaire version, and new
+    testimonies refused at the daily cap per account."""
     with exit_on_database_errors():
         collected = asyncio.run(_collect(database_url))
     console = Console()
@@ -70,5 +81,6 @@ def stats(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
         _day_table(collected),
         _campaign_table(collected),
         _questionnaire_table(collected),
+        _limit_table(collected),
     ):
         console.print(table)

@@ -6,7 +6,7 @@ Grammar (ASCII, at most `CALLBACK_DATA_MAX_BYTES` bytes):
     c<locale><choice><campaign>                         consent before any draft exists
     g<locale><campaign>                                 language picked
     x:<step>                                            confirm deleting the unfinished draft
-    w:<16 digits>                                       confirm deleting by receipt
+    w:<reference>                                       confirm deleting by receipt
     r                                                   cancel, show the question again
 
 `step` counts the navigation changes of a draft: a token from an older screen no longer
@@ -30,6 +30,7 @@ _CAMPAIGN_MAX: Final = 64
 _QUESTION_TOKEN = re.compile(r"([akmdtnsb]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z]{1,16}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
 _COUNTRY_ARG = re.compile(r"[A-Z]{2}")
+_REFERENCE = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
 class Action(Enum):
@@ -78,7 +79,9 @@ class WithdrawDraftToken:
 
 @dataclass(frozen=True)
 class WithdrawReceiptToken:
-    digits: str
+    # A short-lived random reference (bot/pending_withdrawals.py), never the receipt: a button
+    # stays in the chat, and the receipt is what links the chat to a testimony.
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def encode(token: Token) -> str:
     elif isinstance(token, WithdrawDraftToken):
         data = f"x:{token.step}"
     elif isinstance(token, WithdrawReceiptToken):
-        data = f"w:{token.digits}"
+        data = f"w:{token.reference}"
     else:
         data = "r"
     if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
@@ -149,7 +152,7 @@ def decode(data: str) -> Token | None:
         return CancelToken()
     if data.startswith("x:") and data[2:].isdigit() and len(data) <= 11:
         return WithdrawDraftToken(int(data[2:]))
-    if data.startswith("w:") and len(data) == 18 and data[2:].isdigit():
+    if data.startswith("w:") and _REFERENCE.fullmatch(data[2:]):
         return WithdrawReceiptToken(data[2:])
     return _question_token(data)
 

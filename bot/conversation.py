@@ -23,6 +23,7 @@ from bot.callback_data import (
     encode,
 )
 from bot.commands import CommandName, command_named
+from bot.completion_cap import DEFAULT_TESTIMONIES_PER_DAY, CompletionCap
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.events import (
     Back,
@@ -35,10 +36,13 @@ from bot.events import (
     Start,
     Submit,
     Text,
+    typed_message,
 )
 from bot.i18n import Catalogs, locale_for
+from bot.pending_withdrawals import PendingWithdrawals
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.screens import Screens, selected_codes
+from bot.text_room import TextRoom
 from bot.toggle_limit import ToggleLimit
 from flows.answers import AnswerValue, encode_answer
 from flows.engine import Engine
@@ -52,7 +56,7 @@ from flows.parsing import (
     parse_answer,
 )
 from storage.pseudonyms import DraftKey, Pseudonyms
-from storage.receipts import normalize_receipt, receipt_digits
+from storage.receipts import normalize_receipt
 from storage.repository import (
     DEFAULT_DRAFT_TTL,
     Change,
@@ -119,6 +123,8 @@ class Conversation:
         draft_ttl_days: int = DEFAULT_DRAFT_TTL.days,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         toggle_limit: ToggleLimit | None = None,
+        testimonies_per_day: int = DEFAULT_TESTIMONIES_PER_DAY,
+        pending_withdrawals: PendingWithdrawals | None = None,
     ) -> None:
         self._engine = engine
         self._repository = repository
@@ -132,6 +138,8 @@ class Conversation:
         self._draft_ttl_days = draft_ttl_days
         self._clock = clock
         self._toggle_limit = toggle_limit if toggle_limit is not None else ToggleLimit(rate_limit)
+        self._completion_cap = CompletionCap(testimonies_per_day, clock)
+        self._pending = pending_withdrawals or PendingWithdrawals()
         questionnaire = engine.questionnaire
         self._ref = QuestionnaireRef(questionnaire.id, questionnaire.version, engine.hash)
 
@@ -145,8 +153,10 @@ class Conversation:
             return await self._handle(respondent, event, update_id)
         except ConflictError:
             _log.warning("event %s: draft kept changing", type(event).__name__)
-            locale = locale_for(respondent.language_code, self._default_locale)
-            return (Notice(self._catalogs.gettext(locale, texts.TRY_AGAIN)),)
+            # Unread, so the draft's setting is unknown: discreet, the default, is the safe one.
+            typed = typed_message(event)
+            msgid = texts.TRY_AGAIN if typed is None else texts.TRY_AGAIN_TYPED
+            return (*_deletion(typed, discreet=True), Notice(self._guess(respondent, msgid)))
 
     async def remember_prompt_message(self, respondent: Respondent, message_ref: int) -> None:
         """Record the questionnaire message a channel has just sent, so later prompts edit it.
@@ -181,12 +191,11 @@ class Conversation:
         handle = await self._load(self._pseudonym(respondent))
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
-            discreet = True
-        else:
-            state = decode_state(handle.state)
-            locale, discreet = state.locale, state.discreet
-        notice = Notice(self._catalogs.gettext(locale, msgid))
-        return (notice, *_deletion(about, discreet=discreet))
+            notice = Notice(self._catalogs.gettext(locale, msgid))
+            return (notice, *_deletion(about, discreet=True))
+        state = decode_state(handle.state)
+        notice = Notice(self._catalogs.gettext(state.locale, msgid))
+        return (*self._on_screen(state, notice), *_deletion(about, discreet=state.discreet))
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -200,7 +209,13 @@ class Conversation:
         else:
             within = await self._within_rate(respondent)
         if not within:
-            return (Notice(self._guess(respondent, texts.TOO_FAST), transient=True),)
+            # Not read, so not stored; deleted all the same (the draft, unread, cannot say
+            # whether discreet mode is off), and the notice says so.
+            typed = typed_message(event)
+            if typed is None:
+                return (Notice(self._guess(respondent, texts.TOO_FAST), transient=True),)
+            notice = Notice(self._guess(respondent, texts.TOO_FAST_TYPED), transient=True)
+            return (*_deletion(typed, discreet=True), notice)
         if isinstance(event, Start):
             return await self._start(respondent, event.campaign, event.message_ref)
         if isinstance(event, Choice):
@@ -220,6 +235,9 @@ class Conversation:
         handle = await self._load(self._pseudonym(respondent))
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
+            if self._completion_cap.reached(self._rate_pseudonym(respondent)):
+                limit = await self._limit_reached(respondent, locale)
+                return (*_deletion(message_ref, discreet=True), Notice(limit))
             return (
                 *_deletion(message_ref, discreet=True),
                 self._screens.consent(locale, self._registered(campaign), fresh=True),
@@ -245,7 +263,7 @@ class Conversation:
         if isinstance(token, WithdrawDraftToken):
             return await self._withdraw_draft(respondent, token, ref)
         if isinstance(token, WithdrawReceiptToken):
-            return await self._withdraw_receipt(respondent, token.digits, ref)
+            return await self._withdraw_receipt(respondent, token.reference, ref)
         if isinstance(token, CancelToken):
             return await self._cancel(respondent, ref)
         _log.info("event Choice: unknown token")
@@ -308,6 +326,7 @@ class Conversation:
         if decision.withdraws:
             await self._repository.withdraw_unfinished(pseudonym)
         if decision.completes and result.receipt is not None:
+            self._completion_cap.completed(self._rate_pseudonym(respondent))
             replies = (*replies, self._done(result.receipt, decision, button_ref))
         return replies
 
@@ -318,7 +337,9 @@ class Conversation:
             previous = self._engine.previous_question(state.routing, before=question.id)
             if previous is None or not question.skippable:
                 return _Decision(None, (Notice(tr(texts.NO_EARLIER_QUESTION), transient=True),))
-            moved = replace(state, current=previous.id, step=state.step + 1, text_parts=0)
+            moved = replace(
+                state, current=previous.id, step=state.step + 1, text_parts=0, text_chars=0
+            )
             return _Decision(Change(state=encode_state(moved)), (self._screens.question(moved),))
         if act.action is Action.FINISH_TEXT:
             return self._finish(state, question)
@@ -366,8 +387,20 @@ class Conversation:
         record = _answer_record(question.id, value, append=multipart and state.text_parts > 0)
         answered = replace(state, routing=routing)
         if multipart:
-            stays = replace(answered, step=state.step + 1, text_parts=state.text_parts + 1)
-            note = self._catalogs.gettext(state.locale, texts.PART_SAVED)
+            assert isinstance(value, str)
+            room = TextRoom(state.text_parts, state.text_chars)
+            if not room.fits(len(value)):
+                refused = self._screens.question(state, note=self._no_room(state.locale, room))
+                return _Decision(None, (refused,))
+            stays = replace(
+                answered,
+                step=state.step + 1,
+                text_parts=state.text_parts + 1,
+                text_chars=state.text_chars + len(value),
+            )
+            left = TextRoom(stays.text_parts, stays.text_chars)
+            saved = texts.PART_SAVED if left.fits(1) else texts.TEXT_FULL
+            note = self._catalogs.gettext(state.locale, saved)
             prompt = self._screens.question(stays, note=note)
             return _Decision(Change(encode_state(stays), (record,)), (prompt,))
         stopped = self._engine.stopped(routing)
@@ -375,7 +408,7 @@ class Conversation:
             message = stopped.message.render(self._catalogs.translator(state.locale))
             if stopped.outcome == "end":
                 return _Decision(None, (Closing(message, state.prompt_ref),), withdraws=True)
-            paused = replace(answered, step=state.step + 1, text_parts=0)
+            paused = replace(answered, step=state.step + 1, text_parts=0, text_chars=0)
             # Honest about what happens to a paused draft (docs/security.md).
             kept = self._unfinished_kept(state.locale)
             closing = Closing(f"{message}\n\n{kept}", state.prompt_ref)
@@ -404,7 +437,7 @@ class Conversation:
     ) -> _Decision:
         if nxt is None:
             return _Decision(Change(answers=answers, complete=True), (), completes=True)
-        moved = replace(state, current=nxt.id, step=state.step + 1, text_parts=0)
+        moved = replace(state, current=nxt.id, step=state.step + 1, text_parts=0, text_chars=0)
         prompt = self._screens.question(moved)
         return _Decision(Change(encode_state(moved), answers), (prompt,))
 
@@ -463,6 +496,8 @@ class Conversation:
             return (Closing(message, ref),)  # refused: nothing was ever stored
         initial = DraftState(current=consent.id, locale=token.locale, prompt_ref=ref)
         if await self._load(pseudonym) is None:
+            if self._completion_cap.reached(self._rate_pseudonym(respondent)):
+                return (Closing(await self._limit_reached(respondent, token.locale), ref),)
             await self._repository.start_or_resume(
                 pseudonym,
                 questionnaire=self._ref,
@@ -510,9 +545,15 @@ class Conversation:
         return (Closing(text, ref or state.prompt_ref),)
 
     async def _withdraw_receipt(
-        self, respondent: Respondent, digits: str, ref: int | None
+        self, respondent: Respondent, reference: str, ref: int | None
     ) -> Replies:
-        deleted = await self._repository.withdraw_by_receipt(digits)
+        receipt_hash = self._pending.take(reference)
+        if receipt_hash is None:
+            _log.info("withdrawal by receipt: confirmation expired")
+            return await self._after_receipt_screen(
+                respondent, texts.RECEIPT_CONFIRMATION_EXPIRED, ref
+            )
+        deleted = await self._repository.withdraw_by_receipt_hash(receipt_hash)
         _log.info("withdrawal by receipt: %s", "done" if deleted else "not found")
         return await self._after_receipt_screen(
             respondent, texts.DELETED_RECEIPT if deleted else texts.RECEIPT_NOT_FOUND, ref
@@ -550,16 +591,20 @@ class Conversation:
         tr = self._catalogs.translator(locale)
         delete = _deletion(event.message_ref, discreet=state is None or state.discreet)
         if name is CommandName.HELP:
-            return (*delete, Notice(f"{tr(texts.HELP)}\n\n{self._unfinished_kept(locale)}"))
+            help_text = Notice(f"{tr(texts.HELP)}\n\n{self._unfinished_kept(locale)}")
+            return (*delete, *self._on_screen(state, help_text))
         if name is CommandName.PRIVACY:
-            return (*delete, Notice(f"{tr(texts.PRIVACY)}\n\n{self._unfinished_kept(locale)}"))
+            privacy = Notice(f"{tr(texts.PRIVACY)}\n\n{self._unfinished_kept(locale)}")
+            return (*delete, *self._on_screen(state, privacy))
         if name is CommandName.LANGUAGE:
             ref = None if state is None else state.prompt_ref
             return (*delete, self._screens.languages(locale, message_ref=ref))
         if name is CommandName.DISCREET:
             if state is None:
                 return (*delete, Notice(tr(texts.DISCREET_BEFORE_START)))
-            return (*delete, *await self._toggle_discreet(pseudonym, update_id, tr))
+            toggled = await self._toggle_discreet(pseudonym, update_id, tr)
+            # The state before the toggle says whether the command stayed in the chat.
+            return (*delete, *self._on_screen(state, *toggled))
         if name is CommandName.DELETE:
             if event.args.strip():
                 return self._confirm_receipt(respondent, event.args, event.message_ref, state)
@@ -573,7 +618,16 @@ class Conversation:
                 tr(texts.DELETE_CONFIRM), options, message_ref=state.prompt_ref, fresh=True
             )
             return (*delete, prompt)
-        return (*delete, Notice(tr(texts.UNKNOWN_COMMAND)))
+        return (*delete, *self._on_screen(state, Notice(tr(texts.UNKNOWN_COMMAND))))
+
+    def _on_screen(self, state: DraftState | None, *notices: Reply) -> Replies:
+        """Notices, and the question on screen again when a questionnaire is open: a channel
+        shows the notices inside the questionnaire message (Telegram: above the question, gone
+        at the next screen) instead of leaving one more message in the chat."""
+        if state is None or not notices:
+            return notices
+        # With discreet mode off, the command stays in the chat: the question comes below it.
+        return (*notices, self._screens.question(state, fresh=not state.discreet))
 
     async def _toggle_discreet(
         self, pseudonym: DraftKey, update_id: int, tr: Callable[[str], str]
@@ -607,16 +661,16 @@ class Conversation:
         delete = _deletion(message_ref, discreet=state is None or state.discreet)
         receipt = normalize_receipt(typed)
         if receipt is None:
-            return (*delete, Notice(tr(texts.DELETE_BAD_RECEIPT)))
+            return (*delete, *self._on_screen(state, Notice(tr(texts.DELETE_BAD_RECEIPT))))
+        # Neither the prompt, which stays in the chat, nor its button holds the receipt.
+        reference = self._pending.hold(self._repository.receipt_hash(receipt))
         options = (
-            Option(
-                tr(texts.DELETE_RECEIPT_YES), encode(WithdrawReceiptToken(receipt_digits(receipt)))
-            ),
+            Option(tr(texts.DELETE_RECEIPT_YES), encode(WithdrawReceiptToken(reference))),
             Option(tr(texts.DELETE_NO), encode(CancelToken())),
         )
-        text = tr(texts.DELETE_RECEIPT_CONFIRM).format(receipt=receipt)
         ref = None if state is None else state.prompt_ref
-        return (*delete, Prompt(text, options, message_ref=ref, fresh=True))
+        prompt = Prompt(tr(texts.DELETE_RECEIPT_CONFIRM), options, message_ref=ref, fresh=True)
+        return (*delete, prompt)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -625,7 +679,8 @@ class Conversation:
         return self._pseudonyms.draft_key(respondent.user_id)
 
     def _rate_pseudonym(self, respondent: Respondent) -> bytes:
-        """The respondent's RATE pseudonym in the current epoch (in-memory counters only)."""
+        """The respondent's RATE pseudonym in the current epoch: what is counted in memory
+        only (events, completed testimonies), forgotten with the epoch."""
         return self._pseudonyms.rate(respondent.user_id)
 
     async def _within_rate(self, respondent: Respondent) -> bool:
@@ -688,6 +743,21 @@ class Conversation:
 
     def _stale_in(self, locale: str) -> Notice:
         return Notice(self._catalogs.gettext(locale, texts.STALE), transient=True)
+
+    async def _limit_reached(self, respondent: Respondent, locale: str) -> str:
+        """The kind refusal at the cap on completed testimonies; the first one of the day is
+        counted in the database, without anything that says whose (`oclep-admin stats`)."""
+        if self._completion_cap.first_refusal(self._rate_pseudonym(respondent)):
+            await self._repository.count_testimony_limit_refusal()
+        count = self._completion_cap.per_day
+        text = self._catalogs.ngettext(locale, texts.TESTIMONY_LIMIT_REACHED, count)
+        return text.format(count=count)
+
+    def _no_room(self, locale: str, room: TextRoom) -> str:
+        if room.parts_left == 0:
+            return self._catalogs.gettext(locale, texts.TEXT_FULL)
+        text = self._catalogs.ngettext(locale, texts.TEXT_PART_TOO_LONG, room.chars_left)
+        return text.format(chars=room.chars_left)
 
 
 def _deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespondentMessage, ...]:

@@ -14,16 +14,19 @@ from typing import Final
 
 from storage.keys import (
     StaffPublicKey,
+    format_public_key,
     generate_staff_key,
     read_public_key_file,
     write_private_key_file,
-    write_public_key_file,
 )
 from storage.secure_files import PRIVATE_DIR_MODE, write_new_private_file
 
 PUBLIC_NAME: Final = "dev-staff.pub"
 PRIVATE_NAME: Final = "dev-staff.key"
 PASSPHRASE_NAME: Final = "dev-staff.passphrase"  # noqa: S105 - a file name
+# A comment line in the public key file (the key parser skips comments): the Telegram bot
+# refuses a key file that carries it, wherever it was copied (bot/startup_safety.py).
+DEV_KEY_MARKER: Final = "# OCLEP DEVELOPMENT KEY - NOT FOR PRODUCTION"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ def ensure_dev_staff_key(data_dir: Path) -> DevStaffKey:
         key = generate_staff_key()
         write_new_private_file(passphrase_path, passphrase.encode() + b"\n")
         write_private_key_file(private_path, key, passphrase)
-        write_public_key_file(public_path, key.public_key)
+        marked = f"{DEV_KEY_MARKER}\n{format_public_key(key.public_key)}"
+        write_new_private_file(public_path, marked.encode("ascii"))
         created = True
     return DevStaffKey(
         public_key=read_public_key_file(public_path),

@@ -31,6 +31,7 @@ class DraftState:
     discreet: bool = True
     prompt_ref: int | None = None  # the questionnaire message in the chat
     text_parts: int = 0  # parts already stored for a text sent in several messages
+    text_chars: int = 0  # their characters in all (bot/text_room.py bounds both)
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -44,6 +45,7 @@ def encode_state(state: DraftState) -> bytes:
         "d": state.discreet,
         "p": state.prompt_ref,
         "t": state.text_parts,
+        "tc": state.text_chars,
     }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -65,6 +67,7 @@ def decode_state(data: bytes) -> DraftState:
             discreet=bool(document["d"]),
             prompt_ref=None if document["p"] is None else int(document["p"]),
             text_parts=int(document["t"]),
+            text_chars=int(document.get("tc", 0)),  # absent in states written before the cap
         )
     except DraftStateError:
         raise

@@ -87,3 +87,11 @@ class Command:
 
 
 Event: TypeAlias = Start | Choice | Text | Back | Skip | Submit | Command
+
+
+def typed_message(event: Event) -> MessageRef | None:
+    """The respondent's own message an event came from, or None: never the questionnaire
+    message a button press names (that one is the bot's, and is edited, not deleted)."""
+    if isinstance(event, Text | Command | Start):
+        return event.message_ref
+    return None

@@ -26,11 +26,6 @@ DEFAULT_QUESTIONNAIRE: Final = (
     Path(__file__).resolve().parent.parent / "flows" / "questionnaires" / "testimonio.yaml"
 )
 EXPIRY_INTERVAL_SECONDS: Final = 3600.0  # drafts expire by the day: hourly is plenty
-BACKUP_EXPOSURE_WARNING: Final = (
-    "The server secret file is in the same folder as the SQLite database, so a copy of that "
-    "folder holds both; set OCLEP_SERVER_SECRET_FILE to a path outside the data folder "
-    "(docs/security.md)."
-)
 _log = logging.getLogger(__name__)
 
 
@@ -62,8 +57,6 @@ async def open_conversation(
     key = staff_key if staff_key is not None else staff_public_key(settings)
     engine = Engine(load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE))
     catalogs = Catalogs.load()
-    if settings.telegram_token is not None and settings.server_secret_beside_database:
-        _log.warning(BACKUP_EXPOSURE_WARNING)
     database = await open_database(
         settings.effective_database_url, direct_sqlite=settings.sqlite_direct
     )
@@ -85,6 +78,7 @@ async def open_conversation(
             catalogs=catalogs,
             bot_username=bot_username,
             rate_limit=settings.rate_limit_per_minute,
+            testimonies_per_day=settings.testimonies_per_day,
             default_locale=settings.default_locale,
             campaigns=settings.campaigns,
             draft_ttl_days=settings.draft_ttl_days,

@@ -16,6 +16,7 @@ from bot.callback_data import (
 from bot.draft_state import DraftState
 from bot.i18n import Catalogs
 from bot.replies import Option, Progress, Prompt
+from bot.text_room import TextRoom
 from flows.engine import Engine
 from flows.model import Choice, Question
 
@@ -86,6 +87,8 @@ class Screens:
         help_text = question.help or (texts.MULTI_HINT if question.type == "multi" else None)
         if help_text:
             text = f"{text}\n\n{tr(help_text)}"
+        if question.multipart:
+            text = f"{text}\n{self._room(state)}".rstrip()
         return Prompt(
             text=text,
             options=tuple(options),
@@ -136,6 +139,15 @@ class Screens:
             message_ref=message_ref,
             fresh=True,
         )
+
+    def _room(self, state: DraftState) -> str:
+        """What a multi-part text may still take, said from the first part on; nothing once
+        it is full (the note says so)."""
+        room = TextRoom(state.text_parts, state.text_chars)
+        if not room.fits(1):
+            return ""
+        text = self._catalogs.ngettext(state.locale, texts.TEXT_ROOM, room.parts_left)
+        return text.format(parts=room.parts_left, chars=room.chars_left)
 
     def _progress(self, state: DraftState) -> Progress:
         progress = self._engine.progress(state.routing, current=state.current)

@@ -42,6 +42,8 @@ class BotSettings(BaseSettings):
     # SQLite only: the hot path's direct connection (docs/storage.md). Off only to measure
     # what it buys (bench/bot.py --compare-sqlalchemy).
     sqlite_direct: bool = True
+    # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
+    testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
     # Registered campaign codes (comma-separated). A code is stored with each submission, so
     # only codes shared by many people may be listed: a personal code would be a tracking
     # token. Empty: no campaign code is ever stored.

@@ -26,12 +26,36 @@ PROGRESS: Final = Plural("Pregunta {position} de {total}", "Pregunta {position} 
 PART_SAVED: Final = N_("Parte guardada. Puede seguir escribiendo en otro mensaje o pulsar «Listo».")
 TEXT_NEEDED: Final = N_("Escriba su respuesta en un mensaje, o pulse «Prefiero no responder».")
 MULTI_HINT: Final = N_("Marque todas las opciones que correspondan y pulse «Listo».")
+# Counted by the parts left; {chars} is always large (thousands).
+TEXT_ROOM: Final = Plural(
+    "Todavía puede enviar {parts} parte, de {chars} caracteres como máximo.",
+    "Todavía puede enviar hasta {parts} partes, con {chars} caracteres en total como máximo.",
+)
+TEXT_FULL: Final = N_("Ya recibimos todas las partes que caben. Pulse «Listo» para seguir.")
+TEXT_PART_TOO_LONG: Final = Plural(
+    "Esa parte no cabe: puede enviar {chars} carácter más. Escríbala más corta o pulse «Listo».",
+    "Esa parte no cabe: puede enviar {chars} caracteres más. Escríbala más corta o pulse «Listo».",
+)
 
 # Notices
 STALE: Final = N_("Esa pregunta ya fue respondida.")
 NO_EARLIER_QUESTION: Final = N_("Esta es la primera pregunta.")
 TOO_FAST: Final = N_("Va muy rápido. Espere un minuto y siga, por favor.")
+TOO_FAST_TYPED: Final = N_(
+    "Va muy rápido: no leímos su mensaje y lo borramos del chat. Espere un minuto y escríbalo "
+    "otra vez, por favor."
+)
 TRY_AGAIN: Final = N_("No pudimos guardar eso. Inténtelo otra vez, por favor.")
+TRY_AGAIN_TYPED: Final = N_(
+    "No pudimos guardar su mensaje y lo borramos del chat por discreción. Escríbalo otra vez "
+    "dentro de un momento, por favor."
+)
+TESTIMONY_LIMIT_REACHED: Final = Plural(
+    "Ya recibimos {count} testimonio desde esta cuenta hoy. Muchas gracias. Si quiere dar "
+    "otro, vuelva mañana, por favor.",
+    "Ya recibimos {count} testimonios desde esta cuenta hoy. Muchas gracias. Si quiere dar "
+    "otro, vuelva mañana, por favor.",
+)
 START_HINT: Final = N_("Para empezar o seguir el cuestionario, escriba /start.")
 CHOOSE_LANGUAGE: Final = N_("Elija su idioma:")
 DISCREET_ON: Final = N_(
@@ -74,8 +98,13 @@ PRIVACY: Final = N_(
 DELETE_CONFIRM: Final = N_(
     "¿Quiere borrar todas las respuestas de este cuestionario sin terminar? No se puede deshacer."
 )
+# Without the receipt: this prompt stays in the chat until it is answered.
 DELETE_RECEIPT_CONFIRM: Final = N_(
-    "¿Quiere borrar el cuestionario terminado con el recibo {receipt}? No se puede deshacer."
+    "¿Quiere borrar el cuestionario terminado de ese recibo? No se puede deshacer."
+)
+RECEIPT_CONFIRMATION_EXPIRED: Final = N_(
+    "Esa confirmación ya no vale. Si quiere borrar un cuestionario terminado, escriba /borrar "
+    "y su número de recibo otra vez."
 )
 DELETE_NOTHING: Final = N_(
     "No tiene un cuestionario sin terminar. Para borrar uno terminado, escriba /borrar "

@@ -49,6 +49,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# The audit event of a refusal at the cap on completed testimonies (counted by storage/stats.py).
+TESTIMONY_LIMIT_REFUSED: Final = "testimony_limit_refused"
+
+
 class InvalidCampaignError(ValueError):
     """A campaign code outside [A-Za-z0-9_-]{1,64}; callers drop such codes before calling."""
 
@@ -691,7 +695,15 @@ class Repository:
         receipt = normalize_receipt(receipt_text)
         if receipt is None:
             return False
-        receipt_hash = self._secret.receipt_hash(receipt)
+        return await self.withdraw_by_receipt_hash(self._secret.receipt_hash(receipt))
+
+    def receipt_hash(self, receipt: str) -> bytes:
+        """The keyed hash stored for a normalized receipt (`storage.receipts`): what a caller
+        may hold while the respondent confirms a withdrawal, instead of the receipt."""
+        return self._secret.receipt_hash(receipt)
+
+    async def withdraw_by_receipt_hash(self, receipt_hash: bytes) -> bool:
+        """`withdraw_by_receipt` from the receipt's keyed hash (`receipt_hash`)."""
         return await self._withdraw(_S.receipt_hash == receipt_hash, "receipt")
 
     async def _withdraw(self, which: Any, via: str) -> bool:
@@ -715,6 +727,13 @@ class Repository:
         closed with an end record sealed to the staff key; their state and routing answers
         are deleted. Returns how many expired."""
         return await expire_drafts(self._database, self._staff_key, self._today())
+
+    async def count_testimony_limit_refusal(self) -> None:
+        """Record that an account was refused a new testimony today (the cap on completed
+        testimonies, bot/completion_cap.py): one audit row with the day and nothing else, no
+        pseudonym, so `oclep-admin stats` can count refusals without telling whose."""
+        async with self._database.write_transaction() as connection:
+            await _audit(connection, self._today(), TESTIMONY_LIMIT_REFUSED, {})
 
     # --- rate limiting ---
 

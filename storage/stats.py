@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from storage.database import Database
-from storage.tables import Submission, SubmissionStatus, Tombstone
+from storage.repository import TESTIMONY_LIMIT_REFUSED
+from storage.tables import AuditEvent, Submission, SubmissionStatus, Tombstone
 
 WITHDRAWN = SubmissionStatus.WITHDRAWN.value
 # The order statuses are shown in; withdrawn ones are counted from their tombstones.
@@ -30,6 +31,9 @@ class SubmissionStats:
     by_day: list[DayCounts]  # oldest first
     by_campaign: list[tuple[str | None, int]]  # largest first; None: no campaign
     by_questionnaire: list[tuple[str, int, int]]  # (id, version, count)
+    # Accounts refused a new testimony at the daily cap, per day (one per account and day
+    # and bot process; the audit rows carry the day only). Oldest first.
+    limit_refusals_by_day: list[tuple[date, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -66,6 +70,14 @@ async def submission_stats(database: Database) -> SubmissionStats:
                 .order_by(col(Submission.questionnaire_id), col(Submission.questionnaire_version))
             )
         ).all()
+        limit_refusals = (
+            await connection.execute(
+                select(col(AuditEvent.occurred_on), count)
+                .where(col(AuditEvent.event) == TESTIMONY_LIMIT_REFUSED)
+                .group_by(col(AuditEvent.occurred_on))
+                .order_by(col(AuditEvent.occurred_on))
+            )
+        ).all()
 
     by_status = dict.fromkeys(STATUS_ORDER, 0)
     days: dict[date, dict[str, int]] = {}
@@ -83,6 +95,7 @@ async def submission_stats(database: Database) -> SubmissionStats:
             key=lambda item: (-item[1], item[0] is None, item[0] or ""),
         ),
         by_questionnaire=[(q, v, n) for q, v, n in per_questionnaire],
+        limit_refusals_by_day=[(_as_date(d), n) for d, n in limit_refusals],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n import Catalogs
 from bot.runtime import DEFAULT_QUESTIONNAIRE, staff_public_key
 from bot.settings import BotSettings
+from bot.startup_safety import refuse_unsafe_telegram_setup
 from flows.loader import load_questionnaire
 from storage.database import open_database
 from storage.keys import StaffPublicKey
@@ -19,8 +20,11 @@ async def check_local_setup(
     Returns the staff public key (`staff_key` if given). Raises the same one-sentence errors
     as `bot.runtime.open_conversation` (`SettingsError`, `KeyFileError`, `DefinitionError`,
     `CatalogError`, `ServerSecretError`, `DatabaseError`), but without any network call to
-    Telegram first: offline, a bad key path must not hide behind getMe's retries.
+    Telegram first: offline, a bad key path must not hide behind getMe's retries. Before
+    anything is read or created, an unsafe production set-up (the server secret in the data
+    folder, the development staff key) is refused with `UnsafeStartupError`.
     """
+    refuse_unsafe_telegram_setup(settings, staff_key)
     key = staff_key if staff_key is not None else staff_public_key(settings)
     load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE)
     Catalogs.load()

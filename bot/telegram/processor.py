@@ -9,7 +9,7 @@ import time
 from aiogram import Bot
 
 from bot import texts as conversation_texts
-from bot.events import Respondent
+from bot.events import Respondent, typed_message
 from bot.i18n import Catalogs, locale_for
 from bot.telegram import texts
 from bot.telegram.mapping import (
@@ -101,11 +101,18 @@ class UpdateProcessor:
                 # The database is unreachable or the draft is unreadable: the respondent
                 # should know the answer was not kept, and the press must still be answered.
                 _log.error("conversation failed: %s", type(error).__name__)
-                sorry = self._text(inbound.respondent.language_code, conversation_texts.TRY_AGAIN)
+                # Discreet mode is the default and the draft could not be read: the typed
+                # message goes, as it would have once handled, and the notice says so.
+                typed = typed_message(inbound.event)
+                texts_ = conversation_texts
+                msgid = texts_.TRY_AGAIN_TYPED if typed is not None else texts_.TRY_AGAIN
+                sorry = self._text(inbound.respondent.language_code, msgid)
                 if inbound.callback_query_id is not None:
                     await self._renderer.answer_callback(inbound.callback_query_id, sorry)
                 else:
-                    await self._renderer.send(inbound.chat_id, sorry)
+                    await self._renderer.send_notice(inbound.chat_id, sorry)
+                if typed is not None:
+                    await self._renderer.delete(inbound.chat_id, [typed])
                 return
             await self._renderer.render(
                 inbound.chat_id, inbound.respondent, replies, inbound.callback_query_id
@@ -134,7 +141,7 @@ class UpdateProcessor:
             # Without the draft, neither the language nor the setting is known: the hint in
             # the client's language, and the message deleted, as discreet mode is the default.
             _log.error("conversation failed: %s", type(error).__name__)
-            await self._renderer.send(chat_id, self._text(respondent.language_code, msgid))
+            await self._renderer.send_notice(chat_id, self._text(respondent.language_code, msgid))
             if about is not None:
                 await self._renderer.delete(chat_id, [about])
             return

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final, Protocol
 
 from aiogram import Bot
@@ -33,6 +35,7 @@ from bot.replies import (
     Prompt,
     Reply,
 )
+from bot.telegram.notices import NoticesToRemove
 
 _log = logging.getLogger(__name__)
 
@@ -121,6 +124,31 @@ def toast(replies: Sequence[Reply]) -> str | None:
     return fit(" ".join(texts), CALLBACK_ANSWER_MAX_CHARS) if texts else None
 
 
+def with_notices_in_prompt(replies: Sequence[Reply], *, answered: bool) -> list[Reply]:
+    """The notices to show, moved into the note of the event's questionnaire prompt.
+
+    The questionnaire message then carries them above the question until the next screen,
+    instead of one more message in the chat. Transient notices of an answered press stay
+    toasts. Without a prompt in the replies, nothing changes.
+    """
+    prompts = [reply for reply in replies if isinstance(reply, Prompt)]
+    shown = [
+        reply
+        for reply in replies
+        if isinstance(reply, Notice) and not (reply.transient and answered)
+    ]
+    if not prompts or not shown:
+        return list(replies)
+    target = prompts[-1]
+    notes = [notice.text for notice in shown] + ([target.note] if target.note else [])
+    merged = replace(target, note="\n\n".join(notes))
+    return [
+        merged if reply is target else reply
+        for reply in replies
+        if not any(reply is notice for notice in shown)
+    ]
+
+
 def send_call(
     chat_id: int,
     text: str,
@@ -128,13 +156,18 @@ def send_call(
     entities: list[MessageEntity] | None = None,
     thread_id: int | None = None,
 ) -> SendMessage:
-    """A protected message without link preview."""
+    """A protected, silent message without link preview.
+
+    Silent: every message answers something the respondent just did, so they are looking at
+    the chat; a notification would only put the bot's text on a locked phone's screen.
+    """
     return SendMessage(
         chat_id=chat_id,
         text=fit(text),
         reply_markup=markup,
         entities=entities,
         protect_content=True,
+        disable_notification=True,
         link_preview_options=_NO_PREVIEW,
         message_thread_id=thread_id,
         parse_mode=None,
@@ -174,9 +207,12 @@ class Renderer:
     chat opened a link).
     """
 
-    def __init__(self, bot: Bot, conversation: ConversationPort) -> None:
+    def __init__(
+        self, bot: Bot, conversation: ConversationPort, notices: NoticesToRemove | None = None
+    ) -> None:
         self._bot = bot
         self._conversation = conversation
+        self._notices = notices if notices is not None else NoticesToRemove()
 
     async def render(
         self,
@@ -201,26 +237,31 @@ class Renderer:
     async def _update_chat(
         self, chat_id: int, respondent: Respondent, replies: Sequence[Reply], *, answered: bool
     ) -> None:
-        deletions: list[MessageRef] = []
+        # The respondent acted again: the notices sent before have been read.
+        deletions = self._notices.take(chat_id)
+        deletions += [r.message_ref for r in replies if isinstance(r, DeleteRespondentMessage)]
         try:
-            for reply in replies:
+            for reply in with_notices_in_prompt(replies, answered=answered):
                 if isinstance(reply, Prompt):
                     await self._prompt(chat_id, respondent, reply)
                 elif isinstance(reply, Notice):
                     if not (reply.transient and answered):
-                        await self.send(chat_id, reply.text)
+                        await self.send_notice(chat_id, reply.text)
                 elif isinstance(reply, Closing):
                     await self._replace(chat_id, reply.message_ref, reply.text)
                 elif isinstance(reply, Done):
                     entities = code_entity(reply.text, reply.receipt)
                     await self._replace(chat_id, reply.message_ref, reply.text, entities)
-                elif isinstance(reply, DeleteRespondentMessage):
-                    deletions.append(reply.message_ref)
-            # Typed answers go last: the respondent sees the next question before their
-            # message disappears, so nothing seems lost.
-            await self.delete(chat_id, deletions)
         except ChatUnavailable:
             _log.info("chat unavailable; replies dropped")
+        finally:
+            # Typed answers go last: the respondent sees the next question before their
+            # message disappears, so nothing seems lost. Last, but always: a failure above
+            # (the database, while remembering the new questionnaire message) must not
+            # leave a typed answer in the chat.
+            if deletions:
+                with contextlib.suppress(ChatUnavailable):
+                    await self.delete(chat_id, deletions)
 
     async def answer_callback(self, callback_query_id: str, text: str | None = None) -> None:
         """Answer a button press; a press too old to answer is not an error worth raising."""
@@ -247,6 +288,13 @@ class Renderer:
             _log.warning("sendMessage failed: %s", type(error).__name__)
             return None
         return message.message_id
+
+    async def send_notice(self, chat_id: int, text: str) -> None:
+        """Send a notice outside the questionnaire message; it is removed at the respondent's
+        next event in this chat (`NoticesToRemove`)."""
+        sent = await self.send(chat_id, text)
+        if sent is not None:
+            self._notices.sent(chat_id, sent)
 
     async def delete(self, chat_id: int, message_refs: Sequence[MessageRef]) -> None:
         """Delete messages; too old (48 h) or already gone is fine."""

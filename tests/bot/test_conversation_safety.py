@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.callback_data import ConsentToken, encode
 from bot.events import Choice, Text
-from bot.replies import Closing, Notice, Prompt
+from bot.replies import Closing, DeleteRespondentMessage, Notice, Prompt
 from storage.database import Database
 from storage.tables import Tombstone
 from tests.bot.conversation_support import TO_COUNTRY, Typed, consented, world
@@ -205,4 +205,12 @@ async def test_rate_limit_gives_a_kind_notice(database: Database, tmp_path: Path
         for _ in range(3):
             await chat.command("ayuda")
         await chat.command("ayuda")
+        # Not read, not stored, but deleted all the same (discreet is the default).
+        assert chat.notices() == [
+            "Va muy rápido: no leímos su mensaje y lo borramos del chat. Espere un minuto y "
+            "escríbalo otra vez, por favor."
+        ]
+        assert DeleteRespondentMessage(4) in chat.replies
+        await chat.press_token("a:1:0:0")  # a press is not a typed message: nothing to delete
         assert chat.notices() == ["Va muy rápido. Espere un minuto y siga, por favor."]
+        assert not any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)

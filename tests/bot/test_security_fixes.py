@@ -5,7 +5,6 @@ warning about the server secret next to the database."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -349,37 +348,8 @@ def test_toggle_limit_refills_and_is_bounded() -> None:
     assert limit.allow(b"a")  # "a" starts again with a full bucket
 
 
-# --- 11. the server secret next to the database is flagged in production -------------------
-
-
-@pytest.mark.parametrize(
-    ("token", "secret_elsewhere", "warned"),
-    [("123456:real-token", False, True), ("123456:real-token", True, False), (None, False, False)],
-)
-async def test_warning_when_the_secret_sits_beside_the_database(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    token: str | None,
-    secret_elsewhere: bool,
-    warned: bool,
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "secrets").mkdir()
-    values: dict[str, Any] = {"data_dir": tmp_path / "data", "telegram_token": token}
-    if secret_elsewhere:
-        values["server_secret_file"] = tmp_path / "secrets" / "server.secret"
-    settings = BotSettings.model_validate(values)
-    with caplog.at_level(logging.WARNING, logger="bot.runtime"):
-        async with open_conversation(settings, staff_key=generate_staff_key().public_key):
-            pass
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    if warned:
-        [line] = warnings
-        assert "OCLEP_SERVER_SECRET_FILE" in line and "123456" not in line
-    else:
-        assert warnings == []
+# --- 11. the server secret next to the database is refused in production -------------------
+# (the refusal itself: tests/bot/test_startup_refusals.py, through the real `oclep-bot run`)
 
 
 def test_secret_beside_database_only_for_a_local_sqlite_file(tmp_path: Path) -> None:

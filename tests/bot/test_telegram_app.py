@@ -115,6 +115,7 @@ def test_cli_offline_with_a_bad_key_path_says_so_at_once(tmp_path: Path) -> None
         "OCLEP_TELEGRAM_API_BASE": _unreachable_api_base(),
         "OCLEP_STAFF_PUBLIC_KEY": str(tmp_path / "nowhere" / "staff.pub"),
         "OCLEP_DATA_DIR": str(tmp_path / "data"),
+        "OCLEP_SERVER_SECRET_FILE": str(tmp_path / "server.secret"),
     }
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],

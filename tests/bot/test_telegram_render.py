@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from bot.limits import CALLBACK_DATA_MAX_BYTES, MESSAGE_TEXT_MAX_CHARS
 from bot.replies import Notice, Option, Progress, Prompt
-from bot.telegram.render import code_entity, fit, keyboard, progress_line, prompt_text, toast
+from bot.telegram.render import (
+    code_entity,
+    fit,
+    keyboard,
+    progress_line,
+    prompt_text,
+    toast,
+    with_notices_in_prompt,
+)
 
 
 def test_prompt_shows_progress_then_note_then_question() -> None:
@@ -56,3 +64,15 @@ def test_long_texts_are_cut_and_toasts_joined() -> None:
     assert len(fit("a" * 5000)) == MESSAGE_TEXT_MAX_CHARS
     assert toast([Notice("Ya respondida.", transient=True), Notice("Ayuda")]) == "Ya respondida."
     assert toast([Notice("Ayuda")]) is None
+
+
+def test_notices_go_into_the_questionnaire_message_unless_they_are_toasts() -> None:
+    question = Prompt("¿En qué año empezó?", note="Parte guardada.")
+    hint = Notice("No envíe fotos.")
+    stale = Notice("Esa pregunta ya fue respondida.", transient=True)
+    merged = with_notices_in_prompt((hint, stale, question), answered=True)
+    expected = Prompt("¿En qué año empezó?", note="No envíe fotos.\n\nParte guardada.")
+    assert merged == [stale, expected]
+    typed = with_notices_in_prompt((stale, question), answered=False)  # no press to answer
+    assert typed == [Prompt("¿En qué año empezó?", note=f"{stale.text}\n\nParte guardada.")]
+    assert with_notices_in_prompt((hint,), answered=False) == [hint]  # no prompt: its own message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -10,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.settings import SettingsError
 from bot.telegram.webhook import (
     SECRET_HEADER,
+    RefusalCounter,
     check_webhook_secret,
     secret_matches,
     webhook_app,
@@ -51,3 +53,25 @@ def test_secret_comparison_and_settings() -> None:
     assert webhook_path("https://bot.example.org") == "/"
     with pytest.raises(SettingsError, match="OCLEP_WEBHOOK_URL"):
         webhook_path("bot.example.org/telegram")
+
+
+async def test_refused_requests_are_counted_and_logged_at_most_once_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = [1000.0]
+    counter = RefusalCounter(clock=lambda: now[0])
+    app = webhook_app(Recorder(), secret=SECRET, path="/tg", refusals=counter)
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.webhook"):
+        async with TestClient(TestServer(app)) as client:
+            for _ in range(150):
+                assert (await client.post("/tg", json={"update_id": 1})).status == 401
+            now[0] += 59.0
+            assert (await client.post("/tg", json={})).status == 401
+            now[0] += 1.0
+            assert (await client.post("/tg", json={})).status == 401
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        "webhook requests refused (wrong or missing secret): 1 since the last report, 1 in all",
+        "webhook requests refused (wrong or missing secret): 151 since the last report, 152 in all",
+    ]
+    assert counter.total == 152

@@ -75,3 +75,15 @@ def test_db_upgrade_creates_the_schema(database_target: DatabaseTarget) -> None:
     assert "schema revision 0002 (newest)" in result.output
     again = CliRunner().invoke(app, ["db", "upgrade", "--database-url", database_target.url])
     assert again.exit_code == 0
+
+
+async def test_refusals_at_the_daily_testimony_cap_are_counted_by_day(database: Database) -> None:
+    setup = Setup(database)
+    repo = setup.repository()
+    for _ in range(2):
+        await repo.count_testimony_limit_refusal()
+    setup.clock.advance(days=1)
+    await repo.count_testimony_limit_refusal()
+    stats = await submission_stats(database)
+    assert stats.limit_refusals_by_day == [(date(2025, 3, 14), 2), (date(2025, 3, 15), 1)]
+    assert stats.by_status["complete"] == 0  # a refusal is no submission

@@ -44,16 +44,26 @@ def questionnaire_engine() -> Engine:
 def bot_settings(
     emulator: BotApiEmulator, data_dir: Path, database_url: str | None = None, **extra: Any
 ) -> BotSettings:
-    """Settings pointing the bot at the emulator and a data folder; no .env, no environment."""
+    """Settings pointing the bot at the emulator and a data folder; no .env, no environment.
+
+    The server secret lies beside the data folder, not in it: the Telegram bot refuses a
+    secret inside the data folder (bot/startup_safety.py).
+    """
     values: dict[str, Any] = {
         "telegram_token": emulator.token,
         "telegram_api_base": emulator.api_base,
         "data_dir": data_dir,
+        "server_secret_file": secret_beside(data_dir),
         "database_url": database_url,
         "rate_limit_per_minute": 10_000,
         **extra,
     }
     return BotSettings.model_validate(values)
+
+
+def secret_beside(data_dir: Path) -> Path:
+    """Where the tests keep a data folder's server secret: next to the folder, outside it."""
+    return data_dir.with_name(f"{data_dir.name}-server.secret")
 
 
 @dataclass

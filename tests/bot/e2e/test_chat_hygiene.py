@@ -81,20 +81,20 @@ async def test_non_answers_are_deleted_only_in_discreet_mode(tmp_path: Path) -> 
 
         photo = await user.send_content(PHOTO)  # discreet mode is on by default
         await user.wait_for_reply()
-        assert bot_said(user)[-1] == texts.NOT_AN_ANSWER
+        assert texts.NOT_AN_ANSWER in bot_said(user)[-1]
         assert user.chat.messages[photo].deleted
 
         await user.send_command("/discreto")
         await user.wait_for_reply()
-        assert bot_said(user)[-1] == conversation_texts.DISCREET_OFF
+        assert conversation_texts.DISCREET_OFF in bot_said(user)[-1]
         location = await user.send_content(LOCATION)
         await user.wait_for_reply()
-        assert bot_said(user)[-1] == texts.NOT_AN_ANSWER
+        assert texts.NOT_AN_ANSWER in bot_said(user)[-1]
         assert not user.chat.messages[location].deleted
 
         await user.send_command("/discreto")
         await user.wait_for_reply()
-        assert bot_said(user)[-1] == conversation_texts.DISCREET_ON
+        assert conversation_texts.DISCREET_ON in bot_said(user)[-1]
         again = await user.send_content(LOCATION)
         await user.wait_for_reply()
         assert user.chat.messages[again].deleted
@@ -128,10 +128,10 @@ async def test_the_adapters_texts_come_in_the_respondents_language(tmp_path: Pat
         await chooser.wait_for_reply()
         await chooser.send_content(PHOTO)
         await chooser.wait_for_reply()
-        assert bot_said(chooser)[-1] == english_hint
+        assert english_hint in bot_said(chooser)[-1]
         await chooser.edit_text(typed, "hola de nuevo")
         await chooser.wait_for_reply()
-        assert bot_said(chooser)[-1] == english_edit
+        assert english_edit in bot_said(chooser)[-1]
 
         # A Spanish client keeps Spanish.
         spanish = emulator.user(6_300_203, language_code="es")

@@ -41,6 +41,7 @@ async def test_sigkill_mid_questionnaire_loses_and_repeats_nothing(tmp_path: Pat
             "OCLEP_TELEGRAM_TOKEN": emulator.token,
             "OCLEP_TELEGRAM_API_BASE": emulator.api_base,
             "OCLEP_DATA_DIR": str(tmp_path / "data"),
+            "OCLEP_SERVER_SECRET_FILE": str(tmp_path / "server.secret"),
             "OCLEP_STAFF_PUBLIC_KEY": str(key_file),
             "OCLEP_RATE_LIMIT_PER_MINUTE": "10000",
         }
