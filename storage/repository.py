@@ -308,14 +308,18 @@ class Repository:
 
     async def load(self, key: DraftKey) -> DraftHandle | None:
         """The draft under `key`, or None (also when it has expired: it is expired)."""
-        parameters = _lookup(key, None)
-        statement, _ = _BY_CANDIDATES(len(key.candidates))
-        if self._database.has_sqlite_writer:
-            rows = await self._database.sqlite_read(statement, parameters)
-        else:
-            async with self._engine.connect() as connection:
-                rows = await _Alchemy(connection).rows(statement, parameters)
-        loaded = self._opened(key, rows)
+        loaded = None
+        for candidates in _lookups(key):
+            parameters = _lookup(candidates, None)
+            statement, _ = _BY_CANDIDATES(len(candidates))
+            if self._database.has_sqlite_writer:
+                rows = await self._database.sqlite_read(statement, parameters)
+            else:
+                async with self._engine.connect() as connection:
+                    rows = await _Alchemy(connection).rows(statement, parameters)
+            loaded = self._opened(key, rows)
+            if loaded is not None:
+                break
         if loaded is None:
             return None
         if self._is_expired(loaded.handle):
@@ -329,15 +333,19 @@ class Repository:
     async def _load_on(
         self, statements: _Statements, key: DraftKey, update_id: int | None
     ) -> _Loaded | None:
-        parameters = _lookup(key, update_id)
-        load, lock = _BY_CANDIDATES(len(key.candidates))
-        if not self._database.is_sqlite:
-            # PostgreSQL: lock the draft row until commit, in a statement of its own: the
-            # read below then takes a fresh snapshot that sees everything the previous lock
-            # holder committed (READ COMMITTED would re-check only the locked row itself).
-            # SQLite: the write transaction already holds the lock.
-            await statements.rows(lock, parameters)
-        return self._opened(key, await statements.rows(load, parameters))
+        for candidates in _lookups(key):
+            parameters = _lookup(candidates, update_id)
+            load, lock = _BY_CANDIDATES(len(candidates))
+            if not self._database.is_sqlite:
+                # PostgreSQL: lock the draft row until commit, in a statement of its own: the
+                # read below then takes a fresh snapshot that sees everything the previous
+                # lock holder committed (READ COMMITTED would re-check only the locked row).
+                # SQLite: the write transaction already holds the lock.
+                await statements.rows(lock, parameters)
+            loaded = self._opened(key, await statements.rows(load, parameters))
+            if loaded is not None:
+                return loaded
+        return None
 
     def _opened(self, key: DraftKey, rows: Sequence[Any]) -> _Loaded | None:
         for row in rows:
@@ -752,9 +760,18 @@ def _pseudonyms(key: DraftKey) -> Iterable[bytes]:
     return (pseudonym for pseudonym, _ in key.candidates)
 
 
-def _lookup(key: DraftKey, update_id: int | None) -> dict[str, Any]:
+def _lookups(key: DraftKey) -> Iterable[Sequence[bytes]]:
+    """Today's pseudonym first (every event re-keys the draft under it, so a respondent's
+    second event of the day finds it with one index lookup), then the other epochs."""
+    pseudonyms = [pseudonym for pseudonym, _ in key.candidates]
+    yield pseudonyms[:1]
+    if len(pseudonyms) > 1:
+        yield pseudonyms[1:]
+
+
+def _lookup(candidates: Sequence[bytes], update_id: int | None) -> dict[str, Any]:
     parameters: dict[str, Any] = dict(
-        zip(_candidate_names(len(key.candidates)), _pseudonyms(key), strict=True)
+        zip(_candidate_names(len(candidates)), candidates, strict=True)
     )
     parameters["b_update_id"] = update_id
     return parameters
