@@ -39,6 +39,9 @@ class BotSettings(BaseSettings):
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # How long a stop (SIGTERM) lets updates in hand finish, replies included; systemd's
+    # TimeoutStopSec must exceed it (docs/telegram.md).
+    stop_grace_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
     # Registered campaign codes (comma-separated). A code is stored with each submission, so
     # only codes shared by many people may be listed: a personal code would be a tracking
     # token. Empty: no campaign code is ever stored.

@@ -18,7 +18,7 @@ from bot.runtime import open_conversation
 from bot.settings import BotSettings, SettingsError
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
-from bot.telegram.polling import DEFAULT_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS, Poller
+from bot.telegram.polling import DEFAULT_POLL_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
 from bot.telegram.redaction import install_redaction
@@ -125,7 +125,11 @@ async def serve(
                 if ready is not None:
                     ready.set()
                 poller = Poller(
-                    bot, processor, poll_seconds=poll_seconds, allowed_updates=allowed_updates
+                    bot,
+                    processor,
+                    poll_seconds=poll_seconds,
+                    allowed_updates=allowed_updates,
+                    grace_seconds=settings.stop_grace_seconds,
                 )
                 await poller.run(stop)
     finally:
@@ -160,7 +164,7 @@ async def _serve_webhook(
     host, port = settings.webhook_host_port
     app = webhook_app(processor, secret=secret, path=webhook_path(settings.webhook_url))
     # shutdown_timeout: requests being handled at SIGTERM get this long to finish.
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=settings.stop_grace_seconds)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 from aiogram import Bot
 
@@ -60,14 +61,19 @@ class UpdateProcessor:
         """Chats with an event being handled or waiting (for tests and shutdown)."""
         return len(self._locks)
 
-    async def process(self, raw: object) -> None:
-        """Handle one update as Telegram sent it (parsed JSON); logs failures, never raises."""
+    async def process(self, raw: object, *, committed: Callable[[], None] | None = None) -> None:
+        """Handle one update as Telegram sent it (parsed JSON); logs failures, never raises.
+
+        `committed` is called once the update's effect is stored (the conversation's
+        transaction), before the replies are sent: from then on a second delivery changes
+        nothing. Updates that store nothing call it, if at all, only when fully handled.
+        """
         kind = update_kind(raw)
         started = time.perf_counter()
         try:
             inbound = map_update(raw, self.identity)
             if isinstance(inbound, ForConversation):
-                await self._converse(inbound)
+                await self._converse(inbound, committed)
             elif isinstance(inbound, UnusableCallback):
                 await self._renderer.answer_callback(inbound.callback_query_id)
             elif isinstance(inbound, NotAnAnswer):
@@ -91,12 +97,16 @@ class UpdateProcessor:
     def _text(self, language_code: str | None, msgid: str) -> str:
         return self._catalogs.gettext(locale_for(language_code, self._default_locale), msgid)
 
-    async def _converse(self, inbound: ForConversation) -> None:
+    async def _converse(
+        self, inbound: ForConversation, committed: Callable[[], None] | None
+    ) -> None:
         async with self._locks.hold(inbound.chat_id):
             try:
                 replies = await self._conversation.handle(
                     inbound.respondent, inbound.event, update_id=inbound.update_id
                 )
+                if committed is not None:
+                    committed()
             except Exception as error:
                 # The database is unreachable or the draft is unreadable: the respondent
                 # should know the answer was not kept, and the press must still be answered.

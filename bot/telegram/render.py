@@ -194,8 +194,13 @@ class Renderer:
             )
         try:
             await self._update_chat(chat_id, respondent, replies, answered=answering is not None)
-        finally:
+        except asyncio.CancelledError:
+            # A stop whose grace ran out: the press's answer must not keep it waiting.
             if answering is not None:
+                answering.cancel()
+            raise
+        finally:
+            if answering is not None and not answering.cancelled():
                 await answering
 
     async def _update_chat(
