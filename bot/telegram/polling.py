@@ -29,6 +29,8 @@ SHUTDOWN_GRACE_SECONDS: Final = 20.0
 # When a fetch brought only updates already in hand (the offset waits for an uncommitted
 # one), the next fetch waits for a commit, or this long at most.
 _REFETCH_PAUSE: Final = 0.2
+# Of the grace: what is kept for cancelling the unfinished updates and confirming the rest.
+_CONFIRM_SHARE: Final = 1.0
 
 
 class PollerConflictError(SettingsError):
@@ -197,16 +199,18 @@ class Poller:
         deadline = loop.time() + self._grace
         if self._tasks:
             _log.info("finishing %d updates in flight", len(self._tasks))
-            _, pending = await asyncio.wait(set(self._tasks), timeout=self._grace)
+            # The confirming call and the cancellations get their share of the grace too.
+            budget = max(0.0, self._grace - _CONFIRM_SHARE)
+            _, pending = await asyncio.wait(set(self._tasks), timeout=budget)
             if pending:
                 _log.warning("stop: %d updates unfinished after the grace period", len(pending))
                 for task in pending:
                     task.cancel()
-                await asyncio.wait(pending, timeout=1.0)
+                await asyncio.wait(pending, timeout=_CONFIRM_SHARE / 2)
         offset = self._in_hand.offset
         if offset is None or not self._polled_once:
             return
-        left = max(1.0, deadline - loop.time())
+        left = max(0.1, deadline - loop.time())
         confirm = RawGetUpdates(offset=offset, limit=1, timeout=0)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._bot(confirm, request_timeout=int(left) + 1), left)

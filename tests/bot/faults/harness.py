@@ -288,10 +288,10 @@ class BotFleet:
         self.processes.append(process)
         return process
 
-    async def start_polling(self) -> asyncio.subprocess.Process:
+    async def start_polling(self, **extra: str) -> asyncio.subprocess.Process:
         """A polling process, returned once it polls."""
         polls = len(self.emulator.calls_to("getUpdates"))
-        process = await self.start()
+        process = await self.start(**extra)
         await self.emulator.wait_until(
             lambda: (
                 len(self.emulator.calls_to("getUpdates")) > polls or process.returncode is not None
