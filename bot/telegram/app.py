@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from bot.runtime import open_conversation
 from bot.settings import BotSettings, SettingsError
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
+from bot.telegram.poll_lease import polling_lease
 from bot.telegram.polling import DEFAULT_POLL_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
@@ -90,7 +92,7 @@ async def serve(
     `ready` is set once updates are being received. `staff_key` overrides the key file of
     the settings (tests); `allowed_updates=None` receives every update kind (tests).
     """
-    token = telegram_token(settings)
+    telegram_token(settings)  # a missing token is the first thing to say
     webhook_secret = None
     if settings.webhook_url:
         raw_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -99,6 +101,29 @@ async def serve(
     # Every local problem is reported before the first Bot API call: offline, getMe's
     # retries would otherwise bury a wrong key path under a network error.
     key = await check_local_setup(settings, staff_key=staff_key)
+    # A second polling process is refused before it calls Telegram at all.
+    lease = (
+        contextlib.nullcontext()
+        if settings.webhook_url
+        else polling_lease(settings.effective_database_url)
+    )
+    async with lease:
+        await _serve(
+            settings, stop, key, webhook_secret, ready, allowed_updates, poll_seconds, retry_policy
+        )
+
+
+async def _serve(
+    settings: BotSettings,
+    stop: asyncio.Event,
+    key: StaffPublicKey,
+    webhook_secret: str | None,
+    ready: asyncio.Event | None,
+    allowed_updates: Sequence[str] | None,
+    poll_seconds: int,
+    retry_policy: RetryPolicy | None,
+) -> None:
+    token = telegram_token(settings)
     session = RetryingSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_base),
         timeout=REQUEST_TIMEOUT_SECONDS,

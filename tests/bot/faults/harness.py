@@ -25,7 +25,7 @@ from aiohttp import ClientSession, web
 from flows.answers import SKIPPED, AnswerValue
 from flows.engine import Engine
 from flows.parsing import Accepted, TextInput, parse_answer
-from storage.database import open_database
+from storage.database import describe_url, open_database, parse_database_url
 from storage.keys import StaffPrivateKey, generate_staff_key, write_public_key_file
 from storage.reader import decode_record
 from tests.bot.e2e.support import (
@@ -248,6 +248,12 @@ class BotFleet:
     database_url: str
     staff_key: StaffPrivateKey = field(default_factory=generate_staff_key)
     processes: list[asyncio.subprocess.Process] = field(default_factory=list)
+
+    @property
+    def described_database(self) -> str:
+        """The database as the bot names it in messages."""
+        url = parse_database_url(self.database_url)
+        return str(url.database) if url.get_backend_name() == "sqlite" else describe_url(url)
 
     @property
     def log(self) -> Path:

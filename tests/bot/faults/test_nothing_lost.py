@@ -119,3 +119,36 @@ async def test_sigterm_stops_within_the_grace_and_confirms_nothing_unfinished(
     assert stop_seconds < GRACE_SECONDS + CLOSE_ALLOWANCE, stop_seconds
     await assert_export_equals(database_target.url, fleet.staff_key, scripted)
     fleet.assert_log_clean(scripted)
+
+
+async def test_second_poller_beside_the_first_refuses_and_loses_nothing(
+    database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    async with await BotApiEmulator.start() as emulator:
+        fleet = BotFleet(emulator, tmp_path, database_target.url)
+        await fleet.prepare()
+        scripted = respondents(emulator, questionnaire_engine(), RESPONDENTS, 7_400_000_001)
+        progress = Progress()
+        try:
+            first = await fleet.start_polling()
+            load = [asyncio.create_task(r.run(progress)) for r in scripted]
+            await progress.reached(KILL_AFTER[0])
+            polls = len(emulator.calls_to("getUpdates"))
+            second = await fleet.start()
+            code = await asyncio.wait_for(second.wait(), 90)
+            await asyncio.gather(*load)
+            assert await fleet.terminate(first, within=30) == 0, fleet.log.read_text()
+        finally:
+            await fleet.close()
+    assert code == 2
+    refusals = [line for line in fleet.log.read_text().splitlines() if "oclep-bot:" in line]
+    assert refusals == [
+        "oclep-bot: Another `oclep-bot run` is already polling with the database "
+        f"{fleet.described_database}; stop it first (only one process may poll a bot), or "
+        "use webhook mode for several processes."
+    ]
+    # The second process never competed: every getUpdates since came from the first.
+    assert len(emulator.calls_to("getMe")) == 1
+    assert polls > 0
+    await assert_export_equals(database_target.url, fleet.staff_key, scripted)
+    fleet.assert_log_clean(scripted)
