@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from bot import texts
+from bot.answer_order import arrived_late, stamped
 from bot.callback_data import (
     Action,
     CancelToken,
@@ -269,9 +270,20 @@ class Conversation:
             if token is not None and (
                 token.step != state.step or token.question != self._screens.index_of(state.current)
             ):
-                decision = _Decision(None, (self._stale_in(state.locale),))
+                # The current screen again: the press may come from a screen whose update
+                # was lost (bot/telegram/processor.py), and nothing is stored.
+                stored = decode_state(handle.state)
+                decision = _Decision(
+                    None, (self._stale_in(state.locale), self._screens.question(stored))
+                )
+            elif act.text is not None and arrived_late(state, act.message_ref):
+                late = Notice(self._catalogs.gettext(state.locale, texts.LATE_MESSAGE))
+                decision = _Decision(None, (late, self._screens.question(state)))
             else:
                 decision = self._decide(state, act)
+                decision = replace(
+                    decision, change=stamped(state, decision.change, act.message_ref)
+                )
             decisions.append(
                 replace(
                     decision,
@@ -332,7 +344,7 @@ class Conversation:
             note = parsed.message.render(tr)
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
             return _Decision(None, (prompt,))
-        return self._record(state, question, parsed.value)
+        return self._record(state, question, parsed.value, order=act.message_ref)
 
     def _raw_input(self, question: Question, act: _Act) -> RawInput | None:
         if act.text is not None:
@@ -352,7 +364,9 @@ class Conversation:
             return ChoiceInput(selected_codes(question, mask))
         return None
 
-    def _record(self, state: DraftState, question: Question, value: AnswerValue) -> _Decision:
+    def _record(
+        self, state: DraftState, question: Question, value: AnswerValue, *, order: int | None
+    ) -> _Decision:
         routing = dict(state.routing)
         kept = self._engine.routing_value(question.id, value)
         if kept is None:
@@ -360,7 +374,12 @@ class Conversation:
         else:
             routing[question.id] = kept
         multipart = question.multipart and isinstance(value, str)
-        record = _answer_record(question.id, value, append=multipart and state.text_parts > 0)
+        record = _answer_record(
+            question.id,
+            value,
+            append=multipart and state.text_parts > 0,
+            order=order if multipart else None,
+        )
         answered = replace(state, routing=routing)
         if multipart:
             stays = replace(answered, step=state.step + 1, text_parts=state.text_parts + 1)
@@ -686,9 +705,14 @@ def _deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespond
     return (DeleteRespondentMessage(message_ref),) if discreet and message_ref else ()
 
 
-def _answer_record(question_id: str, value: AnswerValue, *, append: bool) -> bytes:
-    """The plaintext of one sealed answer record (docs/architecture.md)."""
+def _answer_record(
+    question_id: str, value: AnswerValue, *, append: bool, order: int | None = None
+) -> bytes:
+    """The plaintext of one sealed answer record (docs/architecture.md); `order` (a text
+    part's message id) lets staff read parts in the order typed, whatever order they came."""
     record: dict[str, object] = {"q": question_id, "v": encode_answer(value)}
     if append:
         record["append"] = True
+    if order is not None:
+        record["o"] = order
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()

@@ -31,6 +31,10 @@ class DraftState:
     discreet: bool = True
     prompt_ref: int | None = None  # the questionnaire message in the chat
     text_parts: int = 0  # parts already stored for a text sent in several messages
+    # Message order (bot/answer_order.py): the newest respondent message applied, and the
+    # newest one applied when the question on screen was put there.
+    last_message: int = 0
+    asked_after: int = 0
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -44,6 +48,8 @@ def encode_state(state: DraftState) -> bytes:
         "d": state.discreet,
         "p": state.prompt_ref,
         "t": state.text_parts,
+        "m": state.last_message,
+        "a": state.asked_after,
     }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -65,6 +71,9 @@ def decode_state(data: bytes) -> DraftState:
             discreet=bool(document["d"]),
             prompt_ref=None if document["p"] is None else int(document["p"]),
             text_parts=int(document["t"]),
+            # Drafts written before message order was kept have neither: 0 orders nothing out.
+            last_message=int(document.get("m", 0)),
+            asked_after=int(document.get("a", 0)),
         )
     except DraftStateError:
         raise

@@ -29,6 +29,10 @@ MULTI_HINT: Final = N_("Marque todas las opciones que correspondan y pulse «Lis
 
 # Notices
 STALE: Final = N_("Esa pregunta ya fue respondida.")
+LATE_MESSAGE: Final = N_(
+    "Su mensaje llegó cuando ya habíamos pasado a otra pregunta, así que no lo guardé como "
+    "respuesta. Por favor, responda la pregunta que ve ahora."
+)
 NO_EARLIER_QUESTION: Final = N_("Esta es la primera pregunta.")
 TOO_FAST: Final = N_("Va muy rápido. Espere un minuto y siga, por favor.")
 TRY_AGAIN: Final = N_("No pudimos guardar eso. Inténtelo otra vez, por favor.")

@@ -27,7 +27,6 @@ from flows.engine import Engine
 from flows.parsing import Accepted, TextInput, parse_answer
 from storage.database import describe_url, open_database, parse_database_url
 from storage.keys import StaffPrivateKey, generate_staff_key, write_public_key_file
-from storage.reader import decode_record
 from tests.bot.e2e.support import (
     DONE_LABEL,
     SKIP_LABEL,
@@ -99,6 +98,16 @@ class ScriptedRespondent:
     plan: dict[str, Answer] = field(default_factory=lambda: dict(FAULT_PLAN))
     expected: list[Record] = field(default_factory=list)
     nudges: int = 0
+
+    def expected_answers(self) -> list[tuple[str, AnswerValue]]:
+        """What staff should read: one value per question, in the order answered."""
+        answers: dict[str, AnswerValue] = {}
+        for question, value, append in self.expected:
+            previous = answers.get(question)
+            if append and isinstance(previous, str) and isinstance(value, str):
+                value = f"{previous}\n{value}"
+            answers[question] = value
+        return list(answers.items())
 
     def _view(self) -> Respondent:
         return Respondent(self.user, self.engine)
@@ -199,43 +208,46 @@ async def assert_export_equals(
 ) -> None:
     """Staff's decrypted submissions hold exactly what the respondents sent, in order.
 
-    Each submission is matched to its respondent by the marker in the testimony; the
-    message names how many were lost, duplicated, under the wrong question or reordered.
+    Each submission is matched to its respondent by the marker in the testimony. Compared:
+    the answers as staff read them (question by question, in the order answered, text parts
+    joined in the order typed) and the number of records (a duplicate adds one).
     """
     submissions = await decrypt_all(database_url, staff_key)
-    stored: dict[str, list[Record]] = {}
+    stored: dict[str, tuple[list[tuple[str, AnswerValue]], int]] = {}
     unmatched = 0
     for submission in submissions:
-        records = [r for r in map(decode_record, submission.records) if r is not None]
-        markers = {m for _, v, _ in records if isinstance(v, str) for m in re.findall(r"R\d{3}", v)}
+        answers = list(submission.answers.items())
+        markers = {m for _, v in answers if isinstance(v, str) for m in re.findall(r"R\d{3}", v)}
         if len(markers) != 1:
             unmatched += 1
             continue
-        stored[markers.pop()] = records
-    problems: list[str] = []
-    for respondent in scripted:
-        got = stored.get(respondent.marker)
-        if got != respondent.expected:
-            problems.append(_difference(respondent.marker, respondent.expected, got))
+        stored[markers.pop()] = (answers, len(submission.records))
+    problems = [
+        _difference(respondent, stored.get(respondent.marker))
+        for respondent in scripted
+        if stored.get(respondent.marker)
+        != (respondent.expected_answers(), len(respondent.expected))
+    ]
     assert not problems and unmatched == 0 and len(submissions) == len(scripted), (
         f"{len(submissions)} submissions for {len(scripted)} respondents, {unmatched} "
-        f"unmatched:\n" + "\n".join(problems)
+        "unmatched:\n" + "\n".join(problems)
     )
 
 
-def _difference(marker: str, expected: list[Record], got: list[Record] | None) -> str:
-    if got is None:
-        return f"{marker}: no submission"
-    want_set, got_set = set(map(repr, expected)), list(map(repr, got))
-    lost = len(want_set - set(got_set))
-    duplicated = len(got_set) - len(set(got_set))
-    wrong = sum(1 for r in got_set if r not in want_set)
-    reordered = sorted(got_set) == sorted(map(repr, expected)) and got_set != list(
-        map(repr, expected)
-    )
+def _difference(
+    respondent: ScriptedRespondent, found: tuple[list[tuple[str, AnswerValue]], int] | None
+) -> str:
+    if found is None:
+        return f"{respondent.marker}: no submission"
+    got, records = found
+    want = respondent.expected_answers()
+    lost = sum(1 for item in want if item not in got)
+    wrong = sum(1 for item in got if item not in want)
+    reordered = sorted(map(repr, got)) == sorted(map(repr, want)) and got != want
     return (
-        f"{marker}: lost {lost}, duplicated {duplicated}, under a wrong question {wrong}, "
-        f"reordered {reordered}\n  sent:   {expected}\n  stored: {got}"
+        f"{respondent.marker}: lost {lost}, under a wrong question {wrong}, reordered "
+        f"{reordered}, records {records} for {len(respondent.expected)} sent"
+        f"\n  sent:   {want}\n  stored: {got}"
     )
 
 

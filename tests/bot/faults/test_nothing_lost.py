@@ -14,11 +14,13 @@ from tests.bot.e2e.support import questionnaire_engine
 from tests.bot.faults.harness import (
     BotFleet,
     Progress,
+    RoundRobinProxy,
     assert_export_equals,
     respondents,
 )
 from tests.conftest import DatabaseTarget
 from tests.telegram_emulator import BotApiEmulator, RetryPolicy
+from tests.telegram_emulator.faults import FaultKind
 
 RESPONDENTS = 6
 KILL_AFTER = (8, 20, 32)  # answers given across respondents (of about 60)
@@ -150,5 +152,52 @@ async def test_second_poller_beside_the_first_refuses_and_loses_nothing(
     # The second process never competed: every getUpdates since came from the first.
     assert len(emulator.calls_to("getMe")) == 1
     assert polls > 0
+    await assert_export_equals(database_target.url, fleet.staff_key, scripted)
+    fleet.assert_log_clean(scripted)
+
+
+async def test_webhook_out_of_order_and_duplicated_deliveries_keep_message_order(
+    database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    async with await BotApiEmulator.start(webhook_retry=PATIENT_WEBHOOK) as emulator:
+        emulator.faults.delay_delivery(probability=0.5, delay=0.3, seed=10)
+        emulator.faults.duplicate_delivery(probability=0.2, seed=11)
+        fleet = BotFleet(emulator, tmp_path, database_target.url)
+        await fleet.prepare()
+        scripted = respondents(emulator, questionnaire_engine(), RESPONDENTS, 7_500_000_001)
+        try:
+            process = await fleet.start_webhook(port, url)
+            await asyncio.gather(*(r.run(Progress()) for r in scripted))
+            assert await fleet.terminate(process, within=30) == 0, fleet.log.read_text()
+        finally:
+            await fleet.close()
+    overtaken = emulator.faults.injected[FaultKind.DELAYED_DELIVERY]
+    assert overtaken > 0 and emulator.faults.injected[FaultKind.DUPLICATE_DELIVERY] > 0
+    await assert_export_equals(database_target.url, fleet.staff_key, scripted)
+    fleet.assert_log_clean(scripted)
+
+
+async def test_two_webhook_workers_on_one_database_keep_order_and_question(
+    database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    ports = [free_port(), free_port()]
+    proxy = RoundRobinProxy(ports)
+    await proxy.start()
+    url = f"http://127.0.0.1:{proxy.port}/telegram"
+    async with await BotApiEmulator.start(webhook_retry=PATIENT_WEBHOOK) as emulator:
+        emulator.faults.duplicate_delivery(probability=0.1, seed=12)
+        fleet = BotFleet(emulator, tmp_path, database_target.url)
+        await fleet.prepare()
+        scripted = respondents(emulator, questionnaire_engine(), RESPONDENTS, 7_600_000_001)
+        try:
+            workers = await asyncio.gather(*(fleet.start_webhook(p, url) for p in ports))
+            await asyncio.gather(*(r.run(Progress()) for r in scripted))
+            for worker in workers:
+                assert await fleet.terminate(worker, within=30) == 0, fleet.log.read_text()
+        finally:
+            await fleet.close()
+            await proxy.close()
     await assert_export_equals(database_target.url, fleet.staff_key, scripted)
     fleet.assert_log_clean(scripted)
