@@ -24,7 +24,7 @@ from bot.telegram.polling import DEFAULT_POLL_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
 from bot.telegram.redaction import install_redaction
-from bot.telegram.session import RetryingSession, RetryPolicy
+from bot.telegram.session import RetryingSession, RetryPolicy, Sleep
 from bot.telegram.webhook import check_webhook_secret, webhook_app, webhook_path
 from storage.keys import StaffPublicKey
 
@@ -85,12 +85,14 @@ async def serve(
     allowed_updates: Sequence[str] | None = ALLOWED_UPDATES,
     poll_seconds: int = DEFAULT_POLL_SECONDS,
     retry_policy: RetryPolicy | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """Run the bot until `stop` is set, then finish in-flight updates and close everything.
 
     Local settings are checked (`check_local_setup`) before the first Bot API call.
     `ready` is set once updates are being received. `staff_key` overrides the key file of
-    the settings (tests); `allowed_updates=None` receives every update kind (tests).
+    the settings (tests); `allowed_updates=None` receives every update kind (tests);
+    `sleep` serves the retries' waits (tests scale time with it).
     """
     telegram_token(settings)  # a missing token is the first thing to say
     webhook_secret = None
@@ -109,7 +111,15 @@ async def serve(
     )
     async with lease:
         await _serve(
-            settings, stop, key, webhook_secret, ready, allowed_updates, poll_seconds, retry_policy
+            settings,
+            stop,
+            key,
+            webhook_secret,
+            ready,
+            allowed_updates,
+            poll_seconds,
+            retry_policy,
+            sleep,
         )
 
 
@@ -122,12 +132,14 @@ async def _serve(
     allowed_updates: Sequence[str] | None,
     poll_seconds: int,
     retry_policy: RetryPolicy | None,
+    sleep: Sleep,
 ) -> None:
     token = telegram_token(settings)
     session = RetryingSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_base),
         timeout=REQUEST_TIMEOUT_SECONDS,
         policy=retry_policy,
+        sleep=sleep,
     )
     bot = Bot(token, session=session)
     try:

@@ -33,6 +33,7 @@ from bot.replies import (
     Prompt,
     Reply,
 )
+from bot.telegram.replies_given_up import note_given_up
 
 _log = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ class Renderer:
             await self._bot.answer_callback_query(callback_query_id, text=text)
         except TelegramAPIError as error:
             _log.info("answerCallbackQuery failed: %s", type(error).__name__)
+            note_given_up("answerCallbackQuery", error)
 
     async def send(
         self,
@@ -250,6 +252,7 @@ class Renderer:
             raise ChatUnavailable from None
         except TelegramAPIError as error:
             _log.warning("sendMessage failed: %s", type(error).__name__)
+            note_given_up("sendMessage", error)
             return None
         return message.message_id
 
@@ -262,6 +265,7 @@ class Renderer:
                 raise ChatUnavailable from None
             except TelegramAPIError as error:
                 _log.info("deleteMessage failed: %s", type(error).__name__)
+                note_given_up("deleteMessage", error)
 
     async def _edit(
         self,

@@ -98,6 +98,7 @@ class ScriptedRespondent:
     plan: dict[str, Answer] = field(default_factory=lambda: dict(FAULT_PLAN))
     expected: list[Record] = field(default_factory=list)
     nudges: int = 0
+    nudge_after: float = NUDGE_AFTER
 
     def expected_answers(self) -> list[tuple[str, AnswerValue]]:
         """What staff should read: one value per question, in the order answered."""
@@ -137,7 +138,7 @@ class ScriptedRespondent:
         deadline = loop.time() + GIVE_UP_AFTER
         while True:
             try:
-                await self.user.wait_for_screen(lambda _: condition(), timeout=NUDGE_AFTER)
+                await self.user.wait_for_screen(lambda _: condition(), timeout=self.nudge_after)
                 await self._settle()
                 if condition():
                     return
