@@ -37,7 +37,7 @@ from bot.events import (
     Submit,
     Text,
 )
-from bot.i18n import Catalogs, locale_for
+from bot.i18n import Catalogs, Plural, locale_for
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.screens import Screens, selected_codes
 from bot.toggle_limit import ToggleLimit
@@ -215,11 +215,14 @@ class Conversation:
     async def _start(
         self, respondent: Respondent, campaign: str | None, message_ref: int | None
     ) -> Replies:
-        handle = await self._load(self._pseudonym(respondent))
+        handle, expired = await self._load_noting_expiry(self._pseudonym(respondent))
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
+            # An earlier questionnaire that just expired: say where its answers went.
+            kept = (self._kept_notice(respondent, texts.EXPIRED_KEPT),) if expired else ()
             return (
                 *_deletion(message_ref, discreet=True),
+                *kept,
                 self._screens.consent(locale, self._registered(campaign), fresh=True),
             )
         state = decode_state(handle.state)
@@ -294,14 +297,19 @@ class Conversation:
             )
             return decision.change
 
-        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
+        expired: list[bool] = []
+        result = await self._apply(pseudonym, update_id=update_id, decide=decide, expired=expired)
         if result.outcome is Outcome.NO_DRAFT:
             if token is not None:
-                return (self._stale(respondent),)
+                return (self._kept_notice(respondent, texts.NOT_OPEN),)
             if act.text is not None and normalize_receipt(act.text) is not None:
                 return self._confirm_receipt(respondent, act.text, act.message_ref, None)
             # Nothing is stored, but the text may be sensitive: discreet is the default.
-            hint = Notice(self._guess(respondent, texts.START_HINT))
+            hint = (
+                self._kept_notice(respondent, texts.NOT_OPEN)
+                if expired
+                else Notice(self._guess(respondent, texts.START_HINT))
+            )
             return (*_deletion(act.message_ref, discreet=True), hint)
         if result.outcome is Outcome.DUPLICATE:
             assert result.draft is not None
@@ -659,18 +667,35 @@ class Conversation:
 
     async def _load(self, pseudonym: bytes) -> DraftHandle | None:
         """The respondent's draft, or None; a draft past its expiry date counts as gone."""
-        handle = await self._repository.load(pseudonym)
+        return (await self._load_noting_expiry(pseudonym))[0]
+
+    async def _load_noting_expiry(self, pseudonym: bytes) -> tuple[DraftHandle | None, bool]:
+        """`_load`, and whether the draft was found past its expiry (and expired now)."""
+        expired: list[bool] = []
+        handle = await self._repository.load(pseudonym, expired=expired)
         if handle is not None and self._expired(handle):
             await self._expire()
-            return None
-        return handle
+            return None, True
+        return handle, bool(expired)
+
+    def _kept_notice(self, respondent: Respondent, plural: Plural) -> Notice:
+        """A notice about unfinished answers kept as an incomplete testimony."""
+        locale = locale_for(respondent.language_code, self._default_locale)
+        text = self._catalogs.ngettext(locale, plural, self._draft_ttl_days)
+        return Notice(text.format(days=self._draft_ttl_days))
 
     async def _apply(
-        self, pseudonym: bytes, *, update_id: int, decide: Callable[[DraftHandle], Change | None]
+        self,
+        pseudonym: bytes,
+        *,
+        update_id: int,
+        decide: Callable[[DraftHandle], Change | None],
+        expired: list[bool] | None = None,
     ) -> ChangeResult:
         """`Repository.apply`, except that an expired draft is not changed (a change would
-        push its expiry date forward) but expired, and the outcome is NO_DRAFT."""
-        expired: list[bool] = []
+        push its expiry date forward) but expired, and the outcome is NO_DRAFT (`expired`,
+        if given, then holds True)."""
+        expired = [] if expired is None else expired
 
         def decide_unless_expired(handle: DraftHandle) -> Change | None:
             if self._expired(handle):
@@ -681,9 +706,11 @@ class Conversation:
         result = await self._repository.apply(
             pseudonym, update_id=update_id, decide=decide_unless_expired
         )
-        if expired:
+        if expired:  # seen here first: the repository has not expired it yet
             await self._expire()
-            return ChangeResult(Outcome.NO_DRAFT, None)
+            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
+        if result.expired:
+            expired.append(True)
         return result
 
     async def _expire(self) -> None:

@@ -105,3 +105,20 @@ UNFINISHED_KEPT: Final = Plural(
     "días sin actividad pasan a ser un testimonio incompleto y usted ya no podrá borrarlas. "
     "Hasta entonces puede borrarlas con /borrar.",
 )
+
+# A press on a questionnaire that is no longer open: finished, deleted, or expired unseen.
+NOT_OPEN: Final = Plural(
+    "Este cuestionario ya no está abierto. Si lo dejó sin terminar más de {days} día, sus "
+    "respuestas se guardaron como un testimonio incompleto. Para empezar uno nuevo, escriba "
+    "/start.",
+    "Este cuestionario ya no está abierto. Si lo dejó sin terminar más de {days} días, sus "
+    "respuestas se guardaron como un testimonio incompleto. Para empezar uno nuevo, escriba "
+    "/start.",
+)
+# Said when the respondent's own event finds their draft past its expiry.
+EXPIRED_KEPT: Final = Plural(
+    "Su cuestionario anterior pasó más de {days} día sin actividad: sus respuestas se "
+    "guardaron como un testimonio incompleto. Si quiere, puede empezar uno nuevo aquí.",
+    "Su cuestionario anterior pasó más de {days} días sin actividad: sus respuestas se "
+    "guardaron como un testimonio incompleto. Si quiere, puede empezar uno nuevo aquí.",
+)

@@ -113,6 +113,7 @@ class ChangeResult:
     draft: DraftHandle | None
     sequences: tuple[int, ...] = ()  # sequence numbers given to the new answer records
     receipt: str | None = field(default=None, repr=False)  # only when the change completed
+    expired: bool = False  # NO_DRAFT because the draft was past its expiry (expired now)
 
 
 @dataclass(frozen=True)
@@ -296,8 +297,11 @@ class Repository:
 
     # --- reading a draft ---
 
-    async def load(self, pseudonym: bytes) -> DraftHandle | None:
-        """The draft under `pseudonym`, or None (also when it has expired: it is expired)."""
+    async def load(
+        self, pseudonym: bytes, *, expired: list[bool] | None = None
+    ) -> DraftHandle | None:
+        """The draft under `pseudonym`, or None (also when it has expired: it is expired,
+        and True is appended to `expired`, so the caller can say what became of it)."""
         parameters = {"b_pseudonym": pseudonym, "b_update_id": None}
         if self._database.has_sqlite_writer:
             rows = await self._database.sqlite_read(_LOAD, parameters)
@@ -309,6 +313,8 @@ class Repository:
             return None
         if self._is_expired(loaded.handle):
             await self.expire_drafts()
+            if expired is not None:
+                expired.append(True)
             return None
         return loaded.handle
 
@@ -548,7 +554,7 @@ class Repository:
             return ChangeResult(Outcome.DUPLICATE, await self.load(pseudonym))
         if result is _EXPIRED:
             await self.expire_drafts()
-            return ChangeResult(Outcome.NO_DRAFT, None)
+            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
         if result.sequences or result.receipt is not None:
             # The replaced chain key must not survive in the WAL: the reply waits for the
             # (shared) checkpoint, so the respondent sees the next question only after the
