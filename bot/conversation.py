@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from bot import texts
+from bot.answer_order import arrived_late, stamped
 from bot.callback_data import (
     Action,
     CancelToken,
@@ -38,7 +39,7 @@ from bot.events import (
     Text,
     typed_message,
 )
-from bot.i18n import Catalogs, locale_for
+from bot.i18n import Catalogs, Plural, locale_for
 from bot.pending_withdrawals import PendingWithdrawals
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.screens import Screens, selected_codes
@@ -232,14 +233,17 @@ class Conversation:
     async def _start(
         self, respondent: Respondent, campaign: str | None, message_ref: int | None
     ) -> Replies:
-        handle = await self._load(self._pseudonym(respondent))
+        handle, expired = await self._load_noting_expiry(self._pseudonym(respondent))
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
+            # An earlier questionnaire that just expired: say where its answers went.
+            kept = (self._kept_notice(respondent, texts.EXPIRED_KEPT),) if expired else ()
             if self._completion_cap.reached(self._rate_pseudonym(respondent)):
                 limit = await self._limit_reached(respondent, locale)
-                return (*_deletion(message_ref, discreet=True), Notice(limit))
+                return (*_deletion(message_ref, discreet=True), *kept, Notice(limit))
             return (
                 *_deletion(message_ref, discreet=True),
+                *kept,
                 self._screens.consent(locale, self._registered(campaign), fresh=True),
             )
         state = decode_state(handle.state)
@@ -290,9 +294,20 @@ class Conversation:
             if token is not None and (
                 token.step != state.step or token.question != self._screens.index_of(state.current)
             ):
-                decision = _Decision(None, (self._stale_in(state.locale),))
+                # The current screen again: the press may come from a screen whose update
+                # was lost (bot/telegram/processor.py), and nothing is stored.
+                stored = decode_state(handle.state)
+                decision = _Decision(
+                    None, (self._stale_in(state.locale), self._screens.question(stored))
+                )
+            elif act.text is not None and arrived_late(state, act.message_ref):
+                late = Notice(self._catalogs.gettext(state.locale, texts.LATE_MESSAGE))
+                decision = _Decision(None, (late, self._screens.question(state)))
             else:
                 decision = self._decide(state, act)
+                decision = replace(
+                    decision, change=stamped(state, decision.change, act.message_ref)
+                )
             decisions.append(
                 replace(
                     decision,
@@ -303,14 +318,19 @@ class Conversation:
             )
             return decision.change
 
-        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
+        expired: list[bool] = []
+        result = await self._apply(pseudonym, update_id=update_id, decide=decide, expired=expired)
         if result.outcome is Outcome.NO_DRAFT:
             if token is not None:
-                return (self._stale(respondent),)
+                return (self._kept_notice(respondent, texts.NOT_OPEN),)
             if act.text is not None and normalize_receipt(act.text) is not None:
                 return self._confirm_receipt(respondent, act.text, act.message_ref, None)
             # Nothing is stored, but the text may be sensitive: discreet is the default.
-            hint = Notice(self._guess(respondent, texts.START_HINT))
+            hint = (
+                self._kept_notice(respondent, texts.NOT_OPEN)
+                if expired
+                else Notice(self._guess(respondent, texts.START_HINT))
+            )
             return (*_deletion(act.message_ref, discreet=True), hint)
         if result.outcome is Outcome.DUPLICATE:
             assert result.draft is not None
@@ -356,7 +376,7 @@ class Conversation:
             note = parsed.message.render(tr)
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
             return _Decision(None, (prompt,))
-        return self._record(state, question, parsed.value)
+        return self._record(state, question, parsed.value, order=act.message_ref)
 
     def _raw_input(self, question: Question, act: _Act) -> RawInput | None:
         if act.text is not None:
@@ -376,7 +396,9 @@ class Conversation:
             return ChoiceInput(selected_codes(question, mask))
         return None
 
-    def _record(self, state: DraftState, question: Question, value: AnswerValue) -> _Decision:
+    def _record(
+        self, state: DraftState, question: Question, value: AnswerValue, *, order: int | None
+    ) -> _Decision:
         routing = dict(state.routing)
         kept = self._engine.routing_value(question.id, value)
         if kept is None:
@@ -384,7 +406,12 @@ class Conversation:
         else:
             routing[question.id] = kept
         multipart = question.multipart and isinstance(value, str)
-        record = _answer_record(question.id, value, append=multipart and state.text_parts > 0)
+        record = _answer_record(
+            question.id,
+            value,
+            append=multipart and state.text_parts > 0,
+            order=order if multipart else None,
+        )
         answered = replace(state, routing=routing)
         if multipart:
             assert isinstance(value, str)
@@ -703,18 +730,35 @@ class Conversation:
 
     async def _load(self, pseudonym: DraftKey) -> DraftHandle | None:
         """The respondent's draft, or None; a draft past its expiry date counts as gone."""
-        handle = await self._repository.load(pseudonym)
+        return (await self._load_noting_expiry(pseudonym))[0]
+
+    async def _load_noting_expiry(self, pseudonym: DraftKey) -> tuple[DraftHandle | None, bool]:
+        """`_load`, and whether the draft was found past its expiry (and expired now)."""
+        expired: list[bool] = []
+        handle = await self._repository.load(pseudonym, expired=expired)
         if handle is not None and self._expired(handle):
             await self._expire()
-            return None
-        return handle
+            return None, True
+        return handle, bool(expired)
+
+    def _kept_notice(self, respondent: Respondent, plural: Plural) -> Notice:
+        """A notice about unfinished answers kept as an incomplete testimony."""
+        locale = locale_for(respondent.language_code, self._default_locale)
+        text = self._catalogs.ngettext(locale, plural, self._draft_ttl_days)
+        return Notice(text.format(days=self._draft_ttl_days))
 
     async def _apply(
-        self, pseudonym: DraftKey, *, update_id: int, decide: Callable[[DraftHandle], Change | None]
+        self,
+        pseudonym: DraftKey,
+        *,
+        update_id: int,
+        decide: Callable[[DraftHandle], Change | None],
+        expired: list[bool] | None = None,
     ) -> ChangeResult:
         """`Repository.apply`, except that an expired draft is not changed (a change would
-        push its expiry date forward) but expired, and the outcome is NO_DRAFT."""
-        expired: list[bool] = []
+        push its expiry date forward) but expired, and the outcome is NO_DRAFT (`expired`,
+        if given, then holds True)."""
+        expired = [] if expired is None else expired
 
         def decide_unless_expired(handle: DraftHandle) -> Change | None:
             if self._expired(handle):
@@ -725,9 +769,11 @@ class Conversation:
         result = await self._repository.apply(
             pseudonym, update_id=update_id, decide=decide_unless_expired
         )
-        if expired:
+        if expired:  # seen here first: the repository has not expired it yet
             await self._expire()
-            return ChangeResult(Outcome.NO_DRAFT, None)
+            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
+        if result.expired:
+            expired.append(True)
         return result
 
     async def _expire(self) -> None:
@@ -764,9 +810,14 @@ def _deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespond
     return (DeleteRespondentMessage(message_ref),) if discreet and message_ref else ()
 
 
-def _answer_record(question_id: str, value: AnswerValue, *, append: bool) -> bytes:
-    """The plaintext of one sealed answer record (docs/architecture.md)."""
+def _answer_record(
+    question_id: str, value: AnswerValue, *, append: bool, order: int | None = None
+) -> bytes:
+    """The plaintext of one sealed answer record (docs/architecture.md); `order` (a text
+    part's message id) lets staff read parts in the order typed, whatever order they came."""
     record: dict[str, object] = {"q": question_id, "v": encode_answer(value)}
     if append:
         record["append"] = True
+    if order is not None:
+        record["o"] = order
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()

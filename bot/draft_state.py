@@ -32,6 +32,10 @@ class DraftState:
     prompt_ref: int | None = None  # the questionnaire message in the chat
     text_parts: int = 0  # parts already stored for a text sent in several messages
     text_chars: int = 0  # their characters in all (bot/text_room.py bounds both)
+    # Message order (bot/answer_order.py): the newest respondent message applied, and the
+    # newest one applied when the question on screen was put there.
+    last_message: int = 0
+    asked_after: int = 0
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -46,6 +50,8 @@ def encode_state(state: DraftState) -> bytes:
         "p": state.prompt_ref,
         "t": state.text_parts,
         "tc": state.text_chars,
+        "m": state.last_message,
+        "a": state.asked_after,
     }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -68,6 +74,9 @@ def decode_state(data: bytes) -> DraftState:
             prompt_ref=None if document["p"] is None else int(document["p"]),
             text_parts=int(document["t"]),
             text_chars=int(document.get("tc", 0)),  # absent in states written before the cap
+            # Drafts written before message order was kept have neither: 0 orders nothing out.
+            last_message=int(document.get("m", 0)),
+            asked_after=int(document.get("a", 0)),
         )
     except DraftStateError:
         raise

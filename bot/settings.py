@@ -44,6 +44,9 @@ class BotSettings(BaseSettings):
     sqlite_direct: bool = True
     # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
     testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
+    # How long a stop (SIGTERM) lets updates in hand finish, replies included; systemd's
+    # TimeoutStopSec must exceed it (docs/telegram.md).
+    stop_grace_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
     # Registered campaign codes (comma-separated). A code is stored with each submission, so
     # only codes shared by many people may be listed: a personal code would be a tracking
     # token. Empty: no campaign code is ever stored.

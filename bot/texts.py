@@ -39,6 +39,10 @@ TEXT_PART_TOO_LONG: Final = Plural(
 
 # Notices
 STALE: Final = N_("Esa pregunta ya fue respondida.")
+LATE_MESSAGE: Final = N_(
+    "Su mensaje llegó cuando ya habíamos pasado a otra pregunta, así que no lo guardé como "
+    "respuesta. Por favor, responda la pregunta que ve ahora."
+)
 NO_EARLIER_QUESTION: Final = N_("Esta es la primera pregunta.")
 TOO_FAST: Final = N_("Va muy rápido. Espere un minuto y siga, por favor.")
 TOO_FAST_TYPED: Final = N_(
@@ -129,4 +133,21 @@ UNFINISHED_KEPT: Final = Plural(
     "Si deja el cuestionario sin terminar, sus respuestas quedan guardadas. Después de {days} "
     "días sin actividad pasan a ser un testimonio incompleto y usted ya no podrá borrarlas. "
     "Hasta entonces puede borrarlas con /borrar.",
+)
+
+# A press on a questionnaire that is no longer open: finished, deleted, or expired unseen.
+NOT_OPEN: Final = Plural(
+    "Este cuestionario ya no está abierto. Si lo dejó sin terminar más de {days} día, sus "
+    "respuestas se guardaron como un testimonio incompleto. Para empezar uno nuevo, escriba "
+    "/start.",
+    "Este cuestionario ya no está abierto. Si lo dejó sin terminar más de {days} días, sus "
+    "respuestas se guardaron como un testimonio incompleto. Para empezar uno nuevo, escriba "
+    "/start.",
+)
+# Said when the respondent's own event finds their draft past its expiry.
+EXPIRED_KEPT: Final = Plural(
+    "Su cuestionario anterior pasó más de {days} día sin actividad: sus respuestas se "
+    "guardaron como un testimonio incompleto. Si quiere, puede empezar uno nuevo aquí.",
+    "Su cuestionario anterior pasó más de {days} días sin actividad: sus respuestas se "
+    "guardaron como un testimonio incompleto. Si quiere, puede empezar uno nuevo aquí.",
 )

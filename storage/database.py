@@ -531,6 +531,20 @@ class Database:
         await self.close()
 
 
+def _unavailable(url: URL, exc: BaseException) -> DatabaseUnavailableError:
+    """The one sentence for a database that would not open, naming the backend configured."""
+    if url.get_backend_name() == "sqlite":
+        return DatabaseUnavailableError(
+            f"Cannot use the SQLite database file {url.database} ({type(exc).__name__}); "
+            "check that the bot's user can read and write the file and its folder (SQLite "
+            "writes its -wal and -shm files beside it) and that the disk is not full."
+        )
+    return DatabaseUnavailableError(
+        f"Cannot use the PostgreSQL database at {describe_url(url)} ({type(exc).__name__}); "
+        "check the URL, that the PostgreSQL server is running and that the user may connect."
+    )
+
+
 async def open_database(
     url: str = DEFAULT_DATABASE_URL,
     *,
@@ -577,10 +591,7 @@ async def open_database(
             await database.check_schema()
     except (OSError, DBAPIError, OperationalError) as exc:
         await engine.dispose()
-        raise DatabaseUnavailableError(
-            f"Cannot use the database at {describe_url(parsed)} ({type(exc).__name__}); "
-            "check the URL, that the server is running and that the user may connect."
-        ) from None
+        raise _unavailable(parsed, exc) from None
     except BaseException:
         await engine.dispose()
         raise

@@ -64,9 +64,9 @@ class SubmissionMeta:
     answer_count: int
 
 
-# One answer record decoded: question id, value, whether it is a part to append; None when
-# the record is not answer JSON.
-DecodedRecord: TypeAlias = tuple[str, AnswerValue, bool] | None
+# One answer record decoded: question id, value, whether it is a part to append, and a text
+# part's order key (its message id; None without one); None when the record is not answer JSON.
+DecodedRecord: TypeAlias = tuple[str, AnswerValue, bool, int | None] | None
 
 
 class RecordDecoder:
@@ -147,21 +147,34 @@ def assemble_answers(
 
     A record is `{"q": id, "v": encoded value}`; with `"append": true` a text value is joined
     (with a newline) to the text already given for that question, so a testimony sent in
-    several messages reads as one. `decoder` (default `decode_record`) decodes one record.
+    several messages reads as one. Parts with an order key (`"o"`, the message id) are joined
+    in that order, which is the order typed even when they were stored in another.
+    `decoder` (default `decode_record`) decodes one record.
     """
     decode = decode_record if decoder is None else decoder
     answers: dict[str, AnswerValue] = {}
+    parts: dict[str, list[tuple[int, str]]] = {}  # ordered text parts per question
     malformed = 0
     for record in records:
         decoded = decode(record)
         if decoded is None:
             malformed += 1
             continue
-        question, value, append = decoded
-        if append:
-            previous = answers.get(question)
-            if isinstance(previous, str) and isinstance(value, str):
+        question, value, append, order = decoded
+        previous = answers.get(question)
+        if append and isinstance(previous, str) and isinstance(value, str):
+            ordered = parts.get(question)
+            if ordered is not None and order is not None:
+                ordered.append((order, value))
+                ordered.sort(key=lambda part: part[0])  # stable: equal keys keep their order
+                value = "\n".join(text for _, text in ordered)
+            else:
+                parts.pop(question, None)
                 value = f"{previous}\n{value}"
+        elif order is not None and isinstance(value, str):
+            parts[question] = [(order, value)]
+        else:
+            parts.pop(question, None)
         answers[question] = value
     return answers, malformed
 
@@ -175,7 +188,10 @@ def decode_record(record: bytes) -> DecodedRecord:
         return None
     if not isinstance(question, str):
         return None
-    return question, value, obj.get("append") is True
+    order = obj.get("o")
+    if not isinstance(order, int) or isinstance(order, bool):
+        order = None
+    return question, value, obj.get("append") is True, order
 
 
 def _parsed_record(record: bytes) -> Any:

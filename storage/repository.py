@@ -118,6 +118,7 @@ class ChangeResult:
     draft: DraftHandle | None
     sequences: tuple[int, ...] = ()  # sequence numbers given to the new answer records
     receipt: str | None = field(default=None, repr=False)  # only when the change completed
+    expired: bool = False  # NO_DRAFT because the draft was past its expiry (expired now)
 
 
 @dataclass(frozen=True)
@@ -306,8 +307,11 @@ class Repository:
 
     # --- reading a draft ---
 
-    async def load(self, key: DraftKey) -> DraftHandle | None:
-        """The draft under `key`, or None (also when it has expired: it is expired)."""
+    async def load(
+        self, key: DraftKey, *, expired: list[bool] | None = None
+    ) -> DraftHandle | None:
+        """The draft under `key`, or None (also when it has expired: it is expired, and True
+        is appended to `expired`, so the caller can say what became of it)."""
         loaded = None
         for candidates in _lookups(key):
             parameters = _lookup(candidates, None)
@@ -324,6 +328,8 @@ class Repository:
             return None
         if self._is_expired(loaded.handle):
             await self.expire_drafts()
+            if expired is not None:
+                expired.append(True)
             return None
         return loaded.handle
 
@@ -566,7 +572,7 @@ class Repository:
             return ChangeResult(Outcome.DUPLICATE, await self.load(key))
         if result is _EXPIRED:
             await self.expire_drafts()
-            return ChangeResult(Outcome.NO_DRAFT, None)
+            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
         if result.receipt is not None:
             # The ended draft's routing answers leave SQLite's WAL at the next checkpoint, in
             # the background. No answer key rides in a draft any more, so no reply waits for

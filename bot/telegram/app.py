@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Sequence
@@ -18,11 +19,12 @@ from bot.runtime import open_conversation
 from bot.settings import BotSettings, SettingsError
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
-from bot.telegram.polling import DEFAULT_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS, Poller
+from bot.telegram.poll_lease import polling_lease
+from bot.telegram.polling import DEFAULT_POLL_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
 from bot.telegram.redaction import install_redaction
-from bot.telegram.session import RetryingSession, RetryPolicy
+from bot.telegram.session import RetryingSession, RetryPolicy, Sleep
 from bot.telegram.webhook import check_webhook_secret, webhook_app, webhook_path
 from storage.keys import StaffPublicKey
 
@@ -83,14 +85,16 @@ async def serve(
     allowed_updates: Sequence[str] | None = ALLOWED_UPDATES,
     poll_seconds: int = DEFAULT_POLL_SECONDS,
     retry_policy: RetryPolicy | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """Run the bot until `stop` is set, then finish in-flight updates and close everything.
 
     Local settings are checked (`check_local_setup`) before the first Bot API call.
     `ready` is set once updates are being received. `staff_key` overrides the key file of
-    the settings (tests); `allowed_updates=None` receives every update kind (tests).
+    the settings (tests); `allowed_updates=None` receives every update kind (tests);
+    `sleep` serves the retries' waits (tests scale time with it).
     """
-    token = telegram_token(settings)
+    telegram_token(settings)  # a missing token is the first thing to say
     webhook_secret = None
     if settings.webhook_url:
         raw_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -99,10 +103,43 @@ async def serve(
     # Every local problem is reported before the first Bot API call: offline, getMe's
     # retries would otherwise bury a wrong key path under a network error.
     key = await check_local_setup(settings, staff_key=staff_key)
+    # A second polling process is refused before it calls Telegram at all.
+    lease = (
+        contextlib.nullcontext()
+        if settings.webhook_url
+        else polling_lease(settings.effective_database_url)
+    )
+    async with lease:
+        await _serve(
+            settings,
+            stop,
+            key,
+            webhook_secret,
+            ready,
+            allowed_updates,
+            poll_seconds,
+            retry_policy,
+            sleep,
+        )
+
+
+async def _serve(
+    settings: BotSettings,
+    stop: asyncio.Event,
+    key: StaffPublicKey,
+    webhook_secret: str | None,
+    ready: asyncio.Event | None,
+    allowed_updates: Sequence[str] | None,
+    poll_seconds: int,
+    retry_policy: RetryPolicy | None,
+    sleep: Sleep,
+) -> None:
+    token = telegram_token(settings)
     session = RetryingSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_base),
         timeout=REQUEST_TIMEOUT_SECONDS,
         policy=retry_policy,
+        sleep=sleep,
     )
     bot = Bot(token, session=session)
     try:
@@ -125,7 +162,11 @@ async def serve(
                 if ready is not None:
                     ready.set()
                 poller = Poller(
-                    bot, processor, poll_seconds=poll_seconds, allowed_updates=allowed_updates
+                    bot,
+                    processor,
+                    poll_seconds=poll_seconds,
+                    allowed_updates=allowed_updates,
+                    grace_seconds=settings.stop_grace_seconds,
                 )
                 await poller.run(stop)
     finally:
@@ -160,7 +201,7 @@ async def _serve_webhook(
     host, port = settings.webhook_host_port
     app = webhook_app(processor, secret=secret, path=webhook_path(settings.webhook_url))
     # shutdown_timeout: requests being handled at SIGTERM get this long to finish.
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=settings.stop_grace_seconds)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -76,3 +76,47 @@ class OncePerChat:
             del self._seen[next(iter(self._seen))]  # the oldest entry
         self._seen[digest] = None
         return True
+
+
+class RenderTurns:
+    """Renders of one chat in the order their events committed, without holding its lock.
+
+    The chat's lock covers deciding and storing an event; its replies are rendered after the
+    lock is released, so a reply waiting out a flood wait does not keep the chat's next event
+    from being stored (and confirmed). `reserve` is called under the chat's lock and returns
+    the turn; `take` waits for the renders reserved before it. Keyed like `ChatLocks`.
+    """
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(16)
+        self._tails: dict[bytes, asyncio.Future[None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._tails)
+
+    def reserve(
+        self, chat_id: int
+    ) -> tuple[bytes, asyncio.Future[None] | None, asyncio.Future[None]]:
+        """This chat's next turn: (key, the previous render to wait for, this render's end)."""
+        data = chat_id.to_bytes(16, "big", signed=True)
+        digest = hashlib.blake2b(data, key=self._key, digest_size=16).digest()
+        previous = self._tails.get(digest)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[digest] = mine
+        return digest, previous, mine
+
+    @asynccontextmanager
+    async def take(
+        self, turn: tuple[bytes, asyncio.Future[None] | None, asyncio.Future[None]]
+    ) -> AsyncIterator[None]:
+        """Hold the turn for the block: after the earlier renders of the chat, before later."""
+        digest, previous, mine = turn
+        try:
+            if previous is not None:
+                await asyncio.shield(previous)
+            yield
+        finally:
+            if not mine.done():
+                mine.set_result(None)
+            if self._tails.get(digest) is mine:
+                del self._tails[digest]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Sequence
 
 from aiogram import Bot
 
 from bot import texts as conversation_texts
-from bot.events import Respondent, typed_message
+from bot.events import Respondent, Start, typed_message
 from bot.i18n import Catalogs, locale_for
+from bot.replies import Closing, Done, Prompt, Reply
 from bot.telegram import texts
 from bot.telegram.mapping import (
     BotIdentity,
@@ -23,8 +25,9 @@ from bot.telegram.mapping import (
     map_update,
     update_kind,
 )
-from bot.telegram.ordering import ChatLocks, OncePerChat
+from bot.telegram.ordering import ChatLocks, OncePerChat, RenderTurns
 from bot.telegram.render import ChatUnavailable, ConversationPort, Renderer
+from bot.telegram.replies_given_up import OwedScreens, watch_render
 
 _log = logging.getLogger(__name__)
 
@@ -52,22 +55,34 @@ class UpdateProcessor:
         self._default_locale = default_locale
         self._renderer = Renderer(bot, conversation)
         self._locks = ChatLocks()
+        self._turns = RenderTurns()
+        self._owed = OwedScreens()
         self._edit_notice = OncePerChat()
         self._group_notice = OncePerChat()
+
+    @property
+    def replies_given_up(self) -> int:
+        """Replies given up after their last attempt since start (logged one by one)."""
+        return self._owed.given_up
 
     @property
     def chats_in_flight(self) -> int:
         """Chats with an event being handled or waiting (for tests and shutdown)."""
         return len(self._locks)
 
-    async def process(self, raw: object) -> None:
-        """Handle one update as Telegram sent it (parsed JSON); logs failures, never raises."""
+    async def process(self, raw: object, *, committed: Callable[[], None] | None = None) -> None:
+        """Handle one update as Telegram sent it (parsed JSON); logs failures, never raises.
+
+        `committed` is called once the update's effect is stored (the conversation's
+        transaction), before the replies are sent: from then on a second delivery changes
+        nothing. Updates that store nothing call it, if at all, only when fully handled.
+        """
         kind = update_kind(raw)
         started = time.perf_counter()
         try:
             inbound = map_update(raw, self.identity)
             if isinstance(inbound, ForConversation):
-                await self._converse(inbound)
+                await self._converse(inbound, committed)
             elif isinstance(inbound, UnusableCallback):
                 await self._renderer.answer_callback(inbound.callback_query_id)
             elif isinstance(inbound, NotAnAnswer):
@@ -91,12 +106,23 @@ class UpdateProcessor:
     def _text(self, language_code: str | None, msgid: str) -> str:
         return self._catalogs.gettext(locale_for(language_code, self._default_locale), msgid)
 
-    async def _converse(self, inbound: ForConversation) -> None:
-        async with self._locks.hold(inbound.chat_id):
+    async def _converse(
+        self, inbound: ForConversation, committed: Callable[[], None] | None
+    ) -> None:
+        chat_id = inbound.chat_id
+        async with self._locks.hold(chat_id):
             try:
                 replies = await self._conversation.handle(
                     inbound.respondent, inbound.event, update_id=inbound.update_id
                 )
+                if committed is not None:
+                    committed()
+                if self._owed.settle(chat_id) and not _shows_screen(replies):
+                    # The last reply here was given up: show where the respondent is.
+                    again = await self._conversation.handle(
+                        inbound.respondent, Start(), update_id=inbound.update_id
+                    )
+                    replies = (*replies, *again)
             except Exception as error:
                 # The database is unreachable or the draft is unreadable: the respondent
                 # should know the answer was not kept, and the press must still be answered.
@@ -110,13 +136,20 @@ class UpdateProcessor:
                 if inbound.callback_query_id is not None:
                     await self._renderer.answer_callback(inbound.callback_query_id, sorry)
                 else:
-                    await self._renderer.send_notice(inbound.chat_id, sorry)
+                    await self._renderer.send_notice(chat_id, sorry)
                 if typed is not None:
-                    await self._renderer.delete(inbound.chat_id, [typed])
+                    await self._renderer.delete(chat_id, [typed])
                 return
+            turn = self._turns.reserve(chat_id)
+        # Rendered outside the chat's lock, in the chat's commit order (`RenderTurns`): a
+        # flood wait here holds neither the chat's next event nor an in-flight slot.
+        async with self._turns.take(turn):
+            failed = watch_render()
             await self._renderer.render(
-                inbound.chat_id, inbound.respondent, replies, inbound.callback_query_id
+                chat_id, inbound.respondent, replies, inbound.callback_query_id
             )
+            if failed:
+                self._owed.owe(chat_id)
 
     async def _not_an_answer(self, inbound: NotAnAnswer) -> None:
         async with self._locks.hold(inbound.chat_id):
@@ -156,3 +189,7 @@ class UpdateProcessor:
             self._text(inbound.language_code, texts.PRIVATE_CHATS_ONLY),
             thread_id=inbound.thread_id,
         )
+
+
+def _shows_screen(replies: Sequence[Reply]) -> bool:
+    return any(isinstance(reply, Prompt | Closing | Done) for reply in replies)

@@ -36,6 +36,7 @@ from bot.replies import (
     Reply,
 )
 from bot.telegram.notices import NoticesToRemove
+from bot.telegram.replies_given_up import note_given_up
 
 _log = logging.getLogger(__name__)
 
@@ -230,8 +231,13 @@ class Renderer:
             )
         try:
             await self._update_chat(chat_id, respondent, replies, answered=answering is not None)
-        finally:
+        except asyncio.CancelledError:
+            # A stop whose grace ran out: the press's answer must not keep it waiting.
             if answering is not None:
+                answering.cancel()
+            raise
+        finally:
+            if answering is not None and not answering.cancelled():
                 await answering
 
     async def _update_chat(
@@ -269,6 +275,7 @@ class Renderer:
             await self._bot.answer_callback_query(callback_query_id, text=text)
         except TelegramAPIError as error:
             _log.info("answerCallbackQuery failed: %s", type(error).__name__)
+            note_given_up("answerCallbackQuery", error)
 
     async def send(
         self,
@@ -286,6 +293,7 @@ class Renderer:
             raise ChatUnavailable from None
         except TelegramAPIError as error:
             _log.warning("sendMessage failed: %s", type(error).__name__)
+            note_given_up("sendMessage", error)
             return None
         return message.message_id
 
@@ -305,6 +313,7 @@ class Renderer:
                 raise ChatUnavailable from None
             except TelegramAPIError as error:
                 _log.info("deleteMessage failed: %s", type(error).__name__)
+                note_given_up("deleteMessage", error)
 
     async def _edit(
         self,

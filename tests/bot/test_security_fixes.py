@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.callback_data import ConsentToken, LanguageToken, decode, encode
 from bot.events import Text
-from bot.replies import Closing, DeleteRespondentMessage, Notice, Prompt
+from bot.replies import Closing, DeleteRespondentMessage, Prompt
 from bot.runtime import open_conversation
 from bot.settings import BotSettings, SettingsError, load_settings
 from bot.toggle_limit import ToggleLimit
@@ -30,6 +30,15 @@ from tests.bot.conversation_support import Chat, World, consented, world
 
 TOO_FAST = "Va muy rápido. Espere un minuto y siga, por favor."
 START_HINT = "Para empezar o seguir el cuestionario, escriba /start."
+NOT_OPEN_7 = (
+    "Este cuestionario ya no está abierto. Si lo dejó sin terminar más de 7 días, sus "
+    "respuestas se guardaron como un testimonio incompleto. Para empezar uno nuevo, escriba "
+    "/start."
+)
+EXPIRED_7 = (
+    "Su cuestionario anterior pasó más de 7 días sin actividad: sus respuestas se guardaron "
+    "como un testimonio incompleto. Si quiere, puede empezar uno nuevo aquí."
+)
 
 
 class Clock:
@@ -191,13 +200,27 @@ async def test_expired_draft_is_expired_on_next_contact_not_resumed(
         clock.now += timedelta(days=120)  # the bot kept running all this time
 
         await chat.press_token(old_button)
-        assert isinstance(chat.replies[0], Notice)  # stale: the old draft is not revived
+        # Not revived, and not "already answered": where the answers went, how to start anew.
+        assert chat.notices() == [NOT_OPEN_7]
         assert await w.count_drafts() == 0
         assert await statuses(database) == ["partial"]
 
         await chat.start()
         assert chat.prompt is not None  # a fresh consent screen, not the old question
         assert [o.label for o in chat.prompt.options][:2] == ["Acepto", "No acepto"]
+
+
+async def test_start_on_an_expired_draft_says_its_answers_were_kept(
+    database: Database, tmp_path: Path
+) -> None:
+    clock = Clock()
+    async with week_long_draft(database, tmp_path, clock) as (_, chat):
+        clock.now += timedelta(days=8)
+        await chat.start()
+        assert chat.notices() == [EXPIRED_7]
+        assert chat.prompt is not None  # the consent screen of a new questionnaire
+        assert [o.label for o in chat.prompt.options][:2] == ["Acepto", "No acepto"]
+        assert await statuses(database) == ["partial"]
 
 
 async def test_expired_draft_is_not_changed_by_typed_text(
@@ -207,7 +230,7 @@ async def test_expired_draft_is_not_changed_by_typed_text(
     async with week_long_draft(database, tmp_path, clock) as (w, chat):
         clock.now += timedelta(days=8)
         await chat.type("médico")
-        assert chat.notices() == [START_HINT]
+        assert chat.notices() == [NOT_OPEN_7]  # what became of the answers, how to start anew
         assert await w.count_drafts() == 0
         [submission] = await w.submissions()
         assert submission.meta.status == "partial"

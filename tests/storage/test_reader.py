@@ -96,6 +96,19 @@ def test_assembling_answers_counts_malformed_records() -> None:
     assert assemble_answers([record("t", "solo", append=True)])[0] == {"t": "solo"}
 
 
+def test_text_parts_with_an_order_key_read_in_the_order_typed() -> None:
+    def part(text: str, order: int, *, append: bool) -> bytes:
+        value = {"q": "t", "v": {"t": "text", "v": text}, "o": order}
+        return json.dumps({**value, "append": True} if append else value).encode()
+
+    # Stored as they arrived: the second message first, the first one late.
+    stored = [part("segunda", 12, append=False), part("primera", 11, append=True)]
+    assert assemble_answers(stored)[0] == {"t": "primera\nsegunda"}
+    # A new first part (a text given again) starts afresh.
+    again = [*stored, part("otra", 20, append=False), part("más", 21, append=True)]
+    assert assemble_answers(again)[0] == {"t": "otra\nmás"}
+
+
 def _reference_decoding(record: bytes) -> DecodedRecord:
     """What a record means, read the plain way: json.loads, then the answer decoder."""
     try:
@@ -105,7 +118,10 @@ def _reference_decoding(record: bytes) -> DecodedRecord:
         return None
     if not isinstance(question, str):
         return None
-    return question, value, obj.get("append") is True
+    order = obj.get("o")
+    if not isinstance(order, int) or isinstance(order, bool):
+        order = None
+    return question, value, obj.get("append") is True, order
 
 
 ODD_RECORDS = [
@@ -124,6 +140,8 @@ ODD_RECORDS = [
     b'{"q":"a","v":{"t":"answered"}}',
     b'{"q":"a","v":{"t":"text","v":"x"},"append":1}',
     b'{"q":"a","v":{"t":"text","v":"x"},"append":true}',
+    b'{"q":"a","v":{"t":"text","v":"x"},"append":true,"o":7}',
+    b'{"q":"a","v":{"t":"text","v":"x"},"o":true}',
     b'{"q":"a","v":{"t":"dec","v":"NaN"}}',
     b'{"q":"a","v":{"t":"int","v":NaN}}',
     b"",
@@ -187,10 +205,12 @@ def test_decoding_records_agrees_with_json_loads(records: list[bytes]) -> None:
 def test_the_decoder_stays_bounded_and_forgets() -> None:
     decoder = RecordDecoder()
     many = [record("n", number) for number in range(10_000)]
-    assert [decoder(raw) for raw in many] == [("n", number, False) for number in range(10_000)]
+    assert [decoder(raw) for raw in many] == [
+        ("n", number, False, None) for number in range(10_000)
+    ]
     assert len(decoder._known) <= 4096
     long_text = record("testimonio", "Trabajaba sin descanso. " * 10)
-    assert decoder(long_text) == ("testimonio", "Trabajaba sin descanso. " * 10, False)
+    assert decoder(long_text) == ("testimonio", "Trabajaba sin descanso. " * 10, False, None)
     assert long_text not in decoder._known  # free texts are not kept
     decoder.forget()
     assert not decoder._known

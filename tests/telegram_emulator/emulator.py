@@ -39,7 +39,7 @@ class BotApiEmulator:
         self.queue = UpdateQueue()
         self.signal = ActivitySignal()
         self.webhook = WebhookDeliverer(
-            self.queue, self.clock, self.signal, webhook_retry or RetryPolicy()
+            self.queue, self.clock, self.signal, webhook_retry or RetryPolicy(), self.faults
         )
         profile = BotProfile(
             user_id=int(bot_id) if bot_id.isdigit() else 1,

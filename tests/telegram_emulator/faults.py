@@ -17,6 +17,11 @@ class FaultKind(Enum):
     SERVER_ERROR = "server_error"
     TIMEOUT = "timeout"
     DUPLICATE_DELIVERY = "duplicate_delivery"
+    DELAYED_DELIVERY = "delayed_delivery"
+
+
+# Faults on how updates reach the bot, not on the bot's calls.
+_UPDATE_FAULTS = frozenset({FaultKind.DUPLICATE_DELIVERY, FaultKind.DELAYED_DELIVERY})
 
 
 @dataclass(slots=True)
@@ -99,6 +104,12 @@ class Faults:
         """Deliver an update twice (getUpdates or webhook), as Telegram may after a hiccup."""
         return self._arm(FaultKind.DUPLICATE_DELIVERY, None, probability, seed, count)
 
+    def delay_delivery(
+        self, probability: float = 1.0, delay: float = 0.3, seed: int = 0, count: int | None = None
+    ) -> FaultRule:
+        """Hold a webhook delivery `delay` seconds, so updates sent after it overtake it."""
+        return self._arm(FaultKind.DELAYED_DELIVERY, None, probability, seed, count, delay=delay)
+
     def clear(self) -> None:
         """Disarm every fault (the injected counts stay for assertions)."""
         self.rules.clear()
@@ -108,11 +119,7 @@ class Faults:
         if not self.rules:
             return None
         for rule in self.rules:
-            if (
-                rule.kind is not FaultKind.DUPLICATE_DELIVERY
-                and rule.applies_to(method)
-                and rule.fires()
-            ):
+            if rule.kind not in _UPDATE_FAULTS and rule.applies_to(method) and rule.fires():
                 self.injected[rule.kind] += 1
                 return rule
         return None
@@ -124,6 +131,14 @@ class Faults:
                 self.injected[rule.kind] += 1
                 return 2
         return 1
+
+    def delivery_delay(self) -> float:
+        """Seconds to hold the next webhook delivery: a delayed-delivery rule's, or 0."""
+        for rule in self.rules:
+            if rule.kind is FaultKind.DELAYED_DELIVERY and rule.fires():
+                self.injected[rule.kind] += 1
+                return rule.delay
+        return 0.0
 
     def _arm(
         self,

@@ -9,6 +9,7 @@ import aiohttp
 
 from .activity import ActivitySignal
 from .clock import EmulatorClock
+from .faults import Faults
 from .updates import UpdateQueue
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -59,7 +60,9 @@ class WebhookDeliverer:
         clock: EmulatorClock,
         signal: ActivitySignal,
         retry: RetryPolicy,
+        faults: Faults | None = None,
     ) -> None:
+        self._faults = faults or Faults()
         self._queue = queue
         self._clock = clock
         self._signal = signal
@@ -117,6 +120,9 @@ class WebhookDeliverer:
         while True:
             update = await self._queue.take()
             try:
+                delay = self._faults.delivery_delay()
+                if delay:
+                    await asyncio.sleep(delay)  # a slow connection: later updates overtake
                 await self._deliver(json.dumps(update).encode(), int(update["update_id"]))
             except asyncio.CancelledError:
                 self._queue.give_back(update)

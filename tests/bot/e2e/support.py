@@ -17,7 +17,7 @@ from bot.settings import BotSettings
 from bot.telegram.app import serve
 from bot.telegram.mapping import ALLOWED_UPDATES
 from bot.telegram.redaction import NOISY_LOGGERS, RedactingFilter
-from bot.telegram.session import RetryPolicy
+from bot.telegram.session import RetryPolicy, Sleep
 from flows.answers import SKIPPED, AnswerValue
 from flows.engine import Engine
 from flows.loader import load_questionnaire
@@ -101,9 +101,11 @@ async def running_bot(
     database_url: str | None = None,
     staff_key: StaffPrivateKey | None = None,
     allowed_updates: Sequence[str] | None = ALLOWED_UPDATES,
+    sleep: Sleep = asyncio.sleep,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
-    """Run the real bot (aiogram over HTTP) against the emulator until the block ends."""
+    """Run the real bot (aiogram over HTTP) against the emulator until the block ends;
+    `sleep` serves its retry waits (a scaled clock)."""
     key = staff_key or generate_staff_key()
     config = bot_settings(emulator, data_dir, database_url, **settings)
     if database_url is not None:
@@ -120,6 +122,7 @@ async def running_bot(
             allowed_updates=allowed_updates,
             poll_seconds=5,
             retry_policy=FAST_RETRIES,
+            sleep=sleep,
         )
     )
     ready_wait = asyncio.ensure_future(ready.wait())
