@@ -307,9 +307,7 @@ class Repository:
 
     # --- reading a draft ---
 
-    async def load(
-        self, key: DraftKey, *, expired: list[bool] | None = None
-    ) -> DraftHandle | None:
+    async def load(self, key: DraftKey, *, expired: list[bool] | None = None) -> DraftHandle | None:
         """The draft under `key`, or None (also when it has expired: it is expired, and True
         is appended to `expired`, so the caller can say what became of it)."""
         loaded = None
