@@ -9,6 +9,7 @@ number of submissions.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from contextlib import aclosing
 from enum import StrEnum
@@ -18,7 +19,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from admin_cli.audit import AuditLog, default_audit_log
+from admin_cli.audit import AuditedRun, AuditLog, default_audit_log, output_digest
 from admin_cli.console import progress_bar, status_console
 from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.decrypting import (
@@ -31,7 +32,6 @@ from admin_cli.decrypting import (
     decrypted_records,
     month_range,
     preflight,
-    record_audit,
 )
 from admin_cli.errors import CommandError, exit_on_errors
 from admin_cli.export.files import check_targets, pending_files
@@ -48,6 +48,7 @@ from admin_cli.report import (
     render_markdown,
 )
 from admin_cli.report.figures import Tally
+from admin_cli.report.model import Stamp
 from admin_cli.report.publish import publish
 from storage.database import DEFAULT_DATABASE_URL, open_database
 from storage.keys import StaffPrivateKey
@@ -155,26 +156,34 @@ def report(
         chosen = Selection(REPORT_STATUSES, start, end, None, period.month)
         check_targets([out], force=force)
         log = AuditLog(audit_log or default_audit_log())
-        log.check_writable()
+        log.check()  # a log that cannot take the entry stops the command before any key
         catalog = DefinitionCatalog.load(questionnaire or [])
         asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
         keys = load_private_keys(key, passphrase_file)
+        run = AuditedRun(  # written and fsynced before anything is decrypted
+            log,
+            command="report",
+            filters={
+                **chosen.audit(),
+                "format": fmt.value,
+                "lang": lang.value,
+                "min_cell": min_cell,
+            },
+            key_ids=[key_id.hex() for key_id in keys],
+        )
         tally = DecryptionTally()
-        outcome = "refused"
         try:
             raw = asyncio.run(_tally(database_url, keys, chosen, catalog, tally))
-            published = publish(raw, period=period, lang=lang.value, min_cell=min_cell)
-            with pending_files([out], force=force) as pending, pending[0].open_text() as handle:
-                handle.write(render(published, fmt))
-            outcome = "written"
-        finally:
-            record_audit(
-                log,
-                command="report",
-                chosen=chosen,
-                counts=tally.audit(),
-                keys=keys,
-                outcome=outcome,
-                extra_filters={"format": fmt.value, "lang": lang.value, "min_cell": min_cell},
+            published = dataclasses.replace(
+                publish(raw, period=period, lang=lang.value, min_cell=min_cell),
+                stamp=Stamp(str(run.anchor)),
             )
+            with pending_files([out], force=force) as pending:
+                with pending[0].open_text() as handle:
+                    handle.write(render(published, fmt))
+                # The report becomes final only once its end entry is on disk.
+                run.finish("written", tally.audit(), {"out": output_digest(pending[0].path)})
+        except BaseException:
+            run.finish_refused(tally.audit())
+            raise
     status_console().print(_summary(published, out))

@@ -38,6 +38,8 @@ class Document:
     subtitle: str
     period: str
     sections: tuple[Section, ...]
+    # Shown at the top of every page when set (a provisional report says so everywhere).
+    banner: str | None = None
 
 
 def build_document(report: Report, fmt: Formatter) -> Document:
@@ -94,13 +96,22 @@ def build_document(report: Report, fmt: Formatter) -> Document:
     versions = Section("versions", t("section.versions"))
     versions.paragraphs.append(t("versions.note"))
     versions.tables.append(_versions(report, fmt))
+    banner = None
+    if report.stamp is not None:
+        versions.paragraphs.append(t("stamp.audit").format(anchor=report.stamp.audit_anchor))
+        if report.stamp.release is not None:
+            versions.paragraphs.append(
+                t(f"stamp.{report.stamp.release}").format(number=report.stamp.release_number)
+            )
+        if report.stamp.release == "provisional":
+            banner = t("banner.provisional")
     sections = [summary]
     if report.status.total.value == 0:
         summary.paragraphs.append(t("empty"))
     else:
         sections += [ilo, ilo_total, frameworks, wages, health, ambulance]
     sections += [methodology, disclosure, versions]
-    return Document(t("title"), t("subtitle"), fmt.period(report.period), tuple(sections))
+    return Document(t("title"), t("subtitle"), fmt.period(report.period), tuple(sections), banner)
 
 
 def _frequency(

@@ -180,6 +180,19 @@ class VersionRow:
     count: Count
 
 
+ReleaseKind = Literal["final", "provisional"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Where a report stands on the record: the audit log entry of the command that made it
+    (`n:hash`) and, when it was recorded in the release ledger, its kind and number."""
+
+    audit_anchor: str
+    release: ReleaseKind | None = None
+    release_number: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """Every published figure of one report, already under disclosure control."""
@@ -201,6 +214,7 @@ class Report:
     ambulance: FrequencyTable
     versions: tuple[VersionRow, ...]
     versions_total: Count
+    stamp: Stamp | None = None
 
     @property
     def disclosure_control(self) -> bool:

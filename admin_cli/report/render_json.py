@@ -30,6 +30,12 @@ def report_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
             "label": fmt.period(report.period),
         },
         "min_cell": report.min_cell,
+        "audit_anchor": report.stamp.audit_anchor if report.stamp else None,
+        "release": (
+            {"kind": report.stamp.release, "number": report.stamp.release_number}
+            if report.stamp and report.stamp.release
+            else None
+        ),
         "disclosure_control": report.disclosure_control,
         "tables": {
             table.table_id: _frequency(table, fmt)

@@ -165,6 +165,15 @@ _ES: Final[Mapping[str, str]] = {
         " sin revisarlo."
     ),
     "versions.note": "Se incluyen los testimonios de estas versiones del cuestionario.",
+    "stamp.audit": "Entrada del registro de auditoría que generó este informe: {anchor}.",
+    "stamp.final": (
+        "Publicación definitiva n.º {number} de este período en el registro de publicaciones."
+    ),
+    "stamp.provisional": (
+        "Publicación PROVISIONAL n.º {number} de este período: aún pueden llegar testimonios"
+        " de este período; las cifras pueden cambiar en la publicación definitiva."
+    ),
+    "banner.provisional": "PROVISIONAL: las cifras de este informe pueden cambiar.",
     "empty": "No hay testimonios en este período.",
 }
 
@@ -324,6 +333,13 @@ _EN: Final[Mapping[str, str]] = {
         " is shown, small ones included. Do not publish this report without reviewing it."
     ),
     "versions.note": "Testimonies from these questionnaire versions are included.",
+    "stamp.audit": "Audit log entry of the command that produced this report: {anchor}.",
+    "stamp.final": "Final release no. {number} of this period in the release ledger.",
+    "stamp.provisional": (
+        "PROVISIONAL release no. {number} of this period: testimonies of this period may still"
+        " arrive; the figures may change in the final release."
+    ),
+    "banner.provisional": "PROVISIONAL: the figures of this report may change.",
     "empty": "There are no testimonies in this period.",
 }
 
