@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import FigureRow, FrequencyTable, Report, Spread
+from admin_cli.report.publish import QUANTILE_MIN_N
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def build_document(report: Report, fmt: Formatter) -> Document:
             report.retention.spread,
             t("table.retention"),
             fmt,
-            lambda v: fmt.number(v, 1),
+            lambda v: fmt.number(v, 0),
             extra=[(t("stat.review"), fmt.count(report.retention.review))],
         )
     )
@@ -97,6 +98,8 @@ def build_document(report: Report, fmt: Formatter) -> Document:
     versions.paragraphs.append(t("versions.note"))
     versions.tables.append(_versions(report, fmt))
     banner = None
+    if report.stamp is not None and report.stamp.release is None:
+        banner = t("banner.working_copy")
     if report.stamp is not None:
         versions.paragraphs.append(t("stamp.audit").format(anchor=report.stamp.audit_anchor))
         if report.stamp.release is not None:
@@ -177,7 +180,6 @@ def _spread(
         rows += [
             (fmt.text("stat.median"), show(spread.median)),
             (fmt.text("stat.quartiles"), f"{show(spread.q1)} – {show(spread.q3)}"),
-            (fmt.text("stat.range"), f"{show(spread.minimum)} – {show(spread.maximum)}"),
         ]
     rows += extra
     return Table(caption, (fmt.text("col.statistic"), fmt.text("col.value")), tuple(rows))
@@ -192,7 +194,7 @@ def _spread_notes(report: Report, fmt: Formatter) -> list[str]:
         if not spread.published:
             hidden = spread.n.value is None or spread.n.value > 0
             why = (
-                fmt.text("stat.hidden").format(k=report.min_cell)
+                fmt.text("stat.hidden").format(k=max(report.min_cell, QUANTILE_MIN_N))
                 if hidden
                 else fmt.text("stat.none")
             )

@@ -53,10 +53,11 @@ _ES: Final[Mapping[str, str]] = {
     "stat.n": "Personas con el dato (n)",
     "stat.median": "Mediana",
     "stat.quartiles": "Cuartiles (25 % – 75 %)",
-    "stat.range": "Mínimo – máximo",
-    "stat.review": "Valores fuera de 0–100 antes de acotar (a revisar)",
+    "stat.review": (
+        "Testimonios marcados para revisar (montos fuera de rango, monedas distintas o pago 0)"
+    ),
     "stat.other_currencies": "Pagos en otras monedas (no incluidos)",
-    "stat.hidden": "Cifras no publicadas: menos de {k} personas con el dato.",
+    "stat.hidden": "Mediana y cuartiles no publicados: menos de {k} personas con el dato.",
     "stat.none": "Sin datos.",
     "status.complete": "Completos",
     "status.partial": "Parciales (sin terminar)",
@@ -174,6 +175,9 @@ _ES: Final[Mapping[str, str]] = {
         " de este período; las cifras pueden cambiar en la publicación definitiva."
     ),
     "banner.provisional": "PROVISIONAL: las cifras de este informe pueden cambiar.",
+    "banner.working_copy": (
+        "COPIA DE TRABAJO, NO PUBLICAR: no consta en el registro de publicaciones."
+    ),
     "empty": "No hay testimonios en este período.",
 }
 
@@ -225,10 +229,11 @@ _EN: Final[Mapping[str, str]] = {
     "stat.n": "People with a value (n)",
     "stat.median": "Median",
     "stat.quartiles": "Quartiles (25% – 75%)",
-    "stat.range": "Minimum – maximum",
-    "stat.review": "Values outside 0–100 before clamping (to review)",
+    "stat.review": (
+        "Testimonies flagged for review (amounts out of range, mixed currencies or payment 0)"
+    ),
     "stat.other_currencies": "Payments in other currencies (not included)",
-    "stat.hidden": "Not published: fewer than {k} people with a value.",
+    "stat.hidden": "Median and quartiles not published: fewer than {k} people with a value.",
     "stat.none": "No data.",
     "status.complete": "Complete",
     "status.partial": "Partial (not finished)",
@@ -340,12 +345,14 @@ _EN: Final[Mapping[str, str]] = {
         " arrive; the figures may change in the final release."
     ),
     "banner.provisional": "PROVISIONAL: the figures of this report may change.",
+    "banner.working_copy": "WORKING COPY, NOT FOR PUBLICATION: not in the release ledger.",
     "empty": "There are no testimonies in this period.",
 }
 
 TEXTS: Final[Mapping[str, Mapping[str, str]]] = {"es": _ES, "en": _EN}
 
 COMPLEMENT_MARK: Final = "x"
+WITHHELD_MARK: Final = "n/p"
 
 
 def text(lang: str, key: str) -> str:
