@@ -20,7 +20,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -166,7 +166,7 @@ def interval(polytope: Polytope, terms: Mapping[str, int]) -> tuple[int, int] | 
     return _value(terms, low), _value(terms, high)
 
 
-Cache = dict[tuple[object, ...], frozenset[str]]
+Cache = dict[tuple[object, ...], object]
 
 
 def pinned(
@@ -193,7 +193,7 @@ def pinned(
         chosen = {t: targets[t] for t in names}
         key = _fingerprint(part, chosen, truth)
         if cache is not None and key in cache:
-            found |= cache[key]
+            found |= cast(frozenset[str], cache[key])
             continue
         result = frozenset(_pinned_in(part, chosen, truth))
         if cache is not None:
@@ -311,19 +311,66 @@ def _swap_fits(part: Polytope, truth: Mapping[str, int], up: str, down: str) -> 
     return True
 
 
-def intervals(polytope: Polytope, targets: Mapping[str, Terms]) -> dict[str, tuple[int, int]]:
-    """The exact integer interval of each target (used where no true value is known)."""
+def intervals(
+    polytope: Polytope, targets: Mapping[str, Terms], cache: Cache | None = None
+) -> dict[str, tuple[int, int]]:
+    """For each target, its exact integer interval when it is a single value; a target that
+    two integer points give different values is reported as `(low, high)` of those two only
+    (enough to know it is not pinned). Used where no true value is known."""
     result: dict[str, tuple[int, int]] = {}
+    by_variable: dict[str, list[str]] = {}
+    for name, terms in targets.items():
+        for variable in terms:
+            by_variable.setdefault(variable, []).append(name)
     for part in polytope.components():
-        solver = _Solver(part)
-        for name, terms in targets.items():
-            if not terms or not set(terms) <= set(part.bounds):
-                continue
-            low = solver.optimum(terms, maximize=False)
-            high = solver.optimum(terms, maximize=True)
-            if low is not None and high is not None:
-                result[name] = (_value(terms, low), _value(terms, high))
+        names = sorted({t for v in part.bounds for t in by_variable.get(v, ())})
+        if not names:
+            continue
+        chosen = {t: targets[t] for t in names}
+        key = ("spans", *_fingerprint(part, chosen, {}))
+        if cache is not None and key in cache:
+            result.update(cast(dict[str, tuple[int, int]], cache[key]))
+            continue
+        found = _spans_in(part, chosen)
+        if cache is not None:
+            cache[key] = found
+        result.update(found)
     return result
+
+
+def _spans_in(part: Polytope, targets: Mapping[str, Terms]) -> dict[str, tuple[int, int]]:
+    solver = _Solver(part)
+    seen: dict[str, set[int]] = {name: set() for name in targets}
+    signs = random.Random(len(targets))  # noqa: S311 (search directions, not secrets)
+    directions: list[tuple[dict[str, int] | None, bool]] = [(None, True), (None, False)]
+    directions += [
+        ({name: signs.choice((-1, 1)) for name in sorted(targets)}, True)
+        for _ in range(_RANDOM_PUSHES)
+    ]
+    for weights, maximize in directions:
+        open_targets = [n for n in targets if len(seen[n]) < 2]
+        if not open_targets:
+            break
+        objective: dict[str, int] = {}
+        for name in open_targets:
+            weight = 1 if weights is None else weights[name]
+            for variable, c in targets[name].items():
+                objective[variable] = objective.get(variable, 0) + weight * c
+        solution = solver.optimum(objective, maximize=maximize)
+        if solution is None:
+            return {}
+        for name in targets:
+            seen[name].add(_value(targets[name], solution))
+    spans: dict[str, tuple[int, int]] = {}
+    for name, terms in targets.items():
+        if len(seen[name]) >= 2:
+            spans[name] = (min(seen[name]), max(seen[name]))
+            continue
+        low = solver.optimum(terms, maximize=False)
+        high = solver.optimum(terms, maximize=True)
+        if low is not None and high is not None:
+            spans[name] = (_value(terms, low), _value(terms, high))
+    return spans
 
 
 def solve_all(polytope: Polytope, targets: Sequence[str]) -> dict[str, tuple[int, int]]:

@@ -232,7 +232,7 @@ def audit(
     remaining = {k: t for k, t in targets.items() if k not in exposed}
     exposed |= pinned(polytope, remaining, truth, cache)
     if earlier:
-        exposed |= _earlier_exposed(polytope, view, earlier, min_cell)
+        exposed |= _earlier_exposed(polytope, view, earlier, min_cell, cache)
     return exposed
 
 
@@ -241,7 +241,11 @@ def _has_variable(polytope: Polytope, key: str) -> bool:
 
 
 def _earlier_exposed(
-    polytope: Polytope, view: ReaderView, earlier: Sequence[EarlierRelease], min_cell: int
+    polytope: Polytope,
+    view: ReaderView,
+    earlier: Sequence[EarlierRelease],
+    min_cell: int,
+    cache: Cache | None,
 ) -> set[str]:
     """Without the earlier true counts: an earlier hidden cell now pinned to a non-zero value,
     or a quasi-identifier cell whose change is pinned to 1..k-1 either way."""
@@ -271,7 +275,7 @@ def _earlier_exposed(
                 targets[f"diff|{key}"] = {}
                 constants[f"diff|{key}"] = constant
     exposed: set[str] = set()
-    found = intervals(polytope, {k: t for k, t in targets.items() if t})
+    found = intervals(polytope, {k: t for k, t in targets.items() if t}, cache)
     # What an earlier release gave away by itself (its totals) is not this re-issue's doing.
     alone: dict[str, tuple[int, int]] = {}
     for index, release in enumerate(earlier):
@@ -282,7 +286,7 @@ def _earlier_exposed(
             for name, terms in targets.items()
             if name.startswith("old|") and terms and next(iter(terms)).startswith(f"r{index}:")
         }
-        alone.update(intervals(own, wanted))
+        alone.update(intervals(own, wanted, cache))
     for name, terms in targets.items():
         kind, key = name.split("|", 1)
         if not terms:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from admin_cli.report.disclosure import min_base
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import FigureRow, FrequencyTable, Report, Spread
 from admin_cli.report.publish import QUANTILE_MIN_N
@@ -205,7 +206,9 @@ def _spread_notes(report: Report, fmt: Formatter) -> list[str]:
 def _disclosure_note(report: Report, fmt: Formatter) -> str:
     if not report.disclosure_control:
         return fmt.text("disclosure.off")
-    return fmt.text("disclosure.on").format(k=report.min_cell, km1=report.min_cell - 1)
+    return fmt.text("disclosure.on").format(
+        k=report.min_cell, km1=report.min_cell - 1, base=min_base(report.min_cell)
+    )
 
 
 def _versions(report: Report, fmt: Formatter) -> Table:

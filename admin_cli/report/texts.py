@@ -155,10 +155,12 @@ _ES: Final[Mapping[str, str]] = {
         " misma moneda. Los pagos del país receptor se resumen solo en dólares."
     ),
     "disclosure.on": (
-        "Para proteger a las personas, los conteos de 1 a {km1} se muestran como «<{k}» y no"
-        " se da su porcentaje. Otros conteos marcados «x» se ocultan para que un conteo"
-        " pequeño no pueda deducirse restando de los totales publicados. Los ceros se"
-        " publican. Mediana, cuartiles y rango solo se publican con {k} o más valores."
+        "Para proteger a las personas, en las tablas por rol, campaña, sector y país los"
+        " conteos de 1 a {km1} se muestran como «<{k}» sin porcentaje, y otros conteos"
+        " marcados «x» se ocultan para que ninguno pueda deducirse de los totales ni de"
+        " publicaciones anteriores de este mes. Las cifras sobre menos de {base} personas no"
+        " se publican («n/p»). Los ceros se publican. Mediana y cuartiles solo con 10 o más"
+        " valores y redondeados; nunca mínimos ni máximos."
     ),
     "disclosure.off": (
         "El control de divulgación está DESACTIVADO en este informe (tamaño mínimo de celda"
@@ -328,10 +330,12 @@ _EN: Final[Mapping[str, str]] = {
         " payments are summarised in US dollars only."
     ),
     "disclosure.on": (
-        'To protect respondents, counts from 1 to {km1} are shown as "<{k}" without their'
-        ' percentage. Other counts marked "x" are hidden so that a small count cannot be'
-        " worked out by subtraction from the published totals. Zeros are published. Median,"
-        " quartiles and range are only published with {k} or more values."
+        "To protect respondents, in the tables by role, campaign, sector and country counts"
+        ' from 1 to {km1} are shown as "<{k}" without their percentage, and other counts'
+        ' marked "x" are hidden so that none can be worked out from the totals or from earlier'
+        " releases of this month. Figures over fewer than {base} people are not published"
+        ' ("n/p"). Zeros are published. Median and quartiles only from 10 values or more,'
+        " rounded; never a minimum or maximum."
     ),
     "disclosure.off": (
         "Disclosure control is TURNED OFF in this report (minimum cell size 1): every count"

@@ -34,8 +34,8 @@ from tests.admin.test_report_disclosure import (
 )
 
 # How many months each property draws (measured: see docs/methodology.md §10.6).
-SINGLE_MONTHS = 100
-REISSUED_MONTHS = 30
+SINGLE_MONTHS = 1000
+REISSUED_MONTHS = 150
 BASE = min_base(K)
 
 months = st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 30))
