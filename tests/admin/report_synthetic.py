@@ -127,7 +127,7 @@ def realistic_month(n: int, *, seed: int = 50) -> list[ReportRecord]:
                 if i < 1 + number % 3:
                     figures[figure_id] = Figure("unknown")
                     continue
-                state = "present" if rng.random() < 0.35 + 0.05 * number else "absent"
+                state: FigureState = "present" if rng.random() < 0.35 + 0.05 * number else "absent"
                 figures[figure_id] = Figure(state)
                 present += state == "present"
             figures[codes.ILO_TOTAL] = Figure("present", present)
