@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from admin_cli.audit import AuditLog, default_audit_log
+from admin_cli.audit import AuditAnchor, AuditLog, default_audit_log
 from admin_cli.console import status_console
 from admin_cli.decrypting import AuditLogOption
 from admin_cli.errors import exit_on_errors
@@ -51,10 +52,26 @@ def show(ctx: typer.Context, audit_log: AuditLogOption = None) -> None:
         typer.echo("The audit log is empty.", err=True)
 
 
+AnchorOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--anchor",
+        help="N:HASH printed in a report or export (its audit_anchor); the log must still "
+        "hold that entry. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
 @app.command("verify")
-def verify(audit_log: AuditLogOption = None) -> None:
-    """Check the hash chain: exit 1 naming the first edited, removed or moved entry."""
+def verify(audit_log: AuditLogOption = None, anchor: AnchorOption = None) -> None:
+    """Check the hash chain and the anchors of published files: exit 1 naming the first
+    edited, removed or moved entry, or the first anchor the log no longer holds."""
     log = _log(audit_log)
     with exit_on_errors():
-        head = log.verify()
-    typer.echo(f"The audit log {log.path} is intact: {head.count} entries, head {head.hash[:16]}.")
+        anchors = [AuditAnchor.parse(text) for text in anchor or []]
+        head = log.verify(anchors)
+    held = f"; it holds the {len(anchors)} anchor(s) given" if anchors else ""
+    typer.echo(
+        f"The audit log {log.path} is intact: {head.count} entries, head {head.hash[:16]}{held}."
+    )

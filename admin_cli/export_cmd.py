@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from admin_cli.audit import AuditLog, default_audit_log
+from admin_cli.audit import AuditAnchor, AuditedRun, AuditLog, default_audit_log, output_digest
 from admin_cli.console import progress_bar, status_console
 from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.decrypting import (
@@ -30,7 +30,6 @@ from admin_cli.decrypting import (
     Status,
     decrypted_records,
     preflight,
-    record_audit,
     selection,
 )
 from admin_cli.errors import CommandError, exit_on_errors
@@ -80,6 +79,7 @@ async def _export(
     fmt: ExportFormat,
     pending: list[PendingFile],
     tally: DecryptionTally,
+    anchor: AuditAnchor,
 ) -> ExportSummary:
     console = status_console()
     writer = _writer(fmt, pending[0], columns.names)
@@ -99,7 +99,7 @@ async def _export(
                         versions[version] = versions.get(version, 0) + 1
                         review += bool(record.review)
         tally.check()
-        book = codebook_rows(columns, catalog.questionnaires)
+        book = codebook_rows(columns, catalog.questionnaires, audit_anchor=anchor)
         if isinstance(writer, XlsxWriter):
             writer.add_codebook(book)
         else:
@@ -205,27 +205,43 @@ def export(
         targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]
         check_targets(targets, force=force)
         log = AuditLog(audit_log or default_audit_log())
-        log.check_writable()
+        log.check()  # a log that cannot take the entry stops the command before any key
         catalog = DefinitionCatalog.load(questionnaire or [])
         columns = layout(catalog.questionnaires, include_text=include_text)
         asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
         keys = load_private_keys(key, passphrase_file)
+        run = AuditedRun(  # written and fsynced before anything is decrypted
+            log,
+            command="export",
+            filters={**chosen.audit(), "format": fmt.value, "include_text": include_text},
+            key_ids=[key_id.hex() for key_id in keys],
+        )
         tally = DecryptionTally()
-        outcome = "refused"
         try:
             with pending_files(targets, force=force) as pending:
                 summary = asyncio.run(
-                    _export(database_url, keys, chosen, catalog, columns, fmt, pending, tally)
+                    _export(
+                        database_url,
+                        keys,
+                        chosen,
+                        catalog,
+                        columns,
+                        fmt,
+                        pending,
+                        tally,
+                        run.anchor,
+                    )
                 )
-            outcome = "written"
-        finally:
-            record_audit(
-                log,
-                command="export",
-                chosen=chosen,
-                counts={**tally.audit(), "rows": tally.read if outcome == "written" else 0},
-                keys=keys,
-                outcome=outcome,
-                extra_filters={"format": fmt.value, "include_text": include_text},
-            )
+                # The outputs become final only once their end entry is on disk.
+                run.finish(
+                    "written",
+                    {**tally.audit(), "rows": tally.read},
+                    {
+                        name: output_digest(file.path)
+                        for name, file in zip(("out", "codebook"), pending, strict=False)
+                    },
+                )
+        except BaseException:
+            run.finish_refused({**tally.audit(), "rows": 0})
+            raise
     status_console().print(_summary_table(summary, targets))

@@ -7,6 +7,7 @@ from admin_cli import (
     db_cmd,
     export_cmd,
     keys_cmd,
+    ledger_cmd,
     purge_cmd,
     questionnaire_cmd,
     report_cmd,
@@ -27,6 +28,7 @@ app.command("export")(export_cmd.export)
 app.command("report")(report_cmd.report)
 app.command("purge")(purge_cmd.purge)
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(ledger_cmd.app, name="ledger")
 
 
 def main() -> None:

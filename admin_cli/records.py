@@ -15,6 +15,7 @@ from typing import Final
 
 from admin_cli.errors import CommandError
 from admin_cli.report.model import ReportRecord
+from admin_cli.report.money import AMOUNT_FLAGS, amount_flags
 from flows.answers import AnswerValue
 from flows.derive import Derivation, Figure
 from flows.engine import Engine
@@ -24,15 +25,10 @@ from storage.reader import DecryptedSubmission
 
 SHIPPED_DEFINITIONS: Final = Path(__file__).resolve().parent.parent / "flows" / "questionnaires"
 
-# Review flags: reasons for staff to look at the source answers of a row.
-RETENTION_OUT_OF_RANGE: Final = "retention_out_of_range"
-RETENTION_CURRENCIES_DIFFER: Final = "retention_currencies_differ"
 DAMAGED_RECORDS: Final = "damaged_records"
+# Review flags: reasons for staff to look at the source answers of a row.
 REVIEW_FLAGS: Final = {
-    RETENTION_OUT_OF_RANGE: "The wage retention computed from the amounts was outside 0-100 "
-    "before clamping (received more than paid, or a typing error).",
-    RETENTION_CURRENCIES_DIFFER: "The amounts of the wage retention are in different "
-    "currencies; convert by hand.",
+    **AMOUNT_FLAGS,
     DAMAGED_RECORDS: "Some answer records of this submission were not valid answer JSON and "
     "were left out.",
 }
@@ -109,20 +105,17 @@ def final_record(submission: DecryptedSubmission, catalog: DefinitionCatalog) ->
         questionnaire=engine.questionnaire,
         answers=answers,
         figures=figures,
-        review=_review_flags(figures, submission.malformed),
+        review=_review_flags(answers, figures, submission.malformed),
     )
 
 
-def _review_flags(figures: Mapping[str, Figure], malformed: int) -> tuple[str, ...]:
-    flags: list[str] = []
-    for figure in figures.values():
-        if figure.review and figure.state == "present":
-            flags.append(RETENTION_OUT_OF_RANGE)
-        elif figure.review:
-            flags.append(RETENTION_CURRENCIES_DIFFER)
+def _review_flags(
+    answers: Mapping[str, AnswerValue], figures: Mapping[str, Figure], malformed: int
+) -> tuple[str, ...]:
+    flags = list(amount_flags(answers, figures))
     if malformed:
         flags.append(DAMAGED_RECORDS)
-    return tuple(dict.fromkeys(flags))
+    return tuple(flags)
 
 
 def report_record(record: SubmissionRecord) -> ReportRecord:

@@ -9,8 +9,10 @@ number of submissions.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from contextlib import aclosing
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +20,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from admin_cli.audit import AuditLog, default_audit_log
+from admin_cli.audit import AuditedRun, AuditLog, default_audit_log, output_digest
 from admin_cli.console import progress_bar, status_console
 from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.decrypting import (
@@ -31,11 +33,11 @@ from admin_cli.decrypting import (
     decrypted_records,
     month_range,
     preflight,
-    record_audit,
 )
 from admin_cli.errors import CommandError, exit_on_errors
 from admin_cli.export.files import check_targets, pending_files
 from admin_cli.keys_cmd import load_private_keys
+from admin_cli.ledger import Ledger, check_release, earlier_releases, ledger_key, submission_digest
 from admin_cli.records import DefinitionCatalog, report_record
 from admin_cli.report import (
     DEFAULT_MIN_CELL,
@@ -47,10 +49,15 @@ from admin_cli.report import (
     render_json,
     render_markdown,
 )
+from admin_cli.report.disclosure import ReissueRefused
 from admin_cli.report.figures import Tally
-from admin_cli.report.publish import publish
+from admin_cli.report.model import ReleaseKind, Stamp
+from admin_cli.report.publish import publish_with_view
+from admin_cli.report.render_json import report_dict
 from storage.database import DEFAULT_DATABASE_URL, open_database
 from storage.keys import StaffPrivateKey
+from storage.reader import SubmissionFilter
+from storage.staff_queries import count_submissions
 
 REPORT_STATUSES = frozenset({"complete", "partial"})
 
@@ -72,6 +79,7 @@ async def _tally(
     chosen: Selection,
     catalog: DefinitionCatalog,
     tally: DecryptionTally,
+    counted: set[bytes],
 ) -> Tally:
     raw = Tally()
     console = status_console()
@@ -82,13 +90,20 @@ async def _tally(
             async with aclosing(records):
                 async for record in records:
                     raw.add(report_record(record))
+                    counted.add(record.source.meta.id)  # for the ledger's change count
     tally.check()
     return raw
 
 
-async def _check_selection(url: str, chosen: Selection) -> None:
+async def _check_selection(url: str, chosen: Selection) -> int:
+    """Checks that need no key; returns how many drafts started in the period are still open
+    (they may still expire into it as partial submissions)."""
     async with await open_database(url, must_exist=True) as database:
         await preflight(database, chosen)
+        still_open = SubmissionFilter(
+            statuses=frozenset({"in_progress"}), since=chosen.since, until=chosen.until
+        )
+        return await count_submissions(database, still_open)
 
 
 def render(report: Report, fmt: ReportFormat) -> str:
@@ -117,6 +132,15 @@ def _summary(report: Report, out: Path) -> Table:
     return table
 
 
+ReleaseOption = Annotated[
+    bool,
+    typer.Option(
+        help="Record the report in the release ledger as the final release of the month "
+        "(refused while drafts started in the month are still open).",
+    ),
+]
+
+
 def report(
     month: Annotated[str, typer.Option("--month", help="Calendar month YYYY-MM.")],
     key: KeyOption,
@@ -134,18 +158,57 @@ def report(
             help="Counts below this are shown as '<k'; 1 turns disclosure control off.",
         ),
     ] = DEFAULT_MIN_CELL,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final",
+            help="Publish as the month's final release, recorded in --ledger (the month must "
+            "be closed: no draft started in it still open).",
+        ),
+    ] = False,
+    provisional: Annotated[
+        bool,
+        typer.Option(
+            "--provisional",
+            help="Publish as a provisional release, recorded in --ledger and marked "
+            "PROVISIONAL on every page.",
+        ),
+    ] = False,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger",
+            envvar="OCLEP_RELEASE_LEDGER",
+            help="The release ledger file (JSON Lines) that records published reports.",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing report.")] = False,
     questionnaire: QuestionnaireOption = None,
     database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
     passphrase_file: PassphraseFileOption = None,
     audit_log: AuditLogOption = None,
 ) -> None:
-    """The monthly report: ILO indicators, ICLS and Palermo figures, wages and health."""
+    """The monthly report: ILO indicators, ICLS and Palermo figures, wages and health.
+
+    Without --final or --provisional the report is a working copy, marked NOT FOR
+    PUBLICATION on every page: only a release recorded in the ledger is audited against the
+    earlier releases of its month.
+    """
     with exit_on_errors():
         if not key:
             raise CommandError("Give at least one private key with --key.")
         if min_cell < 1:
             raise CommandError("--min-cell must be 1 or more.")
+        if final and provisional:
+            raise CommandError("Give --final or --provisional, not both.")
+        kind: ReleaseKind | None = "final" if final else "provisional" if provisional else None
+        if kind is not None and ledger is None:
+            raise CommandError(f"--{kind} records the release: give the ledger file with --ledger.")
+        if kind is not None and min_cell <= 1:
+            raise CommandError(
+                "A published release needs disclosure control: --min-cell 2 or more."
+            )
         assert lang.value in LANGUAGES
         try:
             period = Period.of_month(month)
@@ -155,26 +218,79 @@ def report(
         chosen = Selection(REPORT_STATUSES, start, end, None, period.month)
         check_targets([out], force=force)
         log = AuditLog(audit_log or default_audit_log())
-        log.check_writable()
+        log.check()  # a log that cannot take the entry stops the command before any key
+        book = Ledger(ledger) if ledger is not None and kind is not None else None
+        entries = book.entries() if book is not None else []
+        if kind is not None:
+            check_release(entries, month, kind)
         catalog = DefinitionCatalog.load(questionnaire or [])
-        asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
+        still_open = asyncio.run(_check_selection(database_url, chosen))  # before any key
+        if kind == "final":
+            _check_closed(period, still_open)
         keys = load_private_keys(key, passphrase_file)
+        if book is not None:
+            entries = book.verify(keys)  # a broken or foreign ledger stops here
+        run = AuditedRun(  # written and fsynced before anything is decrypted
+            log,
+            command="report",
+            filters={
+                **chosen.audit(),
+                "format": fmt.value,
+                "lang": lang.value,
+                "min_cell": min_cell,
+                "release": kind,
+            },
+            key_ids=[key_id.hex() for key_id in keys],
+        )
         tally = DecryptionTally()
-        outcome = "refused"
         try:
-            raw = asyncio.run(_tally(database_url, keys, chosen, catalog, tally))
-            published = publish(raw, period=period, lang=lang.value, min_cell=min_cell)
-            with pending_files([out], force=force) as pending, pending[0].open_text() as handle:
-                handle.write(render(published, fmt))
-            outcome = "written"
-        finally:
-            record_audit(
-                log,
-                command="report",
-                chosen=chosen,
-                counts=tally.audit(),
-                keys=keys,
-                outcome=outcome,
-                extra_filters={"format": fmt.value, "lang": lang.value, "min_cell": min_cell},
-            )
+            counted: set[bytes] = set()
+            raw = asyncio.run(_tally(database_url, keys, chosen, catalog, tally, counted))
+            earlier = earlier_releases(entries, month, counted, keys)
+            try:
+                report_only, view = publish_with_view(
+                    raw, period=period, lang=lang.value, min_cell=min_cell, earlier=earlier
+                )
+            except ReissueRefused as exc:
+                raise CommandError(f"{exc} Nothing was written.") from None
+            number = sum(1 for e in entries if e.period == month) + 1 if kind else None
+            published = dataclasses.replace(report_only, stamp=Stamp(str(run.anchor), kind, number))
+            with pending_files([out], force=force) as pending:
+                with pending[0].open_text() as handle:
+                    handle.write(render(published, fmt))
+                outputs = {"out": output_digest(pending[0].path)}
+                if book is not None and kind is not None:
+                    signing_key = next(iter(keys.values()))
+                    mac_key = ledger_key(signing_key)
+                    entry = book.append(
+                        signing_key,
+                        period=month,
+                        kind=kind,
+                        min_cell=min_cell,
+                        audit_anchor=str(run.anchor),
+                        submissions={submission_digest(mac_key, sid) for sid in counted},
+                        view=view,
+                        report=report_dict(published),
+                    )
+                    outputs["ledger_entry"] = entry.mac
+                # The report becomes final only once its end entry is on disk.
+                run.finish("written", tally.audit(), outputs)
+        except BaseException:
+            run.finish_refused(tally.audit())
+            raise
     status_console().print(_summary(published, out))
+
+
+def _check_closed(period: Period, still_open: int) -> None:
+    """A final release only for a month over and closed: no draft can still expire into it."""
+    if date.today() <= period.end:
+        raise CommandError(
+            f"{period.month} is not over yet; publish it with --provisional, or --final after it."
+        )
+    if still_open:
+        raise CommandError(
+            f"{still_open} draft{'s' if still_open != 1 else ''} started in {period.month} "
+            f"{'are' if still_open != 1 else 'is'} still open and may become partial "
+            "submissions of the month; publish with --provisional, or --final once they have "
+            "expired (`oclep-admin purge`)."
+        )

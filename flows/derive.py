@@ -144,10 +144,16 @@ class Derivation:
 
 
 def source_questions(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:
-    """For each figure, the questions it reads, directly or through the figures it uses."""
+    """For each figure, the questions it reads, directly or through the figures it uses.
+
+    A question its `applies_when` reads is not a source: whenever the figure applies, that
+    answer is already fixed, so it says nothing about the figure's situation. (The Palermo
+    act reads `rol` only; counting `rol` as answered made `palermo_trata` never unknown.)
+    """
     sources: dict[str, frozenset[str]] = {}
     for indicator in questionnaire.indicators:
-        sources[indicator.id] = _sources(indicator, sources)
+        given = frozenset(condition_questions(indicator.applies_when))
+        sources[indicator.id] = _sources(indicator, sources) - given
     return sources
 
 

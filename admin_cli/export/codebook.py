@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from admin_cli.audit import AuditAnchor
 from admin_cli.export.columns import META_COLUMNS, REVIEW_COLUMN, SKIP_CODE, Layout
 from admin_cli.records import REVIEW_FLAGS
 from flows.codebook import CodebookRow, codebook
@@ -30,8 +31,17 @@ FIGURE_STATES: Final = (
 )
 
 
-def codebook_rows(layout: Layout, questionnaires: Iterable[Questionnaire]) -> list[list[str]]:
-    """Header first, then one row per export column."""
+AUDIT_ROW: Final = "_audit_log"
+
+
+def codebook_rows(
+    layout: Layout,
+    questionnaires: Iterable[Questionnaire],
+    *,
+    audit_anchor: AuditAnchor | None = None,
+) -> list[list[str]]:
+    """Header first, then one row per export column, then the audit anchor (if any): the
+    audit log entry `n:hash` that recorded this export (`oclep-admin audit verify --anchor`)."""
     described: dict[str, CodebookRow] = {}
     for questionnaire in sorted(questionnaires, key=lambda q: (q.id, q.version)):
         for row in codebook(questionnaire):
@@ -86,6 +96,19 @@ def codebook_rows(layout: Layout, questionnaires: Iterable[Questionnaire]) -> li
                 codes,
                 info.condition,
                 info.rule,
+            ]
+        )
+    if audit_anchor is not None:
+        rows.append(
+            [
+                AUDIT_ROW,
+                "",
+                "audit",
+                "",
+                "",
+                "Audit log entry that recorded this export (number:SHA-256); check it with "
+                "`oclep-admin audit verify --anchor`.",
+                str(audit_anchor),
             ]
         )
     return rows

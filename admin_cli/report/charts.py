@@ -121,7 +121,6 @@ def _ilo_total_chart(report: Report, fmt: Formatter) -> Chart:
 def _retention_chart(spread: Spread, fmt: Formatter) -> Chart:
     """A box plot drawn from the published order statistics: no individual value is plotted."""
     assert spread.median is not None and spread.q1 is not None and spread.q3 is not None
-    assert spread.minimum is not None and spread.maximum is not None
     canvas = Canvas(figsize=(7.5, 1.8))
     canvas.subplots_adjust(left=0.04, right=0.98, top=0.92, bottom=0.3)
     axes = canvas.add_subplot()
@@ -129,8 +128,9 @@ def _retention_chart(spread: Spread, fmt: Formatter) -> Chart:
         "med": float(spread.median),
         "q1": float(spread.q1),
         "q3": float(spread.q3),
-        "whislo": float(spread.minimum),
-        "whishi": float(spread.maximum),
+        # No whiskers: the extremes are single respondents' values and are never published.
+        "whislo": float(spread.q1),
+        "whishi": float(spread.q3),
         "fliers": [],
         "label": "",
     }
@@ -145,10 +145,9 @@ def _retention_chart(spread: Spread, fmt: Formatter) -> Chart:
         _alt(
             title,
             [
-                f"{fmt.text('stat.median')}: {fmt.number(spread.median)}",
-                f"{fmt.text('stat.quartiles')}: {fmt.number(spread.q1)} – {fmt.number(spread.q3)}",
-                f"{fmt.text('stat.range')}: "
-                f"{fmt.number(spread.minimum)} – {fmt.number(spread.maximum)}",
+                f"{fmt.text('stat.median')}: {fmt.number(spread.median, 0)}",
+                f"{fmt.text('stat.quartiles')}: "
+                f"{fmt.number(spread.q1, 0)} – {fmt.number(spread.q3, 0)}",
             ],
         ),
         _data_uri(canvas),

@@ -70,3 +70,15 @@ MISSION: Final = "_mission"
 MANY_INDICATORS: Final = "_9_or_more"
 
 MAX_COUNTRIES: Final = 10
+
+# The report's tables keyed by the variable they count, as the export and its codebook name
+# it (a meta column, a question or a figure id): one set of ids everywhere.
+TABLE_VARIABLES: Final = {
+    "status": "status",
+    "roles": "rol",
+    "campaigns": "campaign",
+    "sectors": "sector",
+    "countries": "pais",
+    "ilo_total": "ilo_total",
+    "ambulance": "ambulancia",
+}

@@ -1,74 +1,89 @@
-"""Disclosure control: hide small counts and every count that would let a reader recover one.
+"""Disclosure control designed from the threat: what may be published, what must be hidden.
 
-Rules (k = `min_cell`, default 5):
+The threat (docs/methodology.md §10): a state that knows some people who may have answered
+(who served in a given country, who left a mission) reads the report, every earlier release
+of the same month, and does arithmetic with the sums that tie the tables together. It wins if
+it can work out a small count exactly, or what one changed testimony said.
 
-- Primary suppression: every count from 1 to k-1 is published as "<k" and its percentage is
-  hidden. A zero is published as 0. Zero cells do not single anyone out (no respondent is in
-  them), and hiding them would also hide findings such as "nobody reported violence"; a reader
-  learns nothing about a person from a 0. This is the usual choice of statistical offices for
-  frequency tables of self-reported answers.
-- Complementary suppression: the published tables are tied together by sums (rows add up to
-  their totals; present + absent = answered; the ilo_total distribution weighted by 0..11
-  adds up to the sum of the eleven indicator counts; the ambulance delays over 6 h add up to
-  the health figure). Every such sum is an equation of the `CellSystem`. A hidden cell is
-  recoverable when the equations, with the published cells as constants, pin it to one
-  value. Three tests are run until none finds anything:
-  1. exact linear algebra: the cell's unit vector lies in the row space of the equations
-     restricted to hidden cells (what "solving rows and columns" can do);
-  2. interval propagation: a "<k" cell lies in 1..k-1 and a complementary cell ("x") is
-     assumed to lie in k..N (0..N for a hidden zero), which can pin a cell that linear
-     algebra leaves free (p + q = 6 with p < 5 <= q gives p = 1);
-  3. exhaustive integer search over each group of linked hidden cells, within a budget, for
-     pins that need integer reasoning across equations (a distribution weighed by 0..11).
-  When a hidden cell is recoverable, one more published non-zero cell is hidden: the smallest
-  linked cell whose hiding frees it, or else the smallest cell of an equation that holds it
-  (the classic "next smallest cell" rule); then the tests run again.
-  When no such cell is left (p + q = 6 with p = 1, q = 5), the small cells linked to it are
-  shown as "x" as well ("masked"): "x" then bounds nothing for a reader, who cannot tell a
-  small count from a complement. Only then is a zero hidden, and as a last resort an anchor.
-- Non-response is not protected: a figure row publishes present, absent and answered (the
-  three form a protected table) and the number of people it applies to; the difference, those
-  who skipped, says nothing about anyone's situation.
-- Anchors (the number of testimonies, of mission respondents, of health respondents) appear in
-  many tables; they are never picked as complements, so that every table shows them alike.
-  They are still hidden when they are themselves below k.
-- With k <= 1 nothing is hidden, and the report says that disclosure control was turned off.
+Kinds of cells (`CellKind`):
 
-Limits: interval propagation is an outer approximation, and the exhaustive search gives up on
-groups whose candidate values exceed its budget (then checks 1 and 2 stand alone). The
-report's tables are short sums, where the search completes.
+- `anchor`: the number of testimonies, of mission respondents, of health respondents, of
+  those who answered each figure. Always published: a count of testimonies says nothing
+  about anyone's situation, and the non-response behind "answered" neither.
+- `quasi_identifier`: tables by role, campaign, sector, host country and questionnaire
+  version. These are the attributes an adversary can know of a person from outside, so a
+  count from 1 to k-1 singles out a small group: it is shown "<k" (primary suppression), and
+  more cells are hidden ("x", complementary suppression) until the auditor finds no small
+  count that can be worked out.
+- `indicator`: one-way tables of a finding (each ILO, ICLS, Palermo and health figure; the
+  ILO total; ambulance delays) over everyone it applies to. None of their rows is a
+  quasi-identifier, so a small count ("2 of 41 reported violence") does not point to anyone:
+  they get no primary suppression. They are published only over a large enough group, at
+  least `min_base` (= 2k) people who answered; a smaller group's row is "not published: too
+  few testimonies", because over 3 people "present 3" tells the adversary what each said.
+- `free`: the status table (complete or partial), which is neither: whether a draft expired
+  is nothing about a person. Published.
+
+The rule every published report satisfies, checked by the exact auditor (`auditor`): no
+hidden count that is not 0 can be worked out exactly by a reader who knows everything
+published, the displays' bounds ("<k": 1..k-1; "x": k or more in a quasi-identifier table, 1
+or more elsewhere), non-negativity, every sum and inequality, and every earlier release of
+the same period. When the auditor finds one, the smallest published non-zero cell linked to
+it is hidden as well; when none is left, its whole table is withheld ("not published: too
+few testimonies"). It never gives up with an error.
+
+A re-issue (the same period published again) is a difference attack: the adversary
+subtracts. The changed testimonies are a group of their own, held to the same rules: fewer
+than `min_base` changed testimonies cannot be published apart from the rest, so the re-issue
+is refused (`ReissueRefused`); otherwise the auditor runs over both releases together, with
+each count allowed to move by at most the number of changes, and also requires that no
+difference of a quasi-identifier cell be pinned to a value from 1 to k-1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
+from admin_cli.report.auditor import Cache, Polytope, Terms, intervals, pinned
 from admin_cli.report.model import Suppression
-from admin_cli.report.recovery import linearly_determined, propagated_bounds, recoverable
 
-# How many of the smallest candidates are tried before falling back to the classic rule.
-_TRIAL_CANDIDATES = 8
+CellKind = Literal["anchor", "quasi_identifier", "indicator", "free"]
+
+
+class ReissueRefused(ValueError):
+    """A re-issue would disclose the testimonies that changed since an earlier release."""
 
 
 @dataclass
 class CellSystem:
-    """Raw counts, keyed by a name, and the linear equations that tie them together."""
+    """Raw counts, keyed by a name, with their kind, group, and the relations between them."""
 
     values: dict[str, int] = field(default_factory=dict)
-    anchors: set[str] = field(default_factory=set)
-    # Each equation is {cell: coefficient} with sum(coefficient * value) == 0.
+    kinds: dict[str, CellKind] = field(default_factory=dict)
+    # The unit withheld together ("not published"): a table, or one figure row.
+    groups: dict[str, str] = field(default_factory=dict)
+    # Indicator groups: the cell whose value must reach `min_base` for the group to be shown.
+    group_base: dict[str, str] = field(default_factory=dict)
+    # Each equation is {cell: coefficient} with sum(coefficient * value) == 0 ...
     equations: list[dict[str, int]] = field(default_factory=list)
+    # ... and each inequality sum(coefficient * value) <= 0.
+    inequalities: list[dict[str, int]] = field(default_factory=list)
 
-    def cell(self, key: str, value: int, *, anchor: bool = False) -> str:
+    def cell(self, key: str, value: int, *, kind: CellKind, group: str | None = None) -> str:
         if key in self.values and self.values[key] != value:
             raise ValueError(f"cell {key!r} registered twice with different values")
         if value < 0:
             raise ValueError(f"cell {key!r} holds a negative count")
         self.values[key] = value
-        if anchor:
-            self.anchors.add(key)
+        self.kinds[key] = kind
+        self.groups[key] = group or key
         return key
+
+    @property
+    def anchors(self) -> set[str]:
+        return {key for key, kind in self.kinds.items() if kind == "anchor"}
 
     def sums_to(self, total: str, parts: Iterable[str]) -> None:
         """State that the cells `parts` add up to the cell `total`."""
@@ -83,138 +98,322 @@ class CellSystem:
 
     def balance(self, coefficients: Mapping[str, int]) -> None:
         """State that sum(coefficient * cell) == 0."""
+        self.equations.append(self._checked(coefficients))
+
+    def at_most(self, part: str, whole: str) -> None:
+        """State that the cell `part` is at most the cell `whole` (answered <= base)."""
+        self.inequalities.append(self._checked({part: 1, whole: -1}))
+
+    def _checked(self, coefficients: Mapping[str, int]) -> dict[str, int]:
         equation = {key: c for key, c in coefficients.items() if c != 0}
         for key in equation:
             if key not in self.values:
                 raise KeyError(f"equation refers to an unknown cell {key!r}")
-        if equation:
-            self.equations.append(equation)
+        return equation
 
 
-def protect(system: CellSystem, min_cell: int) -> dict[str, Suppression]:
-    """For every cell: published ("none"), hidden as small, or hidden as a complement."""
+@dataclass(frozen=True)
+class ReaderView:
+    """Everything a reader knows of one release: each cell's bounds (equal when published),
+    and the relations. This is what the release ledger keeps to audit later re-issues."""
+
+    known: dict[str, tuple[int, int]]
+    kinds: dict[str, CellKind]
+    equations: tuple[dict[str, int], ...]
+    inequalities: tuple[dict[str, int], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "known": {key: list(bounds) for key, bounds in sorted(self.known.items())},
+            "kinds": dict(sorted(self.kinds.items())),
+            "equations": [dict(sorted(eq.items())) for eq in self.equations],
+            "inequalities": [dict(sorted(eq.items())) for eq in self.inequalities],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReaderView:
+        return cls(
+            known={key: (int(b[0]), int(b[1])) for key, b in data["known"].items()},
+            kinds=dict(data["kinds"]),
+            equations=tuple(dict(eq) for eq in data["equations"]),
+            inequalities=tuple(dict(eq) for eq in data["inequalities"]),
+        )
+
+
+@dataclass(frozen=True)
+class EarlierRelease:
+    """An earlier release of the same period, and how many testimonies changed since."""
+
+    view: ReaderView
+    changed: int
+
+
+def min_base(min_cell: int) -> int:
+    """The smallest group over which one-way indicator tables (and a re-issue's changes) are
+    published: twice the minimum cell."""
+    return 2 * min_cell if min_cell > 1 else 0
+
+
+def reader_view(
+    system: CellSystem, decision: Mapping[str, Suppression], min_cell: int
+) -> ReaderView:
+    """What each display tells a reader about the cell behind it."""
+    ceiling = max(system.values.values(), default=0)
+    known: dict[str, tuple[int, int]] = {}
+    for key, value in system.values.items():
+        choice = decision[key]
+        if choice == "none":
+            known[key] = (value, value)
+        elif choice == "primary":
+            known[key] = (1, min_cell - 1)
+        elif choice == "complementary":
+            floor = min_cell if system.kinds[key] == "quasi_identifier" else 1
+            known[key] = (floor, max(ceiling, floor))
+        else:
+            known[key] = (0, ceiling)
+    return ReaderView(
+        known, dict(system.kinds), tuple(system.equations), tuple(system.inequalities)
+    )
+
+
+def _add_release(polytope: Polytope, view: ReaderView, prefix: str) -> None:
+    for key, (low, high) in view.known.items():
+        if low != high:
+            polytope.variable(prefix + key, low, high)
+    for relations, add in ((view.equations, polytope.equal), (view.inequalities, polytope.at_most)):
+        for equation in relations:
+            terms: Terms = {}
+            constant = 0
+            for key, c in equation.items():
+                low, high = view.known[key]
+                if low == high:
+                    constant += c * low
+                else:
+                    terms[prefix + key] = c
+            if terms:
+                add(terms, -constant)
+
+
+def audit(
+    system: CellSystem,
+    decision: Mapping[str, Suppression],
+    min_cell: int,
+    earlier: Sequence[EarlierRelease] = (),
+    cache: Cache | None = None,
+) -> set[str]:
+    """Cells of this release whose protection fails: a hidden non-zero count that a reader
+    can work out exactly, alone or with the earlier releases (then: the cell whose hiding
+    would help, i.e. the same cell here)."""
+    view = reader_view(system, decision, min_cell)
+    polytope = Polytope()
+    _add_release(polytope, view, "")
+    truth = {key: value for key, value in system.values.items() if decision[key] != "none"}
+    targets = {key: {key: 1} for key, value in truth.items() if value > 0}
+    exposed = {key for key in targets if not _has_variable(polytope, key)}
+    for index, release in enumerate(earlier):
+        prefix = f"r{index}:"
+        _add_release(polytope, release.view, prefix)
+        for key, (low, high) in release.view.known.items():
+            if key not in view.known:
+                continue
+            terms: Terms = {}
+            constant = 0
+            for name, sign, (lo, hi) in (
+                (key, 1, view.known[key]),
+                (prefix + key, -1, (low, high)),
+            ):
+                if lo == hi:
+                    constant += sign * lo
+                else:
+                    terms[name] = sign
+            if terms:  # |now - then| <= changed
+                polytope.at_most(terms, release.changed - constant)
+                polytope.at_most({n: -c for n, c in terms.items()}, release.changed + constant)
+    remaining = {k: t for k, t in targets.items() if k not in exposed}
+    exposed |= pinned(polytope, remaining, truth, cache)
+    if earlier:
+        exposed |= _earlier_exposed(polytope, view, earlier, min_cell, cache)
+    return exposed
+
+
+def _has_variable(polytope: Polytope, key: str) -> bool:
+    return key in polytope.bounds
+
+
+def _earlier_exposed(
+    polytope: Polytope,
+    view: ReaderView,
+    earlier: Sequence[EarlierRelease],
+    min_cell: int,
+    cache: Cache | None,
+) -> set[str]:
+    """Without the earlier true counts: an earlier hidden cell now pinned to a non-zero value,
+    or a quasi-identifier cell whose change is pinned to 1..k-1 either way."""
+    targets: dict[str, Terms] = {}
+    constants: dict[str, int] = {}
+    for index, release in enumerate(earlier):
+        prefix = f"r{index}:"
+        for key, (low, high) in release.view.known.items():
+            if low != high:
+                targets[f"old|{key}"] = {prefix + key: 1}
+            if key not in view.known or view.kinds.get(key) != "quasi_identifier":
+                continue
+            terms: Terms = {}
+            constant = 0
+            for name, sign, (lo, hi) in (
+                (key, 1, view.known[key]),
+                (prefix + key, -1, (low, high)),
+            ):
+                if lo == hi:
+                    constant += sign * lo
+                else:
+                    terms[name] = sign
+            if terms:
+                targets[f"diff|{key}"] = terms
+                constants[f"diff|{key}"] = constant
+            elif 0 < abs(constant) < min_cell:
+                targets[f"diff|{key}"] = {}
+                constants[f"diff|{key}"] = constant
+    exposed: set[str] = set()
+    found = intervals(polytope, {k: t for k, t in targets.items() if t}, cache)
+    # What an earlier release gave away by itself (its totals) is not this re-issue's doing.
+    alone: dict[str, tuple[int, int]] = {}
+    for index, release in enumerate(earlier):
+        own = Polytope()
+        _add_release(own, release.view, f"r{index}:")
+        wanted = {
+            name: terms
+            for name, terms in targets.items()
+            if name.startswith("old|") and terms and next(iter(terms)).startswith(f"r{index}:")
+        }
+        alone.update(intervals(own, wanted, cache))
+    for name, terms in targets.items():
+        kind, key = name.split("|", 1)
+        if not terms:
+            exposed.add(key)
+            continue
+        if name not in found:
+            continue
+        low, high = found[name]
+        shift = constants.get(name, 0)
+        low, high = low + shift, high + shift
+        if low != high:
+            continue
+        before = alone.get(name)
+        if kind == "old" and low != 0 and not (before and before[0] == before[1]):
+            exposed.add(key)
+        if kind == "diff" and 0 < abs(low) < min_cell:
+            exposed.add(key)
+    return exposed
+
+
+def protect(
+    system: CellSystem,
+    min_cell: int,
+    earlier: Sequence[EarlierRelease] = (),
+) -> dict[str, Suppression]:
+    """For every cell: published, "<k", "x" or not published (see the module notes)."""
     decision: dict[str, Suppression] = dict.fromkeys(system.values, "none")
     if min_cell <= 1:
         return decision
+    base = min_base(min_cell)
+    for release in earlier:
+        if 0 < release.changed < base:
+            raise ReissueRefused(
+                f"{release.changed} testimonies changed since an earlier release of this "
+                f"period, fewer than {base}: a re-issue would show what they said."
+            )
+    for group, base_cell in system.group_base.items():
+        if system.values[base_cell] < base:
+            for key, owner in system.groups.items():
+                if owner == group and system.kinds[key] != "anchor":
+                    decision[key] = "withheld"
     for key, value in system.values.items():
-        if 1 <= value < min_cell:
+        if system.kinds[key] == "quasi_identifier" and 1 <= value < min_cell:
             decision[key] = "primary"
     order = {key: index for index, key in enumerate(system.values)}
-    upper = max(system.values.values(), default=0)
-    while True:
-        exposed = _exposed(system, decision, min_cell, upper)
+    cache: Cache = {}
+    inherent = determined_by_totals(system, min_cell, cache)
+    for _ in range(len(system.values) + 1):
+        exposed = audit(system, decision, min_cell, earlier, cache) - inherent
         if not exposed:
             return decision
         target = min(exposed, key=order.__getitem__)
-        complement = _complement_for(target, system, decision, min_cell, upper, zeros=False)
-        if complement is not None:
-            decision[complement] = "complementary"
-            continue
-        small = [key for key in _linked(target, system) if decision[key] == "primary"]
-        if small:
-            # The "<k" bounds themselves pin the cell: show these cells as "x", unbounded,
-            # rather than hide a published zero.
-            decision.update(dict.fromkeys(small, "masked"))
-            continue
-        complement = _complement_for(target, system, decision, min_cell, upper, zeros=True)
-        if complement is not None:
-            decision[complement] = "complementary"
-            continue
-        anchors = sorted(
-            key for key in _linked(target, system) & system.anchors if decision[key] == "none"
-        )
-        if not anchors:
-            raise RuntimeError("disclosure control found no cell to hide; tables inconsistent")
-        decision[min(anchors, key=lambda key: (system.values[key], key))] = "complementary"
+        if not _hide_more(target, system, decision):
+            break
+    # Nothing left to hide: what still pins the cell are the published totals alone, which
+    # are never hidden (a count the totals determine tells no more than the totals).
+    return decision
 
 
-def _hidden(decision: Mapping[str, Suppression]) -> list[str]:
-    return [key for key, choice in decision.items() if choice != "none"]
+def determined_by_totals(system: CellSystem, min_cell: int, cache: Cache | None = None) -> set[str]:
+    """Cells the published totals alone determine, every other cell hidden (a table with one
+    row equals its total): they tell no more than the totals, which are always published."""
+    bare: dict[str, Suppression] = {
+        key: "none" if kind == "anchor" else "withheld" for key, kind in system.kinds.items()
+    }
+    return audit(system, bare, min_cell, (), cache)
 
 
-def _exposed(
-    system: CellSystem, decision: Mapping[str, Suppression], min_cell: int, upper: int
-) -> set[str]:
-    hidden = _hidden(decision)
-    if not hidden:
-        return set()
-    priors = {key: _prior(system.values[key], decision[key], min_cell, upper) for key in hidden}
-    return recoverable(system.values, hidden, system.equations, priors)
-
-
-def _prior(value: int, choice: Suppression, min_cell: int, upper: int) -> tuple[int, int]:
-    """What a reader knows of a hidden cell from its display alone (see the module notes)."""
-    if choice == "none":
-        return value, value
-    if choice == "primary":
-        return 1, min_cell - 1
-    if choice == "masked":
-        return 0, max(upper, min_cell)
-    return (min_cell if value > 0 else 0), max(upper, min_cell)
-
-
-def _complement_for(
-    target: str,
-    system: CellSystem,
-    decision: Mapping[str, Suppression],
-    min_cell: int,
-    upper: int,
-    *,
-    zeros: bool,
-) -> str | None:
-    """The published ordinary cell to hide so that `target` stops being recoverable, if any.
-
-    Among the cells linked to `target`, the smallest one whose hiding frees `target` from the
-    linear and interval tests; failing that, the smallest in an equation holding `target`.
-    Non-zero cells only, unless `zeros` is set.
-    """
-    linked = _linked(target, system)
-    candidates = sorted(
-        (
-            key
-            for key in linked
-            if decision[key] == "none"
-            and key not in system.anchors
-            and (zeros or system.values[key] > 0)
-        ),
-        key=lambda key: (system.values[key], key),
-    )
-    for key in candidates[:_TRIAL_CANDIDATES]:
-        trial = {**decision, key: "complementary"}
-        if not _still_exposed(target, system, trial, min_cell, upper):
-            return key
-    near = {key for eq in system.equations if target in eq for key in eq}
-    return next((key for key in candidates if key in near), candidates[0] if candidates else None)
-
-
-def _still_exposed(
-    target: str,
-    system: CellSystem,
-    decision: Mapping[str, Suppression],
-    min_cell: int,
-    upper: int,
-) -> bool:
-    hidden = _hidden(decision)
-    involved = [eq for eq in system.equations if set(hidden).intersection(eq)]
-    if target in linearly_determined(involved, hidden):
+def _hide_more(target: str, system: CellSystem, decision: dict[str, Suppression]) -> bool:
+    """Hide one more cell to protect `target`; False when nothing is left to hide."""
+    if decision[target] == "none" and system.kinds[target] != "anchor":
+        # A published cell is exposed only through a re-issue's difference: hide it.
+        decision[target] = "complementary" if system.values[target] else "withheld"
         return True
-    priors = {key: _prior(system.values[key], decision[key], min_cell, upper) for key in hidden}
-    values = system.values
-    usable = [eq for eq in involved if sum(c * values[k] for k, c in eq.items()) == 0]
-    low, high = propagated_bounds(usable, values, set(hidden), priors).get(target, (0, 1))
-    return low == high
+    near = {key for eq in system.equations if target in eq for key in eq}
+    linked = _linked(target, system, decision)
+    if decision[target] == "withheld":
+        # A withheld table pinned by a published one: withhold the tables beside it whole,
+        # rather than punch holes into them one cell at a time.
+        groups = {system.groups[key] for key in near if system.kinds[key] != "anchor"}
+        members = [
+            key
+            for key, owner in system.groups.items()
+            if owner in groups and decision[key] == "none" and system.kinds[key] != "anchor"
+        ]
+        if members:
+            decision.update(dict.fromkeys(members, "withheld"))
+            return True
+    for pool in (near, linked):
+        candidates = sorted(
+            (
+                key
+                for key in pool
+                if decision[key] == "none"
+                and system.kinds[key] not in ("anchor", "free")
+                and system.values[key] > 0
+            ),
+            key=lambda key: (system.values[key], key),
+        )
+        if candidates:
+            decision[candidates[0]] = "complementary"
+            return True
+    group = system.groups[target]
+    members = [
+        key
+        for key, owner in system.groups.items()
+        if owner == group and decision[key] != "withheld" and system.kinds[key] != "anchor"
+    ]
+    if members:
+        decision.update(dict.fromkeys(members, "withheld"))
+        return True
+    return False
 
 
-def _linked(target: str, system: CellSystem) -> set[str]:
-    """Every cell connected to `target` through the equations."""
+def _linked(target: str, system: CellSystem, decision: Mapping[str, Suppression]) -> set[str]:
+    """Every cell connected to `target` through relations between hidden cells (a published
+    cell is a constant to the reader: it links nothing)."""
+    relations = [*system.equations, *system.inequalities]
     linked = {target}
     frontier = [target]
     while frontier:
         key = frontier.pop()
-        for eq in system.equations:
+        for eq in relations:
             if key in eq:
                 for other in eq:
                     if other not in linked:
                         linked.add(other)
-                        frontier.append(other)
+                        if decision[other] != "none":
+                            frontier.append(other)
     return linked

@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from admin_cli.report.disclosure import min_base
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import FigureRow, FrequencyTable, Report, Spread
+from admin_cli.report.publish import QUANTILE_MIN_N
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class Document:
     subtitle: str
     period: str
     sections: tuple[Section, ...]
+    # Shown at the top of every page when set (a provisional report says so everywhere).
+    banner: str | None = None
 
 
 def build_document(report: Report, fmt: Formatter) -> Document:
@@ -68,7 +72,7 @@ def build_document(report: Report, fmt: Formatter) -> Document:
             report.retention.spread,
             t("table.retention"),
             fmt,
-            lambda v: fmt.number(v, 1),
+            lambda v: fmt.number(v, 0),
             extra=[(t("stat.review"), fmt.count(report.retention.review))],
         )
     )
@@ -94,13 +98,24 @@ def build_document(report: Report, fmt: Formatter) -> Document:
     versions = Section("versions", t("section.versions"))
     versions.paragraphs.append(t("versions.note"))
     versions.tables.append(_versions(report, fmt))
+    banner = None
+    if report.stamp is not None and report.stamp.release is None:
+        banner = t("banner.working_copy")
+    if report.stamp is not None:
+        versions.paragraphs.append(t("stamp.audit").format(anchor=report.stamp.audit_anchor))
+        if report.stamp.release is not None:
+            versions.paragraphs.append(
+                t(f"stamp.{report.stamp.release}").format(number=report.stamp.release_number)
+            )
+        if report.stamp.release == "provisional":
+            banner = t("banner.provisional")
     sections = [summary]
     if report.status.total.value == 0:
         summary.paragraphs.append(t("empty"))
     else:
         sections += [ilo, ilo_total, frameworks, wages, health, ambulance]
     sections += [methodology, disclosure, versions]
-    return Document(t("title"), t("subtitle"), fmt.period(report.period), tuple(sections))
+    return Document(t("title"), t("subtitle"), fmt.period(report.period), tuple(sections), banner)
 
 
 def _frequency(
@@ -166,7 +181,6 @@ def _spread(
         rows += [
             (fmt.text("stat.median"), show(spread.median)),
             (fmt.text("stat.quartiles"), f"{show(spread.q1)} – {show(spread.q3)}"),
-            (fmt.text("stat.range"), f"{show(spread.minimum)} – {show(spread.maximum)}"),
         ]
     rows += extra
     return Table(caption, (fmt.text("col.statistic"), fmt.text("col.value")), tuple(rows))
@@ -181,7 +195,7 @@ def _spread_notes(report: Report, fmt: Formatter) -> list[str]:
         if not spread.published:
             hidden = spread.n.value is None or spread.n.value > 0
             why = (
-                fmt.text("stat.hidden").format(k=report.min_cell)
+                fmt.text("stat.hidden").format(k=max(report.min_cell, QUANTILE_MIN_N))
                 if hidden
                 else fmt.text("stat.none")
             )
@@ -192,7 +206,9 @@ def _spread_notes(report: Report, fmt: Formatter) -> list[str]:
 def _disclosure_note(report: Report, fmt: Formatter) -> str:
     if not report.disclosure_control:
         return fmt.text("disclosure.off")
-    return fmt.text("disclosure.on").format(k=report.min_cell, km1=report.min_cell - 1)
+    return fmt.text("disclosure.on").format(
+        k=report.min_cell, km1=report.min_cell - 1, base=min_base(report.min_cell)
+    )
 
 
 def _versions(report: Report, fmt: Formatter) -> Table:

@@ -10,7 +10,8 @@ from typing import TypeGuard
 
 from admin_cli.report import codes
 from admin_cli.report.model import FigureLike, ReportRecord
-from flows.answers import Money, Skipped
+from admin_cli.report.money import amount_flags, counted_payment
+from flows.answers import Skipped
 
 VersionKey = tuple[str, int, str]
 FIGURE_STATES = ("present", "absent", "unknown")
@@ -77,9 +78,10 @@ class Tally:
         retention = record.figures.get(codes.RETENTION)
         if _applies(retention) and retention.value is not None:
             self.retention.append(Decimal(retention.value))
-            self.retention_review += retention.review
-        payment = record.answers.get(codes.HOST_PAYMENT)
-        if isinstance(payment, Money) and payment.amount > 0:
+        # The same flags as the export's review column (one rule: `money`).
+        self.retention_review += bool(amount_flags(record.answers, record.figures))
+        payment = counted_payment(record.answers)
+        if payment is not None:
             if payment.currency == codes.PAYMENT_CURRENCY:
                 self.payments.append(payment.amount)
             else:

@@ -12,7 +12,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from admin_cli.report import codes
 from admin_cli.report.model import Count, Period
-from admin_cli.report.texts import COMPLEMENT_MARK, code_label, text
+from admin_cli.report.texts import COMPLEMENT_MARK, WITHHELD_MARK, code_label, text
 
 HIDDEN_PERCENT = "—"
 _LAST_DIGIT = re.compile(r"0(?=[^0#]*$)")
@@ -40,6 +40,8 @@ class Formatter:
     def count(self, count: Count) -> str:
         if count.value is not None:
             return format_decimal(count.value, locale=self.locale)
+        if count.suppression == "withheld":
+            return WITHHELD_MARK
         return self.small if count.suppression == "primary" else COMPLEMENT_MARK
 
     def percent(self, value: Decimal | None) -> str:

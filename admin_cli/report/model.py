@@ -13,9 +13,10 @@ from typing import Literal, Protocol
 from flows.answers import AnswerValue
 
 RecordStatus = Literal["complete", "partial"]
-# primary: a count below k, shown "<k"; complementary: hidden to protect another cell, shown
-# "x"; masked: a count below k that is shown "x" too, when its "<k" bound alone would give it away.
-Suppression = Literal["none", "primary", "complementary", "masked"]
+# primary: a count below k in a quasi-identifier table, shown "<k"; complementary: hidden to
+# protect another cell, shown "x"; withheld: part of a table or row not published because too
+# few testimonies make it up (shown "n/p").
+Suppression = Literal["none", "primary", "complementary", "withheld"]
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -139,14 +140,16 @@ class FigureRow:
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """Median, quartiles and range of a list of numbers; all None unless `n` is published."""
+    """Median and quartiles of a list of numbers, rounded to `step`; None unless published.
+
+    Never the minimum or maximum: each is one respondent's own value.
+    """
 
     n: Count
     median: Decimal | None
     q1: Decimal | None
     q3: Decimal | None
-    minimum: Decimal | None
-    maximum: Decimal | None
+    step: Decimal = Decimal(1)
 
     @property
     def published(self) -> bool:
@@ -180,6 +183,19 @@ class VersionRow:
     count: Count
 
 
+ReleaseKind = Literal["final", "provisional"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Where a report stands on the record: the audit log entry of the command that made it
+    (`n:hash`) and, when it was recorded in the release ledger, its kind and number."""
+
+    audit_anchor: str
+    release: ReleaseKind | None = None
+    release_number: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """Every published figure of one report, already under disclosure control."""
@@ -201,6 +217,7 @@ class Report:
     ambulance: FrequencyTable
     versions: tuple[VersionRow, ...]
     versions_total: Count
+    stamp: Stamp | None = None
 
     @property
     def disclosure_control(self) -> bool:

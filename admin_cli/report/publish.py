@@ -7,7 +7,14 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from admin_cli.report import codes
-from admin_cli.report.disclosure import CellSystem, protect
+from admin_cli.report.disclosure import (
+    CellKind,
+    CellSystem,
+    EarlierRelease,
+    ReaderView,
+    protect,
+    reader_view,
+)
 from admin_cli.report.figures import Tally
 from admin_cli.report.model import (
     Count,
@@ -22,88 +29,124 @@ from admin_cli.report.model import (
     VersionRow,
     WageRetention,
 )
-from admin_cli.report.stats import quantile, rounded
+from admin_cli.report.stats import quantile, rounded, rounded_to
 
 HASH_PREFIX_LENGTH = 12
+# Quartiles need this many values, and are rounded to whole percent and to 100 dollars.
+QUANTILE_MIN_N = 10
+RETENTION_STEP = Decimal(1)
+PAYMENT_STEP = Decimal(100)
 _QUARTILES = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))
 
 
-class _Layout:
-    """The report's tables as cell keys of one `CellSystem`, so sums across tables are seen."""
+class ReportLayout:
+    """The report's tables as cells of one `CellSystem`, so sums across tables are seen.
+
+    Each cell has a kind (see `disclosure`): totals are anchors; the tables by role,
+    campaign, sector, country and version are quasi-identifiers; figure rows and the ILO total
+    and ambulance distributions are indicator tables, each published only over enough people.
+    """
 
     def __init__(self, raw: Tally, min_cell: int) -> None:
         self.raw = raw
         self.min_cell = min_cell
         self.system = CellSystem()
         cells = self.system
-        cells.cell("n_total", raw.total, anchor=True)
-        cells.cell("n_mission", raw.mission, anchor=True)
+        cells.cell("n_total", raw.total, kind="anchor")
+        cells.cell("n_mission", raw.mission, kind="anchor")
         self.status = self._table(
-            "status", _fixed(raw.status, codes.STATUSES, no_answer=False), "n_total"
+            "status", _fixed(raw.status, codes.STATUSES, no_answer=False), "n_total", "free"
         )
         self.roles = self._table("roles", _fixed(raw.roles, codes.ROLES), "n_total")
         cells.sums_to("n_mission", [f"roles.{c}" for c in codes.ROLES if c in codes.MISSION_ROLES])
-        self.campaigns = self._table("campaigns", _by_count(raw.campaigns), "n_total")
+        # Small campaigns are grouped like small countries: a link's name is something an
+        # adversary can know (who shared it, where), and one row alone would equal the total.
+        self.campaigns = self._table(
+            "campaigns", _grouped(raw.campaigns, max(min_cell, 1), codes.NO_CAMPAIGN), "n_total"
+        )
         self.sectors = self._table("sectors", _fixed(raw.sectors, codes.SECTORS), "n_mission")
         self.countries = self._table(
             "countries", _countries(raw.countries, max(min_cell, 1)), "n_mission"
         )
         self.versions = sorted(raw.versions.items())
-        self._table("versions", [(str(i), n) for i, (_, n) in enumerate(self.versions)], "n_total")
-        self.ilo = self._figure_rows(codes.ILO_FIGURES)
+        # The version only says when in the month someone answered: not a quasi-identifier.
+        self._table(
+            "versions", [(str(i), n) for i, (_, n) in enumerate(self.versions)], "n_total", "free"
+        )
+        self.ilo = self._figure_rows(codes.ILO_FIGURES, group="ilo")
         self.frameworks = self._figure_rows(codes.FRAMEWORK_FIGURES)
         self.health = self._figure_rows(codes.HEALTH_FIGURES)
         self._ilo_total()
+        cells.cell("ambulance.n", raw.ambulance.total(), kind="anchor")
         self.ambulance = self._table(
-            "ambulance", _fixed(raw.ambulance, codes.AMBULANCE), "ambulance.n", raw_total=True
+            "ambulance", _fixed(raw.ambulance, codes.AMBULANCE), "ambulance.n", "indicator"
         )
+        cells.group_base["ambulance"] = "ambulance.n"
         if "salud_ambulancia_mas_6h" in self.health:
             cells.sums_to(
                 "salud_ambulancia_mas_6h.present",
                 [f"ambulance.{code}" for code in codes.AMBULANCE_OVER_6H],
             )
-        cells.cell("retention.n", len(raw.retention))
-        cells.cell("retention.review", raw.retention_review)
-        cells.cell("payments.n", len(raw.payments))
-        cells.cell("payments.other", raw.payments_other_currency)
+        cells.cell("retention.n", len(raw.retention), kind="anchor")
+        # Flagged for review: a data-quality count over every mission respondent.
+        cells.cell("retention.review", raw.retention_review, kind="indicator", group="review")
+        cells.group_base["review"] = "n_mission"
+        cells.at_most("retention.review", "n_mission")
+        cells.cell("payments.n", len(raw.payments), kind="anchor")
+        # The currency of a payment follows the host country: a quasi-identifier.
+        cells.cell("payments.other", raw.payments_other_currency, kind="quasi_identifier")
+        cells.at_most("payments.other", "n_mission")
 
     def _table(
         self,
         name: str,
         rows: Sequence[tuple[str, int]],
         total: str,
-        *,
-        raw_total: bool = False,
+        kind: CellKind = "quasi_identifier",
     ) -> list[str]:
-        if raw_total:
-            self.system.cell(total, sum(n for _, n in rows), anchor=True)
-        keys = [self.system.cell(f"{name}.{code}", n) for code, n in rows]
+        keys = [self.system.cell(f"{name}.{code}", n, kind=kind, group=name) for code, n in rows]
         self.system.sums_to(total, keys)
         return [code for code, _ in rows]
 
-    def _figure_rows(self, figure_ids: Iterable[str]) -> list[str]:
+    def _figure_rows(self, figure_ids: Iterable[str], *, group: str | None = None) -> list[str]:
+        """Rows present + absent = answered <= base; each row is its own group unless `group`
+        names one for them all (the ILO rows, tied together by the ILO total)."""
         shown: list[str] = []
         for figure_id in figure_ids:
             states = self.raw.figure_states.get(figure_id, Counter())
             cell = self.system.cell
-            present = cell(f"{figure_id}.present", states["present"])
-            absent = cell(f"{figure_id}.absent", states["absent"])
-            answered = cell(f"{figure_id}.answered", states["present"] + states["absent"])
-            cell(f"{figure_id}.base", states.total(), anchor=True)
+            owner = group or figure_id
+            present = cell(f"{figure_id}.present", states["present"], kind="indicator", group=owner)
+            absent = cell(f"{figure_id}.absent", states["absent"], kind="indicator", group=owner)
+            # Who answered, and whom the figure applies to: non-response, never withheld.
+            answered = cell(
+                f"{figure_id}.answered", states["present"] + states["absent"], kind="anchor"
+            )
+            base = cell(f"{figure_id}.base", states.total(), kind="anchor")
             self.system.sums_to(answered, [present, absent])
+            self.system.at_most(answered, base)
+            # Nobody outside knows who skipped which question: the group a reader could apply
+            # a row to is everyone it applies to, so the row's base decides.
+            self.system.group_base.setdefault(owner, base)
             shown.append(figure_id)
         return shown
 
     def _ilo_total(self) -> None:
         counts = self.raw.ilo_total
         cell = self.system.cell
-        keys = {j: cell(f"ilo_total.{j}", counts[j]) for j in codes.ILO_TOTAL_VALUES}
+        keys = {
+            j: cell(f"ilo_total.{j}", counts[j], kind="indicator", group="ilo_total")
+            for j in codes.ILO_TOTAL_VALUES
+        }
         # A value outside 0..11 would be a derivation bug; it is still counted in the total.
-        cell("ilo_total.n", counts.total(), anchor=True)
+        cell("ilo_total.n", counts.total(), kind="anchor")
+        self.system.group_base["ilo_total"] = "ilo_total.n"
         self.system.sums_to("ilo_total.n", keys.values())
         many = cell(
             "ilo_total.many",
             sum(counts[j] for j in codes.ILO_TOTAL_VALUES if j >= codes.ILO_MANY_FROM),
+            kind="indicator",
+            group="ilo_total",
         )
         self.system.sums_to(
             many, [keys[j] for j in codes.ILO_TOTAL_VALUES if j >= codes.ILO_MANY_FROM]
@@ -171,20 +214,14 @@ def _percent(part: Count, whole: Count) -> Decimal | None:
     return rounded(Decimal(100 * part.value) / Decimal(whole.value), 1)
 
 
-def _spread(values: list[Decimal], n: Count, threshold: int, *, places: int) -> Spread:
-    """Order statistics only for n >= k: the min and max of a tiny group are single people."""
+def _spread(values: list[Decimal], n: Count, threshold: int, *, step: Decimal) -> Spread:
+    """Quartiles only for n >= `threshold` (10 or more under disclosure control), rounded to
+    `step`: with fewer values a quartile is close to one person's own amount."""
     if n.value is None or n.value < threshold or not values:
-        return Spread(n, None, None, None, None, None)
+        return Spread(n, None, None, None, step)
     ordered = sorted(values)
-    q1, median, q3 = (rounded(quantile(ordered, f), places) for f in _QUARTILES)
-    return Spread(
-        n,
-        median=median,
-        q1=q1,
-        q3=q3,
-        minimum=rounded(ordered[0], places),
-        maximum=rounded(ordered[-1], places),
-    )
+    q1, median, q3 = (rounded_to(quantile(ordered, f), step) for f in _QUARTILES)
+    return Spread(n, median=median, q1=q1, q3=q3, step=step)
 
 
 def _fixed(
@@ -202,26 +239,66 @@ def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
 
 def _countries(counter: Counter[str], threshold: int) -> list[tuple[str, int]]:
     """The largest countries by name; the others, and every country below k, as "others"."""
-    named = [
-        (code, n) for code, n in _by_count(counter) if code != codes.NO_ANSWER and n >= threshold
-    ][: codes.MAX_COUNTRIES]
+    return _grouped(counter, threshold, codes.NO_ANSWER, limit=codes.MAX_COUNTRIES)
+
+
+def _grouped(
+    counter: Counter[str], threshold: int, last: str, *, limit: int | None = None
+) -> list[tuple[str, int]]:
+    """Codes with at least `threshold` by name (largest first, at most `limit`); the rest as
+    "others"; then the `last` row (no answer, no campaign), always shown."""
+    named = [(code, n) for code, n in _by_count(counter) if code != last and n >= threshold][:limit]
     named_codes = {code for code, _ in named}
-    others = sum(
-        n for code, n in counter.items() if code not in named_codes and code != codes.NO_ANSWER
-    )
+    others = sum(n for code, n in counter.items() if code not in named_codes and code != last)
     rows = list(named)
     if others:
         rows.append((codes.OTHERS, others))
-    rows.append((codes.NO_ANSWER, counter[codes.NO_ANSWER]))
+    rows.append((last, counter[last]))
     return rows
 
 
-def publish(raw: Tally, *, period: Period, lang: str, min_cell: int) -> Report:
-    """Apply disclosure control to `raw` and return only what may be shown."""
-    layout = _Layout(raw, min_cell)
-    decision = protect(layout.system, min_cell)
+def publish(
+    raw: Tally,
+    *,
+    period: Period,
+    lang: str,
+    min_cell: int,
+    earlier: Sequence[EarlierRelease] = (),
+) -> Report:
+    """Apply disclosure control to `raw` and return only what may be shown.
+
+    `earlier`: the earlier releases of this period (release ledger); `ReissueRefused` when
+    too few testimonies changed since one of them.
+    """
+    return publish_with_view(raw, period=period, lang=lang, min_cell=min_cell, earlier=earlier)[0]
+
+
+def publish_with_view(
+    raw: Tally,
+    *,
+    period: Period,
+    lang: str,
+    min_cell: int,
+    earlier: Sequence[EarlierRelease] = (),
+) -> tuple[Report, ReaderView]:
+    """`publish`, and what a reader knows of this release (for the release ledger)."""
+    layout = ReportLayout(raw, min_cell)
+    decision = protect(layout.system, min_cell, earlier)
+    view = reader_view(layout.system, decision, min_cell)
+    return _report(layout, decision, raw, period=period, lang=lang, min_cell=min_cell), view
+
+
+def _report(
+    layout: ReportLayout,
+    decision: dict[str, Suppression],
+    raw: Tally,
+    *,
+    period: Period,
+    lang: str,
+    min_cell: int,
+) -> Report:
     view = _View(layout.system.values, decision)
-    threshold = max(min_cell, 1)
+    spread_min = max(min_cell, QUANTILE_MIN_N) if min_cell > 1 else 1
     return Report(
         period=period,
         lang=lang,
@@ -245,12 +322,14 @@ def publish(raw: Tally, *, period: Period, lang: str, min_cell: int) -> Report:
         ),
         frameworks=tuple(view.figure(f) for f in layout.frameworks),
         retention=WageRetention(
-            spread=_spread(raw.retention, view.count("retention.n"), threshold, places=1),
+            spread=_spread(
+                raw.retention, view.count("retention.n"), spread_min, step=RETENTION_STEP
+            ),
             review=view.count("retention.review"),
         ),
         payments=HostPayments(
             currency=codes.PAYMENT_CURRENCY,
-            spread=_spread(raw.payments, view.count("payments.n"), threshold, places=2),
+            spread=_spread(raw.payments, view.count("payments.n"), spread_min, step=PAYMENT_STEP),
             other_currencies=view.count("payments.other"),
         ),
         health=tuple(view.figure(f) for f in layout.health),

@@ -32,7 +32,11 @@ figure { margin: 1rem 0 2rem; }
 figure img { max-width: 100%; height: auto; }
 figcaption, .note { color: var(--muted); font-size: .9rem; }
 .warning { border-left: 4px solid #b3261e; padding: .5rem 1rem; background: #fcefee; }
+.banner { border: 2px solid #b3261e; color: #b3261e; font-weight: 700; padding: .4rem .8rem; }
 @media print { body { max-width: none; } h2 { break-after: avoid; } table { break-inside: avoid; } }
+/* A provisional report says so on every printed page: the banner repeats at the top. */
+@media print { .banner { position: fixed; top: 0; left: 0; right: 0; background: #fff; }
+  body.provisional { padding-top: 3rem; } }
 """
 
 
@@ -51,10 +55,11 @@ def render_html(report: Report, lang: str | None = None) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src data:; style-src 'unsafe-inline'\">",
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{escape(document.title)} · {escape(document.period)}</title>",
+        f"<title>{escape(document.banner + ' ') if document.banner else ''}"
+        f"{escape(document.title)} · {escape(document.period)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
-        "<body>",
+        '<body class="provisional">' if document.banner else "<body>",
         _header(document),
         "<main>",
         *(_section(section, charts, report) for section in document.sections),
@@ -66,8 +71,10 @@ def render_html(report: Report, lang: str | None = None) -> str:
 
 
 def _header(document: Document) -> str:
+    banner = f'<p class="banner">{escape(document.banner)}</p>' if document.banner else ""
     return (
         "<header>"
+        f"{banner}"
         f"<h1>{escape(document.title)}</h1>"
         f'<p class="subtitle">{escape(document.subtitle)}</p>'
         f'<p class="period">{escape(document.period)}</p>'

@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from admin_cli.report import codes
+from admin_cli.report.disclosure import min_base
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import Count, FigureRow, FrequencyTable, Report, Spread
+from admin_cli.report.publish import QUANTILE_MIN_N
 
-SCHEMA = "oclep-monthly-report/1"
+SCHEMA = "oclep-monthly-report/2"
 
 
 def render_json(report: Report, lang: str | None = None) -> str:
@@ -30,9 +33,21 @@ def report_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
             "label": fmt.period(report.period),
         },
         "min_cell": report.min_cell,
+        "audit_anchor": report.stamp.audit_anchor if report.stamp else None,
+        "release": (
+            {"kind": report.stamp.release, "number": report.stamp.release_number}
+            if report.stamp and report.stamp.release
+            else None
+        ),
         "disclosure_control": report.disclosure_control,
+        "disclosure": {
+            "min_cell": report.min_cell,
+            "min_base": min_base(report.min_cell),
+            "quantile_min_n": QUANTILE_MIN_N if report.disclosure_control else 1,
+        },
+        # Keyed by the variable each table counts: the ids of the export and its codebook.
         "tables": {
-            table.table_id: _frequency(table, fmt)
+            codes.TABLE_VARIABLES[table.table_id]: _frequency(table, fmt)
             for table in (
                 report.status,
                 report.roles,
@@ -48,14 +63,16 @@ def report_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
             "frameworks": _figures(report.frameworks, fmt),
             "health": _figures(report.health, fmt),
         },
-        "wage_retention": {
-            **_spread(report.retention.spread, fmt),
-            "review": _count(report.retention.review, fmt),
-        },
-        "host_payments": {
-            "currency": report.payments.currency,
-            **_spread(report.payments.spread, fmt),
-            "other_currencies": _count(report.payments.other_currencies, fmt),
+        "distributions": {
+            codes.RETENTION: {
+                **_spread(report.retention.spread, fmt),
+                "review": _count(report.retention.review, fmt),
+            },
+            codes.HOST_PAYMENT: {
+                "currency": report.payments.currency,
+                **_spread(report.payments.spread, fmt),
+                "other_currencies": _count(report.payments.other_currencies, fmt),
+            },
         },
         "questionnaire_versions": {
             "rows": [
@@ -76,6 +93,8 @@ def _count(count: Count, fmt: Formatter) -> int | dict[str, Any]:
     # Only the display: whether a hidden cell is small or a complement stays unsaid beyond it.
     if count.value is not None:
         return count.value
+    if count.suppression == "withheld":
+        return {"suppressed": True, "withheld": True, "display": fmt.count(count)}
     return {"suppressed": True, "display": fmt.count(count)}
 
 
@@ -120,6 +139,5 @@ def _spread(spread: Spread, fmt: Formatter) -> dict[str, Any]:
         "median": _number(spread.median),
         "q1": _number(spread.q1),
         "q3": _number(spread.q3),
-        "min": _number(spread.minimum),
-        "max": _number(spread.maximum),
+        "rounded_to": _number(spread.step),
     }

@@ -17,10 +17,15 @@ def render_markdown(report: Report, lang: str | None = None) -> str:
     """The whole report as CommonMark with pipe tables (GitHub flavour)."""
     fmt = Formatter(lang or report.lang, report.min_cell)
     document = build_document(report, fmt)
-    lines = [f"# {_escape(document.title)}", "", f"{_escape(document.subtitle)}", ""]
+    lines = [f"# {_escape(document.title)}", ""]
+    if document.banner:
+        lines += [f"> **{_escape(document.banner)}**", ""]
+    lines += [f"{_escape(document.subtitle)}", ""]
     lines += [f"**{_escape(document.period)}**", ""]
     for section in document.sections:
         lines += _section(section)
+        if document.banner:  # a section printed or quoted alone still says so
+            lines += [f"*{_escape(document.banner)}*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -25,3 +25,8 @@ def quantile(ordered: Sequence[Decimal], fraction: Decimal) -> Decimal:
 def rounded(value: Decimal, places: int) -> Decimal:
     """Half-up rounding, the convention readers expect from published tables."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def rounded_to(value: Decimal, step: Decimal) -> Decimal:
+    """Half-up rounding to a multiple of `step` (1 for whole percent, 100 for dollars)."""
+    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step

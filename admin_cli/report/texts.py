@@ -53,10 +53,11 @@ _ES: Final[Mapping[str, str]] = {
     "stat.n": "Personas con el dato (n)",
     "stat.median": "Mediana",
     "stat.quartiles": "Cuartiles (25 % – 75 %)",
-    "stat.range": "Mínimo – máximo",
-    "stat.review": "Valores fuera de 0–100 antes de acotar (a revisar)",
+    "stat.review": (
+        "Testimonios marcados para revisar (montos fuera de rango, monedas distintas o pago 0)"
+    ),
     "stat.other_currencies": "Pagos en otras monedas (no incluidos)",
-    "stat.hidden": "Cifras no publicadas: menos de {k} personas con el dato.",
+    "stat.hidden": "Mediana y cuartiles no publicados: menos de {k} personas con el dato.",
     "stat.none": "Sin datos.",
     "status.complete": "Completos",
     "status.partial": "Parciales (sin terminar)",
@@ -154,10 +155,12 @@ _ES: Final[Mapping[str, str]] = {
         " misma moneda. Los pagos del país receptor se resumen solo en dólares."
     ),
     "disclosure.on": (
-        "Para proteger a las personas, los conteos de 1 a {km1} se muestran como «<{k}» y no"
-        " se da su porcentaje. Otros conteos marcados «x» se ocultan para que un conteo"
-        " pequeño no pueda deducirse restando de los totales publicados. Los ceros se"
-        " publican. Mediana, cuartiles y rango solo se publican con {k} o más valores."
+        "Para proteger a las personas, en las tablas por rol, campaña, sector y país los"
+        " conteos de 1 a {km1} se muestran como «<{k}» sin porcentaje, y otros conteos"
+        " marcados «x» se ocultan para que ninguno pueda deducirse de los totales ni de"
+        " publicaciones anteriores de este mes. Las cifras sobre menos de {base} personas no"
+        " se publican («n/p»). Los ceros se publican. Mediana y cuartiles solo con 10 o más"
+        " valores y redondeados; nunca mínimos ni máximos."
     ),
     "disclosure.off": (
         "El control de divulgación está DESACTIVADO en este informe (tamaño mínimo de celda"
@@ -165,6 +168,18 @@ _ES: Final[Mapping[str, str]] = {
         " sin revisarlo."
     ),
     "versions.note": "Se incluyen los testimonios de estas versiones del cuestionario.",
+    "stamp.audit": "Entrada del registro de auditoría que generó este informe: {anchor}.",
+    "stamp.final": (
+        "Publicación definitiva n.º {number} de este período en el registro de publicaciones."
+    ),
+    "stamp.provisional": (
+        "Publicación PROVISIONAL n.º {number} de este período: aún pueden llegar testimonios"
+        " de este período; las cifras pueden cambiar en la publicación definitiva."
+    ),
+    "banner.provisional": "PROVISIONAL: las cifras de este informe pueden cambiar.",
+    "banner.working_copy": (
+        "COPIA DE TRABAJO, NO PUBLICAR: no consta en el registro de publicaciones."
+    ),
     "empty": "No hay testimonios en este período.",
 }
 
@@ -216,10 +231,11 @@ _EN: Final[Mapping[str, str]] = {
     "stat.n": "People with a value (n)",
     "stat.median": "Median",
     "stat.quartiles": "Quartiles (25% – 75%)",
-    "stat.range": "Minimum – maximum",
-    "stat.review": "Values outside 0–100 before clamping (to review)",
+    "stat.review": (
+        "Testimonies flagged for review (amounts out of range, mixed currencies or payment 0)"
+    ),
     "stat.other_currencies": "Payments in other currencies (not included)",
-    "stat.hidden": "Not published: fewer than {k} people with a value.",
+    "stat.hidden": "Median and quartiles not published: fewer than {k} people with a value.",
     "stat.none": "No data.",
     "status.complete": "Complete",
     "status.partial": "Partial (not finished)",
@@ -314,22 +330,33 @@ _EN: Final[Mapping[str, str]] = {
         " payments are summarised in US dollars only."
     ),
     "disclosure.on": (
-        'To protect respondents, counts from 1 to {km1} are shown as "<{k}" without their'
-        ' percentage. Other counts marked "x" are hidden so that a small count cannot be'
-        " worked out by subtraction from the published totals. Zeros are published. Median,"
-        " quartiles and range are only published with {k} or more values."
+        "To protect respondents, in the tables by role, campaign, sector and country counts"
+        ' from 1 to {km1} are shown as "<{k}" without their percentage, and other counts'
+        ' marked "x" are hidden so that none can be worked out from the totals or from earlier'
+        " releases of this month. Figures over fewer than {base} people are not published"
+        ' ("n/p"). Zeros are published. Median and quartiles only from 10 values or more,'
+        " rounded; never a minimum or maximum."
     ),
     "disclosure.off": (
         "Disclosure control is TURNED OFF in this report (minimum cell size 1): every count"
         " is shown, small ones included. Do not publish this report without reviewing it."
     ),
     "versions.note": "Testimonies from these questionnaire versions are included.",
+    "stamp.audit": "Audit log entry of the command that produced this report: {anchor}.",
+    "stamp.final": "Final release no. {number} of this period in the release ledger.",
+    "stamp.provisional": (
+        "PROVISIONAL release no. {number} of this period: testimonies of this period may still"
+        " arrive; the figures may change in the final release."
+    ),
+    "banner.provisional": "PROVISIONAL: the figures of this report may change.",
+    "banner.working_copy": "WORKING COPY, NOT FOR PUBLICATION: not in the release ledger.",
     "empty": "There are no testimonies in this period.",
 }
 
 TEXTS: Final[Mapping[str, Mapping[str, str]]] = {"es": _ES, "en": _EN}
 
 COMPLEMENT_MARK: Final = "x"
+WITHHELD_MARK: Final = "n/p"
 
 
 def text(lang: str, key: str) -> str:

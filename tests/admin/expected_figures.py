@@ -200,12 +200,13 @@ def figures(a: Mapping[str, AnswerValue]) -> dict[str, Expected]:
             a,
             means_reads,
         )
-        # The act is present for every mission respondent, so `rol` is always a said source.
+        # The act is present for every mission respondent: it is given, not answered, so
+        # the sources are those of the means and of the purpose (methodology §7.1).
         out["palermo_trata"] = _rule(
             out["palermo_medios"].state == "present"
             and out["icls_trabajo_forzoso"].state == "present",
             a,
-            ("rol",),
+            (*means_reads, *involuntary_reads, *coercion_reads),
         )
     health_rules = {
         "salud_necesidad_no_atendida": (
@@ -243,9 +244,14 @@ def _percent(part: int, whole: int) -> float | None:
     return None if whole == 0 else _half_up(Decimal(100 * part) / Decimal(whole), 1)
 
 
-def _spread(values: list[Decimal], places: int) -> dict[str, Any]:
+def _rounded_to(value: Decimal, step: int) -> float:
+    return float((value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
+
+
+def _spread(values: list[Decimal], step: int) -> dict[str, Any]:
+    """Quartiles rounded to `step` (1 %, 100 USD); never a minimum or maximum."""
     if not values:
-        return {"n": 0, "median": None, "q1": None, "q3": None, "min": None, "max": None}
+        return {"n": 0, "median": None, "q1": None, "q3": None, "rounded_to": step}
     ordered = sorted(values)
     if len(ordered) == 1:
         q1 = median = q3 = ordered[0]
@@ -253,11 +259,10 @@ def _spread(values: list[Decimal], places: int) -> dict[str, Any]:
         q1, median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
     return {
         "n": len(values),
-        "median": _half_up(Decimal(median), places),
-        "q1": _half_up(Decimal(q1), places),
-        "q3": _half_up(Decimal(q3), places),
-        "min": _half_up(ordered[0], places),
-        "max": _half_up(ordered[-1], places),
+        "median": _rounded_to(Decimal(median), step),
+        "q1": _rounded_to(Decimal(q1), step),
+        "q3": _rounded_to(Decimal(q3), step),
+        "rounded_to": step,
     }
 
 
@@ -273,6 +278,7 @@ def expected_report(
     status = Counter(k.status for k in chosen)
     roles = Counter(_code(k.answers.get("rol")) for k in chosen)
     campaigns = Counter(k.campaign or "_no_campaign" for k in chosen)
+    campaigns["_no_campaign"] += 0  # the no-campaign row is always shown
     mission = [k for k in chosen if _is(k.answers, "rol", *MISSION)]
     sectors = Counter(_code(k.answers.get("sector")) for k in mission)
     countries = Counter(_code(k.answers.get("pais")) for k in mission)
@@ -301,10 +307,17 @@ def expected_report(
         if f["retencion_salarial_pct"].state == "present"
     ]
     payments = [k.answers.get("pago_estado_mes") for k in mission]
-    usd = [
-        p.amount for p in payments if isinstance(p, Money) and p.amount > 0 and p.currency == "USD"
-    ]
-    other = [p for p in payments if isinstance(p, Money) and p.amount > 0 and p.currency != "USD"]
+    # One rule (docs/methodology.md §8): a stated 0 is a payment; other currencies apart.
+    usd = [p.amount for p in payments if isinstance(p, Money) and p.currency == "USD"]
+    other = [p for p in payments if isinstance(p, Money) and p.currency != "USD"]
+    # Flagged for review: retention out of range, amounts in different currencies, or a
+    # stated payment of 0 (the export's review column lists the same).
+    review = sum(
+        1
+        for k in mission
+        if by_figure[k.submission_id]["retencion_salarial_pct"].review
+        or (isinstance(p := k.answers.get("pago_estado_mes"), Money) and p.amount == 0)
+    )
     ambulance = Counter(_code(k.answers["ambulancia"]) for k in chosen if "ambulancia" in k.answers)
     versions = Counter(k.version for k in chosen)
     return {
@@ -320,9 +333,9 @@ def expected_report(
         "ilo_many": sum(totals[j] for j in (9, 10, 11)),
         "retention": {
             **_spread([Decimal(w.value) for w in wages], 1),  # type: ignore[arg-type]
-            "review": sum(w.review for w in wages),
+            "review": review,
         },
-        "payments": {**_spread(usd, 2), "other_currencies": len(other)},
+        "payments": {**_spread(usd, 100), "other_currencies": len(other)},
         "ambulance": dict(ambulance),
         "versions": {(hashes[v], v): n for v, n in versions.items()},
     }

@@ -101,3 +101,56 @@ def make_record(rng: random.Random, day: date) -> ReportRecord:
 def make_records(seed: int, n: int) -> list[ReportRecord]:
     rng = random.Random(seed)
     return [make_record(rng, date(2025, 3, 1) + timedelta(days=i % 28)) for i in range(n)]
+
+
+def realistic_month(n: int, *, seed: int = 50) -> list[ReportRecord]:
+    """A month like the observatory's: most respondents are on missions and answer nearly
+    everything, so each figure has a few "unknown" only (the counts that made the old
+    disclosure control hide whole ILO rows). 84 % mission respondents."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        mission = i < round(n * 0.84)
+        role = (
+            ("mision_actual", "mision_pasada", "abandono", "familiar")[i % 4]
+            if mission
+            else ("paciente_cuba" if i % 2 else "salud_cuba")
+        )
+        answers: dict[str, AnswerValue] = {"rol": role}
+        figures: dict[str, Figure] = {}
+        if mission:
+            answers["sector"] = rng.choices(codes.SECTORS, weights=(60, 12, 10, 8, 6, 2, 2))[0]
+            answers["pais"] = rng.choices(COUNTRIES[:6], weights=(40, 20, 15, 10, 10, 5))[0]
+            present = 0
+            for number, figure_id in enumerate(codes.ILO_FIGURES):
+                # One to three respondents skipped each indicator's questions.
+                if i < 1 + number % 3:
+                    figures[figure_id] = Figure("unknown")
+                    continue
+                state: FigureState = "present" if rng.random() < 0.35 + 0.05 * number else "absent"
+                figures[figure_id] = Figure(state)
+                present += state == "present"
+            figures[codes.ILO_TOTAL] = Figure("present", present)
+            for figure_id in codes.FRAMEWORK_FIGURES:
+                figures[figure_id] = Figure("unknown" if i < 2 else _state(rng, 0.55))
+            figures[codes.RETENTION] = Figure("unknown")
+        else:
+            for figure_id in (*codes.ILO_FIGURES, codes.ILO_TOTAL, *codes.FRAMEWORK_FIGURES):
+                figures[figure_id] = NA
+            figures[codes.RETENTION] = NA
+        for figure_id in codes.HEALTH_FIGURES:
+            figures[figure_id] = NA if mission else Figure(_state(rng, 0.5))
+        records.append(
+            ReportRecord(
+                status="complete" if i % 7 else "partial",
+                created_on=date(2025, 3, 1 + i % 28),
+                completed_on=date(2025, 3, 1 + i % 28) if i % 7 else None,
+                campaign=None,
+                questionnaire_id="testimonio",
+                questionnaire_version=1,
+                questionnaire_hash="a" * 64,
+                answers=answers,
+                figures=figures,
+            )
+        )
+    return records

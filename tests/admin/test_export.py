@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import stat
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -140,7 +141,9 @@ def test_codebook_documents_every_column(csv_export: Path) -> None:
         book = list(csv.DictReader(handle))
     with csv_export.open(encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    assert [row["column"] for row in book] == header
+    # Every column, then the audit anchor: the log entry that recorded this export.
+    assert [row["column"] for row in book] == [*header, "_audit_log"]
+    assert re.fullmatch(r"\d+:[0-9a-f]{64}", book[-1]["codes"])
     skip = next(row for row in book if row["column"] == "rol")
     assert "_skip = Prefiero no responder" in skip["codes"]
     viajar = next(row for row in book if row["column"] == "restricciones__prohibido_viajar")
@@ -199,7 +202,10 @@ def test_xlsx_equals_known_answers(built: FixtureDatabase, tmp_path: Path) -> No
     assert texts
     for row in texts:
         assert row["testimonio"] == by_id[row["submission_id"]].answers["testimonio"]
-    assert [r[0] for r in book["codebook"].iter_rows(values_only=True)][1:] == header
+    assert [r[0] for r in book["codebook"].iter_rows(values_only=True)][1:] == [
+        *header,
+        "_audit_log",
+    ]
 
 
 def test_jsonl_with_text(built: FixtureDatabase, tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_missing_key(
     assert f"{len(in_march)} submissions could not be read" in sentence
     assert sealed_to in sentence and "Nothing was written" in sentence
     assert leftovers(out_dir) == []
-    assert entries(audit_log) == 1  # keys were opened: the attempt is on record
+    assert entries(audit_log) == 2  # keys were opened: the attempt is on record, start and end
     assert '"outcome": "refused"' in audit_log.read_text(encoding="utf-8")
 
 
@@ -108,7 +108,7 @@ def test_passphrase_is_asked_with_getpass(
     )
     assert result.exit_code == 0, result.stderr
     assert len(asked) == 1 and str(built.private_key) in asked[0]
-    assert entries(audit_log) == 1
+    assert entries(audit_log) == 2  # start and end
 
 
 def test_no_passphrase_option_or_variable(built: FixtureDatabase, out_dir: Path) -> None:

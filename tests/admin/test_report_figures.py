@@ -131,13 +131,17 @@ def test_wage_retention(records: list[ReportRecord], report: Report) -> None:
     assert spread.n.value == len(values)
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
     assert spread.median is not None and spread.q1 is not None and spread.q3 is not None
-    assert float(spread.median) == pytest.approx(median, abs=0.051)
-    assert float(spread.q1) == pytest.approx(q1, abs=0.051)
-    assert float(spread.q3) == pytest.approx(q3, abs=0.051)
-    assert spread.minimum is not None and spread.maximum is not None
-    assert float(spread.minimum) == pytest.approx(min(values), abs=0.051)
-    assert float(spread.maximum) == pytest.approx(max(values), abs=0.051)
-    review = sum(r.figures[codes.RETENTION].review for r in records)
+    # Rounded to whole percent; the extremes (one respondent's value each) are never kept.
+    assert float(spread.median) == pytest.approx(median, abs=0.5)
+    assert float(spread.q1) == pytest.approx(q1, abs=0.5)
+    assert float(spread.q3) == pytest.approx(q3, abs=0.5)
+    assert not hasattr(spread, "minimum") and not hasattr(spread, "maximum")
+    review = sum(
+        1
+        for r in records
+        if r.figures[codes.RETENTION].review
+        or (isinstance(p := r.answers.get(codes.HOST_PAYMENT), Money) and p.amount == 0)
+    )
     assert report.retention.review.value == review > 0
 
 
@@ -147,8 +151,9 @@ def test_host_payments_usd_only(records: list[ReportRecord], report: Report) -> 
     other = [p for p in payments if isinstance(p, Money) and p.currency != "USD"]
     spread = report.payments.spread
     assert spread.n.value == len(usd)
-    assert float(spread.median or 0) == pytest.approx(statistics.median(usd))
-    assert (float(spread.minimum or 0), float(spread.maximum or 0)) == (min(usd), max(usd))
+    # Rounded to 100 dollars.
+    assert float(spread.median or 0) == pytest.approx(statistics.median(usd), abs=50)
+    assert spread.median is not None and spread.median % 100 == 0
     assert report.payments.other_currencies.value == len(other) > 0
 
 

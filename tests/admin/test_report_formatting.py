@@ -40,7 +40,7 @@ def test_counts_show_their_suppression() -> None:
     assert fmt.count(Count(12345)) == "12.345"
     assert fmt.count(Count(None, "primary")) == "<5"
     assert fmt.count(Count(None, "complementary")) == "x"
-    assert fmt.count(Count(None, "masked")) == "x"
+    assert fmt.count(Count(None, "withheld")) == "n/p"
     assert Formatter("en", 10).count(Count(None, "primary")) == "<10"
 
 

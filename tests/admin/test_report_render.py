@@ -112,9 +112,7 @@ def test_campaign_names_are_escaped(report: Report, html: str) -> None:
     assert "Salud &lt;b&gt;2025&lt;/b&gt; &amp; &quot;otros&quot;" in html
     markdown = render_markdown(report)
     assert not re.search(r"(?<!\\)<b>", markdown) and "Salud \\<b>2025\\</b>" in markdown
-    labels = [
-        row["label"] for row in json.loads(render_json(report))["tables"]["campaigns"]["rows"]
-    ]
+    labels = [row["label"] for row in json.loads(render_json(report))["tables"]["campaign"]["rows"]]
     assert HOSTILE in labels  # JSON keeps the data; json.dumps escapes it for its own syntax
 
 
@@ -159,7 +157,18 @@ def test_numeric_headers_align_with_their_columns(report: Report, html: str) -> 
 
 def test_json_shape(report: Report) -> None:
     data = json.loads(render_json(report))
-    assert data["schema"] == "oclep-monthly-report/1"
+    assert data["schema"] == "oclep-monthly-report/2"
+    assert data["disclosure"] == {"min_cell": 5, "min_base": 10, "quantile_min_n": 10}
+    assert set(data["tables"]) == {
+        "status",
+        "rol",
+        "campaign",
+        "sector",
+        "pais",
+        "ilo_total",
+        "ambulancia",
+    }
+    assert set(data["distributions"]) == {"retencion_salarial_pct", "pago_estado_mes"}
     assert data["min_cell"] == 5 and data["disclosure_control"] is True
     assert data["period"] == {
         "start": "2025-03-01",
@@ -182,8 +191,8 @@ def test_json_shape(report: Report) -> None:
         if isinstance(row["count"], dict)
     ]
     assert hidden and all(cell["suppressed"] is True for cell in hidden)
-    assert {cell["display"] for cell in hidden} <= {"<5", "x"}
-    assert set().union(*(cell.keys() for cell in hidden)) == {"suppressed", "display"}
+    assert {cell["display"] for cell in hidden} <= {"<5", "x", "n/p"}
+    assert set().union(*(cell.keys() for cell in hidden)) <= {"suppressed", "display", "withheld"}
 
 
 BAR = re.compile(
@@ -203,16 +212,20 @@ def bar_sizes(data_uri: str) -> list[tuple[float, float]]:
 
 def test_hidden_counts_are_not_drawn(report: Report, charts: dict[str, Chart]) -> None:
     distribution = report.ilo_total.rows
-    assert any(row.count.suppressed for row in distribution)
     heights = sorted(h for _, h in bar_sizes(charts["ilo_total"].data_uri) if h > 0)
     published = sorted(row.count.value for row in distribution if row.count.value)
     assert len(heights) == len(published)
-    # Heights are proportional to the published counts, so no hidden count got a bar.
+    # Heights are proportional to the published counts.
     scale = heights[-1] / published[-1]
     assert [round(h / scale) for h in heights] == published
-    assert "<5" in charts["ilo_total"].alt
     widths = [w for w, _ in bar_sizes(charts["health"].data_uri) if w > 0]
     assert len(widths) == sum(1 for row in report.health if row.percent)
+    # A month too small for the distribution: it is not published, and no bar is drawn.
+    small = build_report(make_records(seed=2, n=8), period=MARCH)
+    assert all(row.count.suppression == "withheld" for row in small.ilo_total.rows)
+    small_charts = {c.chart_id: c for c in report_charts(small, Formatter("es", 5))}
+    if "ilo_total" in small_charts:
+        assert not [h for _, h in bar_sizes(small_charts["ilo_total"].data_uri) if h > 0]
 
 
 def test_charts_are_reproducible(report: Report, charts: dict[str, Chart], html: str) -> None:

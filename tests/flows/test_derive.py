@@ -203,6 +203,17 @@ def test_palermo_act_means_and_purpose() -> None:
     assert trafficked["palermo_trata"].state == "present"
 
 
+def test_palermo_trata_is_unknown_when_every_mission_question_was_skipped() -> None:
+    """The act is given (it reads only `rol`), so it is no answered source of trafficking:
+    a mission respondent who skipped everything is unknown, like the ICLS figures."""
+    skipped_all = derive(TESTIMONIO, {"rol": "mision_actual"})
+    assert skipped_all["palermo_acto"].state == "present"
+    for figure_id in ("icls_trabajo_forzoso", "palermo_medios", "palermo_trata"):
+        assert skipped_all[figure_id].state == "unknown", figure_id
+    one_no = derive(TESTIMONIO, {"rol": "mision_actual", "deuda": "no"})
+    assert one_no["palermo_trata"].state == "absent"
+
+
 def test_retention_normal_case() -> None:
     result = figures(
         conoce_pago_estado="si",
