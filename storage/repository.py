@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import bindparam, case, delete, exists, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -179,9 +179,18 @@ def _among_candidates(count: int) -> Any:
 
 
 def _load_statement(count: int) -> Any:
+    # Which candidate matched, as its index: the pseudonym itself is never selected, so no
+    # result row (logged by SQLAlchemy at DEBUG, whatever `hide_parameters` says) holds one.
+    which = case(
+        *[
+            (_D.pseudonym == bindparam(name), literal_column(str(i)))
+            for i, name in enumerate(_candidate_names(count))
+        ],
+        else_=literal_column("-1"),
+    )
     return (
         select(
-            _D.pseudonym,
+            which.label("which"),
             _D.submission_id,
             _D.version,
             _D.last_update_id,
@@ -319,7 +328,7 @@ class Repository:
             else:
                 async with self._engine.connect() as connection:
                     rows = await _Alchemy(connection).rows(statement, parameters)
-            loaded = self._opened(key, rows)
+            loaded = self._opened(key, candidates, rows)
             if loaded is not None:
                 break
         if loaded is None:
@@ -346,21 +355,23 @@ class Repository:
                 # lock holder committed (READ COMMITTED would re-check only the locked row).
                 # SQLite: the write transaction already holds the lock.
                 await statements.rows(lock, parameters)
-            loaded = self._opened(key, await statements.rows(load, parameters))
+            loaded = self._opened(key, candidates, await statements.rows(load, parameters))
             if loaded is not None:
                 return loaded
         return None
 
-    def _opened(self, key: DraftKey, rows: Sequence[Any]) -> _Loaded | None:
+    def _opened(
+        self, key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]
+    ) -> _Loaded | None:
         for row in rows:
-            loaded = self._open_row(key, row)
+            loaded = self._open_row(key, candidates, row)
             if loaded is not None:
                 return loaded
         return None
 
-    def _open_row(self, key: DraftKey, row: Any) -> _Loaded | None:
+    def _open_row(self, key: DraftKey, candidates: Sequence[bytes], row: Any) -> _Loaded | None:
         (
-            pseudonym,
+            which,
             submission_id,
             version,
             last_update_id,
@@ -373,7 +384,9 @@ class Repository:
             campaign,
             seen,
         ) = row
-        pseudonym, submission_id = bytes(pseudonym), bytes(submission_id)
+        if not 0 <= which < len(candidates):  # pragma: no cover - the query matched one
+            return None
+        pseudonym, submission_id = candidates[which], bytes(submission_id)
         keys = key.keys_of(pseudonym)
         if keys is None:  # pragma: no cover - the query matched one of the candidates
             return None

@@ -378,8 +378,10 @@ async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
     before = [await count_rows(database, table) for table in tables]
     opened = Repository._opened
 
-    def stale(self: Repository, pseudonym: DraftKey, rows: Sequence[Any]) -> _Loaded | None:
-        loaded = opened(self, pseudonym, rows)
+    def stale(
+        self: Repository, key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]
+    ) -> _Loaded | None:
+        loaded = opened(self, key, candidates, rows)
         assert loaded is not None
         handle = loaded.handle
         return replace(
