@@ -36,11 +36,11 @@ class BotSettings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
+    testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
-    # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
-    testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
     # Registered campaign codes (comma-separated). A code is stored with each submission, so
     # only codes shared by many people may be listed: a personal code would be a tracking
     # token. Empty: no campaign code is ever stored.
