@@ -36,14 +36,14 @@ class BotSettings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
+    testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
     # SQLite only: the hot path's direct connection (docs/storage.md). Off only to measure
     # what it buys (bench/bot.py --compare-sqlalchemy).
     sqlite_direct: bool = True
-    # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
-    testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
     # How long a stop (SIGTERM) lets updates in hand finish, replies included; systemd's
     # TimeoutStopSec must exceed it (docs/telegram.md).
     stop_grace_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
