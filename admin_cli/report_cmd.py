@@ -132,15 +132,6 @@ def _summary(report: Report, out: Path) -> Table:
     return table
 
 
-ReleaseOption = Annotated[
-    bool,
-    typer.Option(
-        help="Record the report in the release ledger as the final release of the month "
-        "(refused while drafts started in the month are still open).",
-    ),
-]
-
-
 def report(
     month: Annotated[str, typer.Option("--month", help="Calendar month YYYY-MM.")],
     key: KeyOption,
@@ -215,6 +206,7 @@ def report(
         except PeriodError as exc:
             raise CommandError(str(exc)) from None
         start, end = month_range(month)
+        label = f"{start:%Y-%m}"  # the month as the ledger writes it
         chosen = Selection(REPORT_STATUSES, start, end, None, period.month)
         check_targets([out], force=force)
         log = AuditLog(audit_log or default_audit_log())
@@ -222,7 +214,7 @@ def report(
         book = Ledger(ledger) if ledger is not None and kind is not None else None
         entries = book.entries() if book is not None else []
         if kind is not None:
-            check_release(entries, month, kind)
+            check_release(entries, label, kind)
         catalog = DefinitionCatalog.load(questionnaire or [])
         still_open = asyncio.run(_check_selection(database_url, chosen))  # before any key
         if kind == "final":
@@ -246,14 +238,14 @@ def report(
         try:
             counted: set[bytes] = set()
             raw = asyncio.run(_tally(database_url, keys, chosen, catalog, tally, counted))
-            earlier = earlier_releases(entries, month, counted, keys)
+            earlier = earlier_releases(entries, label, counted, keys)
             try:
                 report_only, view = publish_with_view(
                     raw, period=period, lang=lang.value, min_cell=min_cell, earlier=earlier
                 )
             except ReissueRefused as exc:
                 raise CommandError(f"{exc} Nothing was written.") from None
-            number = sum(1 for e in entries if e.period == month) + 1 if kind else None
+            number = sum(1 for e in entries if e.period == label) + 1 if kind else None
             published = dataclasses.replace(report_only, stamp=Stamp(str(run.anchor), kind, number))
             with pending_files([out], force=force) as pending:
                 with pending[0].open_text() as handle:
@@ -264,7 +256,7 @@ def report(
                     mac_key = ledger_key(signing_key)
                     entry = book.append(
                         signing_key,
-                        period=month,
+                        period=label,
                         kind=kind,
                         min_cell=min_cell,
                         audit_anchor=str(run.anchor),

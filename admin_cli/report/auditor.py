@@ -17,7 +17,7 @@ a time for those left. Independent groups of hidden cells are solved apart.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, cast
@@ -182,15 +182,7 @@ def pinned(
     control re-audits after each change, which touches one component).
     """
     found: set[str] = set()
-    by_variable: dict[str, list[str]] = {}
-    for name, terms in targets.items():
-        for variable in terms:
-            by_variable.setdefault(variable, []).append(name)
-    for part in polytope.components():
-        names = sorted({t for v in part.bounds for t in by_variable.get(v, ())})
-        if not names:
-            continue
-        chosen = {t: targets[t] for t in names}
+    for part, chosen in _by_component(polytope, targets):
         key = _fingerprint(part, chosen, truth)
         if cache is not None and key in cache:
             found |= cast(frozenset[str], cache[key])
@@ -200,6 +192,20 @@ def pinned(
             cache[key] = result
         found |= result
     return found
+
+
+def _by_component(
+    polytope: Polytope, targets: Mapping[str, Terms]
+) -> Iterator[tuple[Polytope, dict[str, Terms]]]:
+    """Each independent part of the polytope with the targets that read its unknowns."""
+    by_variable: dict[str, list[str]] = {}
+    for name, terms in targets.items():
+        for variable in terms:
+            by_variable.setdefault(variable, []).append(name)
+    for part in polytope.components():
+        names = sorted({t for v in part.bounds for t in by_variable.get(v, ())})
+        if names:
+            yield part, {t: targets[t] for t in names}
 
 
 def _fingerprint(
@@ -222,25 +228,12 @@ def _pinned_in(part: Polytope, targets: Mapping[str, Terms], truth: Mapping[str,
     if not open_targets:
         return set()
     solver = _Solver(part)
-    # Push the undecided targets together: up, down, then in a few mixed directions (seeded,
-    # so that a report is reproducible). Every solution frees each target it moves.
-    signs = random.Random(len(targets))  # noqa: S311 (search directions, not secrets)
-    directions: list[dict[str, int] | None] = [None, None]
-    directions += [
-        {name: signs.choice((-1, 1)) for name in sorted(targets)} for _ in range(_RANDOM_PUSHES)
-    ]
-    for step, weights in enumerate(directions):
-        if not open_targets:
-            break
-        objective: dict[str, int] = {}
-        for name in open_targets:
-            weight = 1 if weights is None else weights[name]
-            for variable, c in targets[name].items():
-                objective[variable] = objective.get(variable, 0) + weight * c
-        solution = solver.optimum(objective, maximize=step != 1)
+    for solution in _pushes(solver, targets, lambda: open_targets):
         if solution is None:
             return set()  # no integer point: the tables are not what the reader sees
-        open_targets -= {n for n in open_targets if _value(targets[n], solution) != truth[n]}
+        open_targets.difference_update(
+            [n for n in open_targets if _value(targets[n], solution) != truth[n]]
+        )
     exposed: set[str] = set()
     for name in sorted(open_targets):
         # The relaxation bounds the integer interval: within one unit of the truth on both
@@ -264,6 +257,30 @@ def _pinned_in(part: Polytope, targets: Mapping[str, Terms], truth: Mapping[str,
         if _value(targets[name], low) == truth[name]:
             exposed.add(name)
     return exposed
+
+
+def _pushes(
+    solver: _Solver, targets: Mapping[str, Terms], undecided: Callable[[], Collection[str]]
+) -> Iterator[dict[str, int] | None]:
+    """Integer points pushing the undecided targets together: up, down, then in a few mixed
+    directions (seeded, so that a report is reproducible). A point that gives a target another
+    value than an earlier one, or than its truth, decides it; None: no integer point."""
+    signs = random.Random(len(targets))  # noqa: S311 (search directions, not secrets)
+    directions: list[tuple[dict[str, int] | None, bool]] = [(None, True), (None, False)]
+    directions += [
+        ({name: signs.choice((-1, 1)) for name in sorted(targets)}, True)
+        for _ in range(_RANDOM_PUSHES)
+    ]
+    for weights, maximize in directions:
+        names = undecided()
+        if not names:
+            return
+        objective: dict[str, int] = {}
+        for name in names:
+            weight = 1 if weights is None else weights[name]
+            for variable, c in targets[name].items():
+                objective[variable] = objective.get(variable, 0) + weight * c
+        yield solver.optimum(objective, maximize=maximize)
 
 
 def _freed_by_swaps(
@@ -318,15 +335,7 @@ def intervals(
     two integer points give different values is reported as `(low, high)` of those two only
     (enough to know it is not pinned). Used where no true value is known."""
     result: dict[str, tuple[int, int]] = {}
-    by_variable: dict[str, list[str]] = {}
-    for name, terms in targets.items():
-        for variable in terms:
-            by_variable.setdefault(variable, []).append(name)
-    for part in polytope.components():
-        names = sorted({t for v in part.bounds for t in by_variable.get(v, ())})
-        if not names:
-            continue
-        chosen = {t: targets[t] for t in names}
+    for part, chosen in _by_component(polytope, targets):
         key = ("spans", *_fingerprint(part, chosen, {}))
         if cache is not None and key in cache:
             result.update(cast(dict[str, tuple[int, int]], cache[key]))
@@ -341,22 +350,7 @@ def intervals(
 def _spans_in(part: Polytope, targets: Mapping[str, Terms]) -> dict[str, tuple[int, int]]:
     solver = _Solver(part)
     seen: dict[str, set[int]] = {name: set() for name in targets}
-    signs = random.Random(len(targets))  # noqa: S311 (search directions, not secrets)
-    directions: list[tuple[dict[str, int] | None, bool]] = [(None, True), (None, False)]
-    directions += [
-        ({name: signs.choice((-1, 1)) for name in sorted(targets)}, True)
-        for _ in range(_RANDOM_PUSHES)
-    ]
-    for weights, maximize in directions:
-        open_targets = [n for n in targets if len(seen[n]) < 2]
-        if not open_targets:
-            break
-        objective: dict[str, int] = {}
-        for name in open_targets:
-            weight = 1 if weights is None else weights[name]
-            for variable, c in targets[name].items():
-                objective[variable] = objective.get(variable, 0) + weight * c
-        solution = solver.optimum(objective, maximize=maximize)
+    for solution in _pushes(solver, targets, lambda: [n for n in targets if len(seen[n]) < 2]):
         if solution is None:
             return {}
         for name in targets:

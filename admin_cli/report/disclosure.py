@@ -216,16 +216,7 @@ def audit(
         for key, (low, high) in release.view.known.items():
             if key not in view.known:
                 continue
-            terms: Terms = {}
-            constant = 0
-            for name, sign, (lo, hi) in (
-                (key, 1, view.known[key]),
-                (prefix + key, -1, (low, high)),
-            ):
-                if lo == hi:
-                    constant += sign * lo
-                else:
-                    terms[name] = sign
+            terms, constant = _change(key, view, prefix, (low, high))
             if terms:  # |now - then| <= changed
                 polytope.at_most(terms, release.changed - constant)
                 polytope.at_most({n: -c for n, c in terms.items()}, release.changed + constant)
@@ -234,6 +225,19 @@ def audit(
     if earlier:
         exposed |= _earlier_exposed(polytope, view, earlier, min_cell, cache)
     return exposed
+
+
+def _change(key: str, view: ReaderView, prefix: str, then: tuple[int, int]) -> tuple[Terms, int]:
+    """A cell's change since an earlier release (cell now - cell then) as unknowns plus a
+    constant: a published side is a number, a hidden one an unknown."""
+    terms: Terms = {}
+    constant = 0
+    for name, sign, (low, high) in ((key, 1, view.known[key]), (prefix + key, -1, then)):
+        if low == high:
+            constant += sign * low
+        else:
+            terms[name] = sign
+    return terms, constant
 
 
 def _has_variable(polytope: Polytope, key: str) -> bool:
@@ -258,16 +262,7 @@ def _earlier_exposed(
                 targets[f"old|{key}"] = {prefix + key: 1}
             if key not in view.known or view.kinds.get(key) != "quasi_identifier":
                 continue
-            terms: Terms = {}
-            constant = 0
-            for name, sign, (lo, hi) in (
-                (key, 1, view.known[key]),
-                (prefix + key, -1, (low, high)),
-            ):
-                if lo == hi:
-                    constant += sign * lo
-                else:
-                    terms[name] = sign
+            terms, constant = _change(key, view, prefix, (low, high))
             if terms:
                 targets[f"diff|{key}"] = terms
                 constants[f"diff|{key}"] = constant

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter
 from dataclasses import replace
@@ -10,6 +11,9 @@ from decimal import Decimal
 
 import pytest
 
+from admin_cli.export.codebook import codebook_rows
+from admin_cli.export.columns import layout
+from admin_cli.records import REVIEW_FLAGS
 from admin_cli.report import (
     Period,
     PeriodError,
@@ -18,10 +22,20 @@ from admin_cli.report import (
     build_report,
     codes,
     reference_date,
+    render_json,
 )
+from admin_cli.report.figures import Tally
 from admin_cli.report.model import FigureRow, FrequencyTable, Report
-from flows.answers import SKIPPED, Money
+from admin_cli.report.money import (
+    HOST_PAYMENT_ZERO,
+    RETENTION_CURRENCIES_DIFFER,
+    RETENTION_OUT_OF_RANGE,
+    amount_flags,
+)
+from flows.answers import SKIPPED, AnswerValue, Money
+from flows.derive import Figure
 from tests.admin.report_synthetic import make_records
+from tests.flows.support import load_testimonio
 
 MARCH = Period.of_month("2025-03")
 
@@ -221,3 +235,60 @@ def test_invalid_options_are_refused() -> None:
         build_report([], period=MARCH, lang="fr")
     with pytest.raises(ReportOptionError):
         build_report([], period=MARCH, min_cell=0)
+
+
+def test_the_json_report_uses_the_ids_of_the_export_codebook(report: Report) -> None:
+    """Tables, figures and distributions are keyed by the export's variables and figure ids."""
+    testimonio = load_testimonio()
+    columns = layout([testimonio], include_text=False)
+    book = {row[1] for row in codebook_rows(columns, [testimonio])[1:]}
+    data = json.loads(render_json(report))
+    assert set(data["tables"]) <= book
+    assert {row["id"] for rows in data["figures"].values() for row in rows} <= book
+    assert set(data["distributions"]) <= book
+    assert "retencion_salarial_pct" in data["distributions"]
+
+
+def _mission(answers: dict[str, AnswerValue], retention: Figure) -> ReportRecord:
+    figures: dict[str, Figure] = {f: Figure("absent") for f in codes.ILO_FIGURES}
+    figures[codes.RETENTION] = retention
+    return ReportRecord(
+        status="complete",
+        created_on=date(2025, 3, 3),
+        completed_on=date(2025, 3, 3),
+        campaign=None,
+        questionnaire_id="testimonio",
+        questionnaire_version=1,
+        questionnaire_hash="a" * 64,
+        answers={"rol": "mision_actual", **answers},
+        figures=figures,
+    )
+
+
+def test_one_amount_rule_for_the_export_and_the_report() -> None:
+    """A payment of 0 is counted (and flagged); mixed currencies are flagged; the report's
+    review count is the number of records the export's review column flags."""
+    usd = "USD"
+    cases = [
+        _mission({codes.HOST_PAYMENT: Money(Decimal(0), usd)}, Figure("unknown")),
+        _mission({codes.HOST_PAYMENT: Money(Decimal(900), "EUR")}, Figure("unknown", review=True)),
+        _mission({codes.HOST_PAYMENT: Money(Decimal(3000), usd)}, Figure("present", Decimal(80))),
+        _mission(
+            {codes.HOST_PAYMENT: Money(Decimal(100), usd)},
+            Figure("present", Decimal(0), review=True),
+        ),
+    ]
+    flags = [amount_flags(r.answers, r.figures) for r in cases]
+    assert flags == [
+        (HOST_PAYMENT_ZERO,),
+        (RETENTION_CURRENCIES_DIFFER,),
+        (),
+        (RETENTION_OUT_OF_RANGE,),
+    ]
+    raw = Tally()
+    for record in cases:
+        raw.add(record)
+    assert raw.retention_review == sum(bool(f) for f in flags) == 3
+    assert sorted(raw.payments) == [Decimal(0), Decimal(100), Decimal(3000)]  # 0 included
+    assert raw.payments_other_currency == 1
+    assert set(REVIEW_FLAGS) >= {HOST_PAYMENT_ZERO, RETENTION_CURRENCIES_DIFFER}
