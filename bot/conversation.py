@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
@@ -40,7 +40,7 @@ from bot.i18n import Catalogs, locale_for
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.screens import Screens, selected_codes
 from bot.toggle_limit import ToggleLimit
-from flows.answers import AnswerValue, encode_answer
+from flows.answers import AnswerValue, NavigationValue, encode_answer
 from flows.engine import Engine
 from flows.model import Question
 from flows.parsing import (
@@ -327,7 +327,14 @@ class Conversation:
         raw = self._raw_input(question, act)
         if raw is None:
             return _Decision(None, (self._stale_in(state.locale),))
-        parsed = parse_answer(question, raw, self._clock().year, state.routing)
+        parsed = parse_answer(
+            question,
+            raw,
+            self._clock().year,
+            state.routing,
+            translate=tr,
+            mission_country=_mission_country(self._engine, state.routing),
+        )
         if not isinstance(parsed, Accepted):
             note = parsed.message.render(tr)
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
@@ -692,3 +699,12 @@ def _answer_record(question_id: str, value: AnswerValue, *, append: bool) -> byt
     if append:
         record["append"] = True
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _mission_country(engine: Engine, routing: Mapping[str, NavigationValue]) -> str | None:
+    """The country answer, when the draft keeps it readable; else currency words are asked."""
+    for question in engine.questions:
+        value = routing.get(question.id)
+        if question.type == "country" and isinstance(value, str):
+            return value
+    return None

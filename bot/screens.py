@@ -20,7 +20,9 @@ from flows.engine import Engine
 from flows.model import Choice, Question
 
 # Types where typing is the main way to answer (buttons, if any, are shortcuts).
-TYPED_TYPES = frozenset({"integer", "decimal", "percent", "money", "year", "country", "text"})
+TYPED_TYPES = frozenset(
+    {"integer", "hours", "decimal", "percent", "money", "year", "country", "text"}
+)
 
 
 class Screens:
