@@ -313,7 +313,7 @@ class Conversation:
         tr = self._catalogs.translator(state.locale)
         if act.action is Action.BACK:
             previous = self._engine.previous_question(state.routing, before=question.id)
-            if previous is None or not question.skippable:
+            if previous is None or question.type == "consent":
                 return _Decision(None, (Notice(tr(texts.NO_EARLIER_QUESTION), transient=True),))
             moved = replace(state, current=previous.id, step=state.step + 1, text_parts=0)
             return _Decision(Change(state=encode_state(moved)), (self._screens.question(moved),))

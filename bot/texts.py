@@ -18,6 +18,20 @@ LANGUAGE_NAMES: Final = {"es": "Español", "en": "English"}
 DELETE_YES: Final = N_("Sí, borrar mis respuestas")
 DELETE_RECEIPT_YES: Final = N_("Sí, borrar ese cuestionario")
 DELETE_NO: Final = N_("No, volver")
+# Every fixed button label of the bot's screens (choice labels come from the questionnaire):
+# each fits a phone's inline button, ≤ 32 characters in every language (tests/bot).
+BUTTON_LABELS: Final = (
+    SKIP,
+    BACK,
+    DONE,
+    CONTINUE,
+    SWITCH_TO_ENGLISH,
+    SWITCH_TO_SPANISH,
+    *LANGUAGE_NAMES.values(),
+    DELETE_YES,
+    DELETE_RECEIPT_YES,
+    DELETE_NO,
+)
 
 # Counted by {total}: "de unas 1" would be wrong (the estimate is exact at the last question).
 PROGRESS: Final = Plural("Pregunta {position} de {total}", "Pregunta {position} de unas {total}")

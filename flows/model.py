@@ -274,6 +274,8 @@ class Question(_Strict):
     max_length: int | None = Field(default=None, ge=1)
     multipart: bool = False
     stop: Stop | None = None
+    # Version 2 on. `skip: false` offers no "Prefiero no responder" where only Sí/No fits.
+    skip: bool = True
 
     @model_validator(mode="before")
     @classmethod
@@ -349,8 +351,8 @@ class Question(_Strict):
 
     @property
     def skippable(self) -> bool:
-        """ "Prefiero no responder" is offered everywhere but at consent."""
-        return self.type != "consent"
+        """ "Prefiero no responder" is offered everywhere but at consent and `skip: false`."""
+        return self.type != "consent" and self.skip
 
     def all_choices(self) -> tuple[Choice, ...]:
         """Choices and extra choices (such as `sigue` for a year)."""

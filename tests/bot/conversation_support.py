@@ -28,7 +28,10 @@ from storage.repository import DEFAULT_DRAFT_TTL, Repository
 from storage.server_secret import ServerSecret
 from storage.tables import DRAFTS, SUBMISSIONS, Draft, SealedAnswer, Submission
 
-QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "testimonio.yaml"
+# Version 1 (frozen): the conversation mechanics tested here do not depend on the version.
+QUESTIONNAIRE = (
+    Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "testimonio_v1.yaml"
+)
 CATALOGS = Catalogs.load()
 ENGINE = Engine(load_questionnaire(QUESTIONNAIRE))
 # lugar_seguro, rol, sector, profesion_salud: the answers that lead to the country question.
