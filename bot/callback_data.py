@@ -27,16 +27,19 @@ LOCALES: Final = ("es", "en")  # index = the digit carried by consent and langua
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64
-_QUESTION_TOKEN = re.compile(r"([akmdtnsb]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z]{1,16}))?")
+_QUESTION_TOKEN = re.compile(r"([akmdtnsb]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,16}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
-_COUNTRY_ARG = re.compile(r"[A-Z]{2}")
+_SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,16}")
 
 
 class Action(Enum):
     """What a question token does."""
 
     ANSWER = "a"  # arg: index into the question's choices (and extra choices)
-    COUNTRY = "k"  # arg: ISO 3166 code suggested after a typed country was not recognised
+    # arg: a reading proposed after a typed answer, valid only for the question it was shown
+    # for: a country ("VE") or province ("holguin") suggestion, confirmed hours ("h60"), an
+    # amount in a currency the respondent picks ("QAR1200"). The question's parser checks it.
+    SUGGESTION = "k"
     TOGGLE = "m"  # arg: the multi selection bitmask to show (base 36)
     SUBMIT = "d"  # arg: the multi selection bitmask to submit (base 36)
     FINISH_TEXT = "t"  # "Listo" after a text sent in several parts
@@ -160,10 +163,10 @@ def _question_token(data: str) -> QuestionToken | None:
         return None
     action = Action(match[1])
     arg = match[4] or ""
-    needs_arg = action in (Action.ANSWER, Action.COUNTRY, Action.TOGGLE, Action.SUBMIT)
+    needs_arg = action in (Action.ANSWER, Action.SUGGESTION, Action.TOGGLE, Action.SUBMIT)
     if needs_arg != bool(arg):
         return None
-    if action is Action.COUNTRY and not _COUNTRY_ARG.fullmatch(arg):
+    if action is Action.SUGGESTION and not _SUGGESTION_ARG.fullmatch(arg):
         return None
     if action is Action.ANSWER and not arg.isdigit():
         return None

@@ -38,7 +38,7 @@ from bot.events import (
 )
 from bot.i18n import Catalogs, locale_for
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
-from bot.screens import Screens, selected_codes
+from bot.screens import TYPED_TYPES, Screens, selected_codes
 from bot.toggle_limit import ToggleLimit
 from flows.answers import AnswerValue, NavigationValue, encode_answer
 from flows.engine import Engine
@@ -350,8 +350,9 @@ class Conversation:
             choices = question.all_choices()
             index = int(act.arg)
             return ChoiceInput((choices[index].code,)) if index < len(choices) else None
-        if act.action is Action.COUNTRY:
-            return ChoiceInput((act.arg,)) if question.type == "country" else None
+        if act.action is Action.SUGGESTION:
+            # Any question with typed answers may propose readings; its parser decides.
+            return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
         if act.action is Action.SUBMIT:
             mask = int(act.arg, 36)
             if question.type != "multi" or mask >= 1 << len(question.choices):

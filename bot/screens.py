@@ -59,9 +59,14 @@ class Screens:
         def token(action: Action, arg: str = "") -> str:
             return encode(QuestionToken(action, index, state.step, arg))
 
+        # Each suggestion once, and a suggestion that is also one of the question's own buttons
+        # is shown once, as the suggestion.
+        unique = {choice.code: choice for choice in reversed(suggestions)}
+        ordered = [unique.pop(c.code) for c in suggestions if c.code in unique]
         options: list[Option] = [
-            Option(tr(choice.label), token(Action.COUNTRY, choice.code)) for choice in suggestions
+            Option(tr(choice.label), token(Action.SUGGESTION, choice.code)) for choice in ordered
         ]
+        suggested = {choice.code for choice in ordered}
         selected: tuple[int, ...] | None = None
         if question.type == "multi":
             selected = ()
@@ -77,7 +82,8 @@ class Screens:
             options.append(Option(tr(texts.CONTINUE), token(Action.CONTINUE)))
         else:
             for i, choice in enumerate(question.all_choices()):
-                options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
+                if choice.code not in suggested:
+                    options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
             if question.multipart:
                 options.append(Option(tr(texts.DONE), token(Action.FINISH_TEXT)))
         if question.skippable:

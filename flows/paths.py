@@ -48,7 +48,7 @@ def path_lengths(engine: Engine, group_by: str) -> list[PathLengths]:
     a questionnaire taken. A respondent who skips `group_by` is grouped as `NO_ROLE`.
     """
     by_group: dict[str, list[int]] = {}
-    for answers, shown in _walk(engine):
+    for answers, shown in _walk(engine, group_by):
         if engine.stopped(answers) is not None:
             continue
         value = answers.get(group_by)
@@ -62,8 +62,13 @@ def path_lengths(engine: Engine, group_by: str) -> list[PathLengths]:
     ]
 
 
-def _walk(engine: Engine) -> Iterator[tuple[dict[str, NavigationValue], list[str]]]:
-    classes = _answer_classes(engine)
+def _walk(engine: Engine, group_by: str) -> Iterator[tuple[dict[str, NavigationValue], list[str]]]:
+    classes = dict(_answer_classes(engine))
+    # The grouping question takes every answer, so that each group gets its own paths.
+    grouping = engine.question(group_by)
+    classes[group_by] = tuple(_value(grouping, c.code) for c in grouping.all_choices()) + (
+        (SKIPPED,) if grouping.skippable else ()
+    )
     stack: list[tuple[dict[str, NavigationValue], list[str], str | None]] = [({}, [], None)]
     while stack:
         answers, shown, after = stack.pop()

@@ -15,7 +15,7 @@ from storage.reader import DecryptedSubmission, read_submissions
 
 # consent, safe place, role (health worker), province typed, then skip the rest with
 # "saltar"; the testimony in two parts, then "listo"; quote permission: yes.
-SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 9 + ["Mi relato.", "Otra parte.", "listo", "1"]
+SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 8 + ["Mi relato.", "Otra parte.", "listo", "1"]
 BYE = "Hasta pronto."
 ANSWERS_KEPT = "Puede seguir después: sus respuestas quedan guardadas."
 
