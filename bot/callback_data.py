@@ -2,12 +2,13 @@
 
 Grammar (ASCII, at most `CALLBACK_DATA_MAX_BYTES` bytes):
 
-    <a|k|m|d|t|n|s|b>:<question index>:<step>[:<arg>]   an action on the question on screen
+    <a|k|m|d|t|n|s|b|y>:<question index>:<step>[:<arg>] an action on the question on screen
     c<locale><choice><campaign>                         consent before any draft exists
     g<locale><campaign>                                 language picked
     x:<step>                                            confirm deleting the unfinished draft
     w:<16 digits>                                       confirm deleting by receipt
     r                                                   cancel, show the question again
+    z<0|1>                                              discreet mode off / on
 
 `step` counts the navigation changes of a draft: a token from an older screen no longer
 matches and changes nothing. Before consent nothing is stored, so the campaign of the deep
@@ -27,7 +28,7 @@ LOCALES: Final = ("es", "en")  # index = the digit carried by consent and langua
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64
-_QUESTION_TOKEN = re.compile(r"([akmdtnsb]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,16}))?")
+_QUESTION_TOKEN = re.compile(r"([akmdtnsby]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,16}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
 _SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,16}")
 
@@ -46,6 +47,7 @@ class Action(Enum):
     CONTINUE = "n"  # past a note
     SKIP = "s"  # "Prefiero no responder"
     BACK = "b"  # "Atrás"
+    DISCARD = "y"  # "Prefiero no responder" confirmed after testimony parts were saved
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ class CancelToken:
     pass
 
 
+@dataclass(frozen=True)
+class DiscreetToken:
+    on: bool
+
+
 Token: TypeAlias = (
     QuestionToken
     | ConsentToken
@@ -96,6 +103,7 @@ Token: TypeAlias = (
     | WithdrawDraftToken
     | WithdrawReceiptToken
     | CancelToken
+    | DiscreetToken
 )
 
 
@@ -112,6 +120,8 @@ def encode(token: Token) -> str:
         data = f"x:{token.step}"
     elif isinstance(token, WithdrawReceiptToken):
         data = f"w:{token.digits}"
+    elif isinstance(token, DiscreetToken):
+        data = f"z{int(token.on)}"
     else:
         data = "r"
     if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
@@ -150,6 +160,8 @@ def decode(data: str) -> Token | None:
         return None
     if data == "r":
         return CancelToken()
+    if data in ("z0", "z1"):
+        return DiscreetToken(data == "z1")
     if data.startswith("x:") and data[2:].isdigit() and len(data) <= 11:
         return WithdrawDraftToken(int(data[2:]))
     if data.startswith("w:") and len(data) == 18 and data[2:].isdigit():

@@ -14,6 +14,7 @@ from bot.callback_data import (
     Action,
     CancelToken,
     ConsentToken,
+    DiscreetToken,
     LanguageToken,
     QuestionToken,
     Token,
@@ -22,6 +23,7 @@ from bot.callback_data import (
     decode,
     encode,
 )
+from bot.checkpoints import Checkpoints
 from bot.commands import CommandName, command_named
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.events import (
@@ -49,6 +51,7 @@ from flows.parsing import (
     RawInput,
     SkipInput,
     TextInput,
+    means_done,
     parse_answer,
 )
 from storage.receipts import normalize_receipt, receipt_digits
@@ -125,6 +128,7 @@ class Conversation:
         self._secret = secret
         self._catalogs = catalogs
         self._screens = Screens(engine, catalogs)
+        self._checkpoints = Checkpoints(engine, catalogs)
         self._bot_username = bot_username
         self._rate_limit = rate_limit
         self._default_locale = default_locale
@@ -222,9 +226,10 @@ class Conversation:
                 self._screens.consent(locale, self._registered(campaign), fresh=True),
             )
         state = decode_state(handle.state)
+        # On return: where the respondent is, and the safety check, before the question.
         return (
             *_deletion(message_ref, discreet=state.discreet),
-            self._screens.question(state, fresh=True),
+            self._checkpoints.resume(state),
         )
 
     async def _choice(
@@ -245,6 +250,8 @@ class Conversation:
             return await self._withdraw_receipt(respondent, token.digits, ref)
         if isinstance(token, CancelToken):
             return await self._cancel(respondent, ref)
+        if isinstance(token, DiscreetToken):
+            return await self._set_discreet(respondent, token, ref, update_id)
         _log.info("event Choice: unknown token")
         return (self._stale(respondent),)
 
@@ -288,6 +295,10 @@ class Conversation:
                 return (self._stale(respondent),)
             if act.text is not None and normalize_receipt(act.text) is not None:
                 return self._confirm_receipt(respondent, act.text, act.message_ref, None)
+            typed = self._typed_consent(respondent, act.text)
+            if typed is not None:
+                replies = await self._consent(respondent, typed, None, update_id)
+                return (*_deletion(act.message_ref, discreet=True), *replies)
             # Nothing is stored, but the text may be sensitive: discreet is the default.
             hint = Notice(self._guess(respondent, texts.START_HINT))
             return (*_deletion(act.message_ref, discreet=True), hint)
@@ -316,7 +327,18 @@ class Conversation:
             if previous is None or question.type == "consent":
                 return _Decision(None, (Notice(tr(texts.NO_EARLIER_QUESTION), transient=True),))
             moved = replace(state, current=previous.id, step=state.step + 1, text_parts=0)
-            return _Decision(Change(state=encode_state(moved)), (self._screens.question(moved),))
+            note = self._checkpoints.previous_answer(moved)
+            prompt = self._screens.question(moved, note=note)
+            return _Decision(Change(state=encode_state(moved)), (prompt,))
+        if act.text is not None and means_done(act.text):
+            if question.multipart:
+                return self._finish(state, question)  # "listo" typed is the button
+            if question.type == "multi":
+                # The ticks live only in the message (never on the server): keep it as it is.
+                hint = Notice(tr(texts.MULTI_DONE_TYPED), transient=True)
+                return _Decision(None, (hint,))
+        if act.action is Action.SKIP and question.multipart and state.text_parts > 0:
+            return _Decision(None, (self._checkpoints.discard_parts(state),))
         if act.action is Action.FINISH_TEXT:
             return self._finish(state, question)
         if act.action is Action.CONTINUE:
@@ -344,7 +366,7 @@ class Conversation:
     def _raw_input(self, question: Question, act: _Act) -> RawInput | None:
         if act.text is not None:
             return TextInput(act.text)
-        if act.action is Action.SKIP:
+        if act.action in (Action.SKIP, Action.DISCARD):
             return SkipInput()
         if act.action is Action.ANSWER:
             choices = question.all_choices()
@@ -564,7 +586,7 @@ class Conversation:
         if name is CommandName.DISCREET:
             if state is None:
                 return (*delete, Notice(tr(texts.DISCREET_BEFORE_START)))
-            return (*delete, *await self._toggle_discreet(pseudonym, update_id, tr))
+            return (*delete, self._checkpoints.discreet(state))
         if name is CommandName.DELETE:
             if event.args.strip():
                 return self._confirm_receipt(respondent, event.args, event.message_ref, state)
@@ -580,20 +602,45 @@ class Conversation:
             return (*delete, prompt)
         return (*delete, Notice(tr(texts.UNKNOWN_COMMAND)))
 
-    async def _toggle_discreet(
-        self, pseudonym: bytes, update_id: int, tr: Callable[[str], str]
+    async def _set_discreet(
+        self, respondent: Respondent, token: DiscreetToken, ref: int | None, update_id: int
     ) -> Replies:
-        now: list[bool] = []
+        """/discreto's buttons: set the mode as pressed (never a toggle), then the question."""
+        chosen: list[DraftState] = []
 
         def decide(handle: DraftHandle) -> Change:
-            state = decode_state(handle.state)
-            now.append(not state.discreet)
-            return Change(state=encode_state(replace(state, discreet=not state.discreet)))
+            state = replace(decode_state(handle.state), discreet=token.on)
+            chosen.append(state)
+            return Change(state=encode_state(state))
 
-        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
+        result = await self._apply(self._pseudonym(respondent), update_id=update_id, decide=decide)
         if result.outcome is not Outcome.APPLIED:
-            return ()
-        return (Notice(tr(texts.DISCREET_ON if now[-1] else texts.DISCREET_OFF)),)
+            return (self._stale(respondent),)
+        state = replace(chosen[-1], prompt_ref=ref or chosen[-1].prompt_ref)
+        tr = self._catalogs.translator(state.locale)
+        notice = Notice(tr(texts.DISCREET_ON if token.on else texts.DISCREET_OFF), transient=True)
+        return (notice, self._screens.question(state))
+
+    def _typed_consent(self, respondent: Respondent, text: str | None) -> ConsentToken | None:
+        """A typed "acepto", "sí" or "yes" before any draft: the consent button it means.
+
+        The campaign of a deep link travels in the consent buttons only, so a typed consent
+        starts without one (counted as no campaign, never as a wrong one).
+        """
+        if text is None:
+            return None
+        consent = self._engine.first_question()
+        locale = locale_for(respondent.language_code, self._default_locale)
+        parsed = parse_answer(
+            consent,
+            TextInput(text),
+            self._clock().year,
+            translate=self._catalogs.translator(locale),
+        )
+        if not isinstance(parsed, Accepted):
+            return None
+        index = [c.code for c in consent.choices].index(str(parsed.value))
+        return ConsentToken(locale, index, None)
 
     def _confirm_receipt(
         self,

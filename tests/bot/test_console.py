@@ -65,9 +65,10 @@ def test_console_eof_mid_questionnaire_resumes_next_run(tmp_path: Path) -> None:
     first = _run(data_dir, ["1", "1"])
     assert first.returncode == 0, first.stderr
     assert first.stdout.rstrip().endswith(ANSWERS_KEPT)
-    second = _run(data_dir, [])
+    second = _run(data_dir, ["1"])  # "Sí, es un lugar seguro" on the return check
     assert second.returncode == 0
     assert "(reused)" in second.stderr or "reused" in second.stderr
+    assert "Sección: Consentimiento y seguridad · pregunta 3 de unas" in second.stdout
     assert "¿Cuál opción describe mejor su situación?" in second.stdout
     assert second.stdout.rstrip().endswith(ANSWERS_KEPT)
 

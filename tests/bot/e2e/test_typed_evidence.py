@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +25,6 @@ from tests.bot.e2e.support import (
     Answer,
     Press,
     Respondent,
-    SkipIt,
     questionnaire_engine,
     running_bot,
 )
@@ -36,37 +35,12 @@ V1 = Path(__file__).resolve().parents[3] / "flows" / "questionnaires" / "testimo
 Step = Callable[[Respondent], Awaitable[None]]
 
 
-async def _type(respondent: Respondent, text: str) -> str:
-    """Type a message and return the questionnaire screen's text afterwards."""
-    await respondent.user.send_text(text)
-    await respondent.user.wait_for_reply()
-    message = respondent.user.chat.last_bot_message(with_keyboard=True)
-    assert message is not None
-    return message.snapshot().text or ""
-
-
-async def _walk(
-    respondent: Respondent, plan: Mapping[str, Answer], steps: Mapping[str, Step]
-) -> str:
-    """Answer per `plan`, running `steps` for their questions, until the receipt shows."""
-    for _ in range(len(respondent.engine.questions) + 5):
-        done = respondent.done_text()
-        if done is not None:
-            return done
-        question, _ = respondent.screen_question()
-        if question.id in steps:
-            await steps[question.id](respondent)
-        else:
-            await respondent.answer(plan.get(question.id, SkipIt()))
-    raise AssertionError("the questionnaire did not end")
-
-
 async def _share_then_rials(respondent: Respondent) -> None:
-    screen = await _type(respondent, "el 25% del salario")
+    screen = await respondent.type("el 25% del salario")
     assert "Usted escribió una parte, no una cantidad de dinero" in screen
     buttons = respondent.user.chat.last_bot_message(with_keyboard=True)
     assert buttons is not None
-    screen = await _type(respondent, "1200 riales")
+    screen = await respondent.type("1200 riales")
     assert "¿En qué moneda son 1.200?" in screen
     labels = respondent.user.last_bot_message()
     assert labels is not None
@@ -76,13 +50,13 @@ async def _share_then_rials(respondent: Respondent) -> None:
 
 
 async def _bound_then_days(respondent: Respondent) -> None:
-    screen = await _type(respondent, "mucho, más de 12 horas")
+    screen = await respondent.type("mucho, más de 12 horas")
     assert "no nos dice cuántas horas" in screen
-    await _type(respondent, "de lunes a sábado 10 horas diarias")
+    await respondent.type("de lunes a sábado 10 horas diarias")
 
 
 async def _bare_total_confirmed(respondent: Respondent) -> None:
-    screen = await _type(respondent, "60")
+    screen = await respondent.type("60")
     assert "¿Unas 60 horas por semana?" in screen
     await respondent.press("✓ 60 h")
 
@@ -97,8 +71,7 @@ async def test_shares_rials_and_hours_are_never_bent(
     ):
         respondent = Respondent(emulator.user(6_100_201), questionnaire_engine())
         await respondent.start()
-        await _walk(
-            respondent,
+        await respondent.walk(
             plan,
             {"estipendio_mes": _share_then_rials, "horas_semana": _bound_then_days},
         )
@@ -118,7 +91,7 @@ async def test_a_bare_weekly_total_is_recorded_only_once_confirmed(
     ):
         respondent = Respondent(emulator.user(6_100_202), questionnaire_engine())
         await respondent.start()
-        await _walk(respondent, MISSION, {"horas_semana": _bare_total_confirmed})
+        await respondent.walk(MISSION, {"horas_semana": _bare_total_confirmed})
         (submission,) = await bot.submissions()
     assert submission.answers["horas_semana"] == 60
 
@@ -127,7 +100,7 @@ async def test_a_province_suggestion_answers_the_province(
     database_target: DatabaseTarget, tmp_path: Path
 ) -> None:
     async def misspelt(respondent: Respondent) -> None:
-        screen = await _type(respondent, "olguin")
+        screen = await respondent.type("olguin")
         assert "¿Quiso decir alguna de estas provincias?" in screen
         shown = respondent.user.last_bot_message()
         assert shown is not None
@@ -142,7 +115,7 @@ async def test_a_province_suggestion_answers_the_province(
     ):
         respondent = Respondent(emulator.user(6_100_203), questionnaire_engine())
         await respondent.start()
-        await _walk(respondent, HEALTH, {"provincia": misspelt})
+        await respondent.walk(HEALTH, {"provincia": misspelt})
         (submission,) = await bot.submissions()
     assert submission.answers["provincia"] == "holguin"
 
@@ -162,11 +135,11 @@ async def test_export_mixes_v1_and_v2_testimonies(tmp_path: Path) -> None:
         ) as bot:
             old = Respondent(emulator.user(6_100_301), Engine(load_questionnaire(V1)))
             await old.start()
-            await _walk(old, v1_plan, {"horas_semana": _typed_weekly("61")})
+            await old.walk(v1_plan, {"horas_semana": _typed_weekly("61")})
         async with running_bot(emulator, tmp_path / "data", staff_key=key) as bot:
             new = Respondent(emulator.user(6_100_302), questionnaire_engine())
             await new.start()
-            await _walk(new, MISSION, {})
+            await new.walk(MISSION, {})
             submissions = await bot.submissions()
     assert sorted(s.meta.questionnaire.version for s in submissions) == [1, 2]
 
@@ -206,6 +179,6 @@ async def test_export_mixes_v1_and_v2_testimonies(tmp_path: Path) -> None:
 
 def _typed_weekly(text: str) -> Step:
     async def step(respondent: Respondent) -> None:
-        await _type(respondent, text)
+        await respondent.type(text)
 
     return step
