@@ -2,7 +2,7 @@
 
 Grammar (ASCII, at most `CALLBACK_DATA_MAX_BYTES` bytes):
 
-    <a|k|m|d|t|n|s|b|y>:<question index>:<step>[:<arg>] an action on the question on screen
+    <a|k|m|d|t|n|s|b|y|e|p|f>:<question index>:<step>[:<arg>]  on the question on screen
     c<locale><choice><campaign>                         consent before any draft exists
     g<locale><campaign>                                 language picked
     x:<step>                                            confirm deleting the unfinished draft
@@ -28,7 +28,7 @@ LOCALES: Final = ("es", "en")  # index = the digit carried by consent and langua
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64
-_QUESTION_TOKEN = re.compile(r"([akmdtnsby]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,16}))?")
+_QUESTION_TOKEN = re.compile(r"([akmdtnsbyepf]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,16}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
 _SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,16}")
 
@@ -48,6 +48,10 @@ class Action(Enum):
     SKIP = "s"  # "Prefiero no responder"
     BACK = "b"  # "Atrás"
     DISCARD = "y"  # "Prefiero no responder" confirmed after testimony parts were saved
+    # The review before sending (bot/review.py); the question index is the last question's.
+    REVIEW_EDIT = "e"  # arg: index of the question to change
+    REVIEW_PAGE = "p"  # arg: the page of the review to show
+    SEND = "f"  # "Enviar": submit the questionnaire
 
 
 @dataclass(frozen=True)
@@ -175,12 +179,19 @@ def _question_token(data: str) -> QuestionToken | None:
         return None
     action = Action(match[1])
     arg = match[4] or ""
-    needs_arg = action in (Action.ANSWER, Action.SUGGESTION, Action.TOGGLE, Action.SUBMIT)
+    needs_arg = action in (
+        Action.ANSWER,
+        Action.SUGGESTION,
+        Action.TOGGLE,
+        Action.SUBMIT,
+        Action.REVIEW_EDIT,
+        Action.REVIEW_PAGE,
+    )
     if needs_arg != bool(arg):
         return None
     if action is Action.SUGGESTION and not _SUGGESTION_ARG.fullmatch(arg):
         return None
-    if action is Action.ANSWER and not arg.isdigit():
+    if action in (Action.ANSWER, Action.REVIEW_EDIT, Action.REVIEW_PAGE) and not arg.isdigit():
         return None
     if action in (Action.TOGGLE, Action.SUBMIT) and not _NUMBER_ARG.fullmatch(arg):
         return None

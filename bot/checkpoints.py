@@ -12,10 +12,11 @@ from __future__ import annotations
 from bot import texts
 from bot.callback_data import Action, DiscreetToken, QuestionToken, encode
 from bot.draft_state import DraftState
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translate
 from bot.replies import Option, Prompt
-from flows.answers import Answered, Skipped
+from flows.answers import Answered, NavigationValue, Skipped
 from flows.engine import Engine
+from flows.model import Question
 
 
 class Checkpoints:
@@ -65,17 +66,22 @@ class Checkpoints:
     def previous_answer(self, state: DraftState) -> str:
         """The note above a question reached with "Atrás": its answer if the draft holds it."""
         tr = self._catalogs.translator(state.locale)
-        value = state.routing.get(state.current)
         question = self._engine.question(state.current)
-        if value is None or isinstance(value, Answered):
+        shown = shown_answer(question, state.routing.get(state.current), tr)
+        if shown is None:
             return tr(texts.PREVIOUS_SEALED)
-        if isinstance(value, Skipped):
-            shown = tr(texts.SKIP)
-        else:
-            codes = value if isinstance(value, tuple) else (str(value),)
-            labels = []
-            for code in codes:
-                choice = question.choice(code)
-                labels.append(tr(choice.label) if choice is not None else code)
-            shown = ", ".join(labels)
         return tr(texts.PREVIOUS_ANSWER).format(answer=shown)
+
+
+def shown_answer(question: Question, value: NavigationValue | None, tr: Translate) -> str | None:
+    """An answer as the respondent read it (labels), or None when the draft does not hold it."""
+    if value is None or isinstance(value, Answered):
+        return None
+    if isinstance(value, Skipped):
+        return tr(texts.SKIP)
+    codes = value if isinstance(value, tuple) else (str(value),)
+    labels = []
+    for code in codes:
+        choice = question.choice(code)
+        labels.append(tr(choice.label) if choice is not None else code)
+    return ", ".join(labels)

@@ -40,6 +40,7 @@ from bot.events import (
 )
 from bot.i18n import Catalogs, locale_for
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
+from bot.review import Review
 from bot.screens import TYPED_TYPES, Screens, selected_codes
 from bot.toggle_limit import ToggleLimit
 from flows.answers import AnswerValue, NavigationValue, encode_answer
@@ -129,6 +130,7 @@ class Conversation:
         self._catalogs = catalogs
         self._screens = Screens(engine, catalogs)
         self._checkpoints = Checkpoints(engine, catalogs)
+        self._review = Review(engine, catalogs)
         self._bot_username = bot_username
         self._rate_limit = rate_limit
         self._default_locale = default_locale
@@ -320,6 +322,8 @@ class Conversation:
         return replies
 
     def _decide(self, state: DraftState, act: _Act) -> _Decision:
+        if state.on_review:
+            return self._decide_review(state, act)
         question = self._engine.question(state.current)
         tr = self._catalogs.translator(state.locale)
         if act.action is Action.BACK:
@@ -429,11 +433,36 @@ class Conversation:
         *,
         answers: tuple[bytes, ...],
     ) -> _Decision:
+        if state.reviewed is not None:
+            # Changing an answer from the review: only questions new on the path are asked.
+            nxt = self._review.next_to_ask(state, after=state.current)
         if nxt is None:
-            return _Decision(Change(answers=answers, complete=True), (), completes=True)
+            # The end: the review before sending (nothing is submitted until "Enviar").
+            listed = self._review.listed(state.routing)
+            at_review = replace(
+                state, step=state.step + 1, text_parts=0, reviewed=listed, on_review=True
+            )
+            page = self._review.page_of(at_review, state.current)
+            prompt = self._review.prompt(at_review, page)
+            return _Decision(Change(encode_state(at_review), answers), (prompt,))
         moved = replace(state, current=nxt.id, step=state.step + 1, text_parts=0)
         prompt = self._screens.question(moved)
         return _Decision(Change(encode_state(moved), answers), (prompt,))
+
+    def _decide_review(self, state: DraftState, act: _Act) -> _Decision:
+        """On the review: change one answer, turn the page, or send."""
+        if act.action is Action.SEND:
+            return _Decision(Change(answers=(), complete=True), (), completes=True)
+        if act.action is Action.REVIEW_PAGE:
+            return _Decision(None, (self._review.prompt(state, int(act.arg)),))
+        if act.action is Action.REVIEW_EDIT:
+            question = self._screens.question_at(int(act.arg))
+            if question is not None and question.id in (state.reviewed or ()):
+                moved = replace(state, current=question.id, step=state.step + 1, on_review=False)
+                note = self._checkpoints.previous_answer(moved)
+                prompt = self._screens.question(moved, note=note)
+                return _Decision(Change(state=encode_state(moved)), (prompt,))
+        return _Decision(None, (self._review.prompt(state),))
 
     def _done(self, receipt: str, decision: _Decision, button_ref: int | None) -> Done:
         prompt_ref = next(

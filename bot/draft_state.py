@@ -31,6 +31,10 @@ class DraftState:
     discreet: bool = True
     prompt_ref: int | None = None  # the questionnaire message in the chat
     text_parts: int = 0  # parts already stored for a text sent in several messages
+    # The review before sending (bot/review.py): the ids of the questions listed when it was
+    # first reached (all derivable from `routing`), and whether it is the screen shown.
+    reviewed: tuple[str, ...] | None = None
+    on_review: bool = False
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -45,6 +49,9 @@ def encode_state(state: DraftState) -> bytes:
         "p": state.prompt_ref,
         "t": state.text_parts,
     }
+    if state.reviewed is not None:
+        document["v"] = list(state.reviewed)
+        document["o"] = state.on_review
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -65,6 +72,8 @@ def decode_state(data: bytes) -> DraftState:
             discreet=bool(document["d"]),
             prompt_ref=None if document["p"] is None else int(document["p"]),
             text_parts=int(document["t"]),
+            reviewed=None if "v" not in document else tuple(str(q) for q in document["v"]),
+            on_review=bool(document.get("o", False)),
         )
     except DraftStateError:
         raise

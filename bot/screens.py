@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot import texts
 from bot.callback_data import (
@@ -16,6 +17,7 @@ from bot.callback_data import (
 from bot.draft_state import DraftState
 from bot.i18n import Catalogs
 from bot.replies import Option, Progress, Prompt
+from bot.review import Review
 from flows.engine import Engine
 from flows.model import Choice, Question
 
@@ -32,6 +34,7 @@ class Screens:
         self._engine = engine
         self._catalogs = catalogs
         self._index = {question.id: i for i, question in enumerate(engine.questions)}
+        self._review = Review(engine, catalogs)
 
     def index_of(self, question_id: str) -> int:
         """The question's index in engine order (carried by tokens)."""
@@ -51,7 +54,9 @@ class Screens:
         suggestions: Sequence[Choice] = (),
         fresh: bool = False,
     ) -> Prompt:
-        """The prompt of the question on screen in `state`."""
+        """The prompt of the question on screen in `state` (or the review, when it is shown)."""
+        if state.on_review:
+            return replace(self._review.prompt(state, note=note), fresh=fresh)
         tr = self._catalogs.translator(state.locale)
         question = self._engine.question(state.current)
         index = self._index[question.id]

@@ -23,6 +23,11 @@ KEEP_WRITING: Final = N_("No, seguir con el relato")
 DISCREET_TURN_ON: Final = N_("Activar modo discreto")
 DISCREET_TURN_OFF: Final = N_("Desactivar modo discreto")
 RESUME_SAFE: Final = N_("Sí, es un lugar seguro")
+SEND: Final = N_("Enviar")
+REVIEW_NEXT: Final = N_("Más preguntas ›")
+REVIEW_PREVIOUS: Final = N_("‹ Preguntas anteriores")
+# The review's change buttons carry the question's number: "Cambiar la 12".
+REVIEW_CHANGE: Final = N_("Cambiar la {n}")
 # Every fixed button label of the bot's screens (choice labels come from the questionnaire):
 # each fits a phone's inline button, ≤ 32 characters in every language (tests/bot).
 BUTTON_LABELS: Final = (
@@ -41,6 +46,10 @@ BUTTON_LABELS: Final = (
     DISCREET_TURN_ON,
     DISCREET_TURN_OFF,
     RESUME_SAFE,
+    SEND,
+    REVIEW_NEXT,
+    REVIEW_PREVIOUS,
+    REVIEW_CHANGE,
 )
 
 # Counted by {total}: "de unas 1" would be wrong (the estimate is exact at the last question).
@@ -78,6 +87,12 @@ RESUME: Final = N_(
     "Antes de seguir: ¿está en un lugar seguro, donde nadie vea su pantalla? Si no, cierre el "
     "chat y vuelva después con /start: sus respuestas quedan guardadas."
 )
+
+REVIEW_TITLE: Final = N_(
+    "Revise sus respuestas antes de enviarlas. Pulse «Cambiar» para cambiar una; cuando esté "
+    "conforme, pulse «Enviar»."
+)
+REVIEW_SEALED: Final = N_("(respuesta guardada cifrada)")
 
 # Notices
 STALE: Final = N_("Esa pregunta ya fue respondida.")

@@ -183,6 +183,10 @@ class Chat:
                 return option
         raise AssertionError(f"no option {label!r} in {[o.label for o in self.prompt.options]}")
 
+    def on_review(self) -> bool:
+        """Whether the review before sending is on screen."""
+        return self.prompt is not None and any(o.label == "Enviar" for o in self.prompt.options)
+
     def current(self) -> Question:
         """The question on screen, read from its buttons' tokens."""
         assert self.prompt is not None, self.replies
@@ -231,6 +235,9 @@ class Chat:
         should read: every answer given on the path (typed values as parsed)."""
         expected: dict[str, AnswerValue] = {}
         while self.prompt is not None:
+            if self.on_review():
+                await self.press("Enviar")
+                continue
             question = self.current()
             value = script.get(question.id, SKIPPED)
             await self.answer(value)

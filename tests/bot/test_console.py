@@ -14,8 +14,9 @@ from storage.keys import keyring, read_private_key_file
 from storage.reader import DecryptedSubmission, read_submissions
 
 # consent, safe place, role (health worker), province typed, then skip the rest with
-# "saltar"; the testimony in two parts, then "listo"; quote permission: yes.
+# "saltar"; the testimony in two parts, then "listo"; quote permission: yes; then send.
 SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 8 + ["Mi relato.", "Otra parte.", "listo", "1"]
+SCRIPT += ["listo"]  # "Enviar" on the review
 BYE = "Hasta pronto."
 ANSWERS_KEPT = "Puede seguir después: sus respuestas quedan guardadas."
 

@@ -31,6 +31,7 @@ from tests.telegram_emulator import BotApiEmulator, SimulatedUser, VisibleMessag
 SKIP_LABEL = "Prefiero no responder"
 BACK_LABEL = "Atrás"
 DONE_LABEL = "Listo"
+SEND_LABEL = "Enviar"
 RECEIPT_WORD = "recibo"
 # Quick retries: the emulator answers at once, and a test should not sleep for real.
 FAST_RETRIES = RetryPolicy(first_delay=0.01, max_delay=0.05)
@@ -221,13 +222,7 @@ class Respondent:
 
     async def complete(self, plan: Mapping[str, Answer], default: Answer = SkipIt()) -> str:
         """Answer every question per `plan` (others with `default`) until the receipt shows."""
-        for _ in range(len(self.engine.questions) + 5):
-            done = self.done_text()
-            if done is not None:
-                return done
-            question, _ = self.screen_question()
-            await self.answer(plan.get(question.id, default))
-        raise AssertionError("the questionnaire did not end")
+        return await self.walk(plan, {}, default)
 
     async def type(self, text: str) -> str:
         """Type a message; returns the questionnaire screen's text afterwards."""
@@ -245,19 +240,31 @@ class Respondent:
         self,
         plan: Mapping[str, Answer],
         steps: Mapping[str, Callable[[Respondent], Awaitable[None]]],
+        default: Answer = SkipIt(),
     ) -> str:
-        """Like `complete`, but `steps` answer their questions (exact typing, checks on the
-        screen); questions in neither are skipped. Returns the final message."""
+        """Answer per `plan` until the receipt shows, "Enviar" on the review; `steps` answer
+        their questions (exact typing, checks on the screen); others get `default`. Returns
+        the final message."""
         for _ in range(len(self.engine.questions) + 5):
             done = self.done_text()
             if done is not None:
                 return done
+            if await self.send_if_review():
+                continue
             question, _ = self.screen_question()
             if question.id in steps:
                 await steps[question.id](self)
             else:
-                await self.answer(plan.get(question.id, SkipIt()))
+                await self.answer(plan.get(question.id, default))
         raise AssertionError("the questionnaire did not end")
+
+    async def send_if_review(self) -> bool:
+        """Press "Enviar" if the review before sending is on screen."""
+        message = self.user.chat.last_bot_message(with_keyboard=True)
+        if message is None or SEND_LABEL not in message.snapshot().button_texts:
+            return False
+        await self.press(SEND_LABEL)
+        return True
 
     def done_text(self) -> str | None:
         """The final message, once the questionnaire is complete."""

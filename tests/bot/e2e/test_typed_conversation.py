@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.answers import SKIPPED
+from storage.tables import SubmissionStatus
 from tests.bot.e2e.plans import MISSION
 from tests.bot.e2e.support import (
     DONE_LABEL,
     SKIP_LABEL,
     Press,
     Respondent,
+    SkipIt,
     label_of,
     questionnaire_engine,
     running_bot,
@@ -134,3 +136,73 @@ async def test_discreto_back_and_return_say_where_the_respondent_is(
         (submission,) = await bot.submissions()
     assert submission.answers["sector"] == "construccion"
     assert submission.answers["consentimiento"] == "acepto"
+
+
+async def test_review_before_sending_changes_an_answer_and_reruns_relevance(
+    database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    """The last answer shows the review, not the receipt; changing "quiere_salud" to Sí asks
+    the health questions that became relevant, then comes back to the review; "Enviar"
+    submits what staff then decrypt."""
+    plan = {**MISSION, "quiere_salud": Press("no"), "deuda": Press("si")}
+    async with (
+        await BotApiEmulator.start() as emulator,
+        running_bot(emulator, tmp_path / "data", database_url=database_target.url) as bot,
+    ):
+        respondent = Respondent(emulator.user(6_200_104), questionnaire_engine())
+        await respondent.start()
+        await respondent.press("Acepto")
+        for _ in range(len(respondent.engine.questions) + 5):
+            if "Revise sus respuestas" in respondent.screen_text():
+                break
+            question, _ = respondent.screen_question()
+            await respondent.answer(plan.get(question.id, SkipIt()))
+        assert respondent.done_text() is None  # nothing sent yet
+        (draft,) = await bot.submissions()
+        assert draft.meta.status == SubmissionStatus.IN_PROGRESS  # not sent until "Enviar"
+
+        # The review pages list the path: routing answers shown, others sealed.
+        pages = [respondent.screen_text()]
+        while "‹ Preguntas anteriores" in _buttons(respondent):
+            await respondent.press("‹ Preguntas anteriores")
+            pages.insert(0, respondent.screen_text())
+        listing = "\n".join(pages)
+        assert "Estuve en una misión y regresé" in listing  # rol, a routing answer
+        assert "(respuesta guardada cifrada)" in listing  # deuda: sealed to staff
+        number = _number_of(listing, "¿Quiere contar también")
+        while f"Cambiar la {number}" not in _buttons(respondent):
+            await respondent.press("Más preguntas ›")
+        await respondent.press(f"Cambiar la {number}")
+        assert respondent.screen_question()[0].id == "quiere_salud"
+        assert "Su respuesta: No" in respondent.screen_text()
+        await respondent.answer(Press("si"))
+        # Newly relevant: the health questions for mission respondents, then the review.
+        asked = []
+        while "Revise sus respuestas" not in respondent.screen_text():
+            question, _ = respondent.screen_question()
+            asked.append(question.id)
+            await respondent.answer(Press("si") if question.type == "yesno" else SkipIt())
+        assert asked[0] == "necesidad_no_atendida" and "testimonio" not in asked
+        await respondent.press("Enviar")
+        assert respondent.done_text() is not None
+        (submission,) = await bot.submissions()
+    assert submission.meta.status == SubmissionStatus.COMPLETE
+    answers = submission.answers
+    assert answers["quiere_salud"] == "si"
+    assert answers["necesidad_no_atendida"] == "si"
+    assert answers["deuda"] == "si"
+    assert answers["testimonio"] == respondent.given["testimonio"]  # kept, not asked again
+
+
+def _buttons(respondent: Respondent) -> list[str]:
+    message = respondent.user.chat.last_bot_message(with_keyboard=True)
+    assert message is not None
+    return message.snapshot().button_texts
+
+
+def _number_of(listing: str, question_start: str) -> int:
+    for line in listing.splitlines():
+        head, _, rest = line.partition(". ")
+        if head.isdigit() and rest.startswith(question_start):
+            return int(head)
+    raise AssertionError(f"{question_start!r} is not listed")
