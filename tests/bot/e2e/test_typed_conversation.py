@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.i18n import Catalogs
 from flows.answers import SKIPPED
 from storage.tables import SubmissionStatus
 from tests.bot.e2e.plans import MISSION
@@ -206,3 +207,50 @@ def _number_of(listing: str, question_start: str) -> int:
         if head.isdigit() and rest.startswith(question_start):
             return int(head)
     raise AssertionError(f"{question_start!r} is not listed")
+
+
+async def test_english_typed_answers_match_english_labels(
+    database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    """A respondent whose Telegram is in English types the English labels."""
+    english = Catalogs.load().translator("en")
+    engine = questionnaire_engine()
+    typed = [
+        ("yes", "lugar_seguro"),
+        ("yes", "rol"),
+        ("I was on a mission, came back", "sector"),
+        ("health", "profesion_salud"),
+        ("doctor", "pais"),
+        ("Venezuela", "anio_inicio"),
+        ("2017", "anio_fin"),
+        ("still going on", "pudo_negarse"),
+    ]
+    async with (
+        await BotApiEmulator.start() as emulator,
+        running_bot(emulator, tmp_path / "data", database_url=database_target.url) as bot,
+    ):
+        respondent = Respondent(emulator.user(6_200_105, language_code="en"), engine)
+        await respondent.start()
+        assert "Do you agree to take part?" in respondent.screen_text()
+        for text, next_question in typed:
+            screen = await respondent.type(text)
+            assert english(engine.question(next_question).text) in screen, (text, screen)
+        while "Check your answers" not in respondent.screen_text():
+            buttons = _buttons(respondent)
+            await respondent.press(
+                "Prefer not to answer" if "Prefer not to answer" in buttons else "No"
+            )
+        await respondent.press("Send")
+        (submission,) = await bot.submissions()
+    answers = submission.answers
+    assert answers["consentimiento"] == "acepto"
+    assert (answers["lugar_seguro"], answers["rol"], answers["sector"]) == (
+        "si",
+        "mision_pasada",
+        "salud",
+    )
+    assert (answers["profesion_salud"], answers["pais"], answers["anio_fin"]) == (
+        "medico",
+        "VE",
+        "sigue",
+    )
