@@ -28,9 +28,9 @@ LOCALES: Final = ("es", "en")  # index = the digit carried by consent and langua
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64
-_QUESTION_TOKEN = re.compile(r"([akmdtnsbyepf]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,16}))?")
+_QUESTION_TOKEN = re.compile(r"([akmdtnsbyepf]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,32}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
-_SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,16}")
+_SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,32}")  # "isla_de_la_juventud"
 
 
 class Action(Enum):

@@ -288,11 +288,11 @@ def _parse_number(
         low_d = Decimal(0)
     money = parsers.parse_money(text, low_d, high_d, currency, country=mission_country)
     if isinstance(money, parsers.Confirm):
-        return Rejected(money.message, tuple(_money_choice(m) for m in money.options))
+        return Rejected(money.message, tuple(money_choice(m) for m in money.options))
     return _accept_or_reject(money)
 
 
-def _money_choice(money: Money) -> Choice:
+def money_choice(money: Money) -> Choice:
     """A button for one reading of an amount: its code carries the value, "QAR1200" (or _5)."""
     whole, _, fraction = format(money.amount, "f").partition(".")
     code = f"{money.currency}{whole}" + (f"_{fraction}" if fraction else "")
@@ -301,7 +301,7 @@ def _money_choice(money: Money) -> Choice:
 
 
 def _confirmed_value(question: Question, codes: tuple[str, ...]) -> AnswerValue | None:
-    """The value of a confirmation button (`_money_choice`, hours "h60"), if it fits."""
+    """The value of a confirmation button (`money_choice`, hours "h60"), if it fits."""
     if len(codes) != 1:
         return None
     code = codes[0]
