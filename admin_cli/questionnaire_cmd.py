@@ -9,8 +9,10 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from flows.codebook import codebook, codebook_csv, codebook_markdown, preview_markdown
+from flows.engine import Engine
 from flows.loader import DefinitionError, definition_hash, load_questionnaire
 from flows.model import Questionnaire
+from flows.paths import path_lengths, screens_summary
 
 app = typer.Typer(
     help="Check, preview and document questionnaire definitions.", no_args_is_help=True
@@ -60,6 +62,28 @@ def preview(
         typer.echo(document, nl=False)
     else:
         Console().print(Markdown(document))
+
+
+@app.command()
+def paths(
+    path: DefinitionFile,
+    by: Annotated[
+        str, typer.Option("--by", help="The question whose answer groups the paths.")
+    ] = "rol",
+) -> None:
+    """Print the shortest, median and longest number of question screens per role."""
+    questionnaire = _load(path)
+    try:
+        question = questionnaire.question(by)
+    except KeyError:
+        typer.echo(f"error: {path} has no question '{by}'; pass --by with a question id.", err=True)
+        raise typer.Exit(1) from None
+    if question.type not in ("single", "consent", "yesno"):
+        typer.echo(
+            f"error: '{by}' is a {question.type} question; --by needs a single choice.", err=True
+        )
+        raise typer.Exit(1)
+    typer.echo(screens_summary(path_lengths(Engine(questionnaire), by), by), nl=False)
 
 
 @app.command(name="codebook")

@@ -2,12 +2,13 @@
 
 Grammar (ASCII, at most `CALLBACK_DATA_MAX_BYTES` bytes):
 
-    <a|k|m|d|t|n|s|b>:<question index>:<step>[:<arg>]   an action on the question on screen
+    <a|k|m|d|t|n|s|b|y|e|p|f>:<question index>:<step>[:<arg>]  on the question on screen
     c<locale><choice><campaign>                         consent before any draft exists
     g<locale><campaign>                                 language picked
     x:<step>                                            confirm deleting the unfinished draft
     w:<reference>                                       confirm deleting by receipt
     r                                                   cancel, show the question again
+    z<0|1>                                              discreet mode off / on
 
 `step` counts the navigation changes of a draft: a token from an older screen no longer
 matches and changes nothing. Before consent nothing is stored, so the campaign of the deep
@@ -27,9 +28,9 @@ LOCALES: Final = ("es", "en")  # index = the digit carried by consent and langua
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64
-_QUESTION_TOKEN = re.compile(r"([akmdtnsb]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z]{1,16}))?")
+_QUESTION_TOKEN = re.compile(r"([akmdtnsbyepf]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,32}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
-_COUNTRY_ARG = re.compile(r"[A-Z]{2}")
+_SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,32}")  # "isla_de_la_juventud"
 _REFERENCE = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
@@ -37,13 +38,21 @@ class Action(Enum):
     """What a question token does."""
 
     ANSWER = "a"  # arg: index into the question's choices (and extra choices)
-    COUNTRY = "k"  # arg: ISO 3166 code suggested after a typed country was not recognised
+    # arg: a reading proposed after a typed answer, valid only for the question it was shown
+    # for: a country ("VE") or province ("holguin") suggestion, confirmed hours ("h60"), an
+    # amount in a currency the respondent picks ("QAR1200"). The question's parser checks it.
+    SUGGESTION = "k"
     TOGGLE = "m"  # arg: the multi selection bitmask to show (base 36)
     SUBMIT = "d"  # arg: the multi selection bitmask to submit (base 36)
     FINISH_TEXT = "t"  # "Listo" after a text sent in several parts
     CONTINUE = "n"  # past a note
     SKIP = "s"  # "Prefiero no responder"
     BACK = "b"  # "Atrás"
+    DISCARD = "y"  # "Prefiero no responder" confirmed after testimony parts were saved
+    # The review before sending (bot/review.py); the question index is the last question's.
+    REVIEW_EDIT = "e"  # arg: index of the question to change
+    REVIEW_PAGE = "p"  # arg: the page of the review to show
+    SEND = "f"  # "Enviar": submit the questionnaire
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,11 @@ class CancelToken:
     pass
 
 
+@dataclass(frozen=True)
+class DiscreetToken:
+    on: bool
+
+
 Token: TypeAlias = (
     QuestionToken
     | ConsentToken
@@ -96,6 +110,7 @@ Token: TypeAlias = (
     | WithdrawDraftToken
     | WithdrawReceiptToken
     | CancelToken
+    | DiscreetToken
 )
 
 
@@ -112,6 +127,8 @@ def encode(token: Token) -> str:
         data = f"x:{token.step}"
     elif isinstance(token, WithdrawReceiptToken):
         data = f"w:{token.reference}"
+    elif isinstance(token, DiscreetToken):
+        data = f"z{int(token.on)}"
     else:
         data = "r"
     if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
@@ -150,6 +167,8 @@ def decode(data: str) -> Token | None:
         return None
     if data == "r":
         return CancelToken()
+    if data in ("z0", "z1"):
+        return DiscreetToken(data == "z1")
     if data.startswith("x:") and data[2:].isdigit() and len(data) <= 11:
         return WithdrawDraftToken(int(data[2:]))
     if data.startswith("w:") and _REFERENCE.fullmatch(data[2:]):
@@ -163,12 +182,19 @@ def _question_token(data: str) -> QuestionToken | None:
         return None
     action = Action(match[1])
     arg = match[4] or ""
-    needs_arg = action in (Action.ANSWER, Action.COUNTRY, Action.TOGGLE, Action.SUBMIT)
+    needs_arg = action in (
+        Action.ANSWER,
+        Action.SUGGESTION,
+        Action.TOGGLE,
+        Action.SUBMIT,
+        Action.REVIEW_EDIT,
+        Action.REVIEW_PAGE,
+    )
     if needs_arg != bool(arg):
         return None
-    if action is Action.COUNTRY and not _COUNTRY_ARG.fullmatch(arg):
+    if action is Action.SUGGESTION and not _SUGGESTION_ARG.fullmatch(arg):
         return None
-    if action is Action.ANSWER and not arg.isdigit():
+    if action in (Action.ANSWER, Action.REVIEW_EDIT, Action.REVIEW_PAGE) and not arg.isdigit():
         return None
     if action in (Action.TOGGLE, Action.SUBMIT) and not _NUMBER_ARG.fullmatch(arg):
         return None

@@ -124,12 +124,14 @@ class ConsoleChannel:
         return Text(line)
 
     def _done_choice(self) -> Choice | None:
-        # "listo" presses the prompt's own Listo button, which carries the multi selection.
+        # "listo" presses the prompt's own Listo button, which carries the multi selection,
+        # or "Enviar" on the review.
         for option in self._last_prompt.options if self._last_prompt else ():
             token = decode(option.token)
             if isinstance(token, QuestionToken) and token.action in (
                 Action.SUBMIT,
                 Action.FINISH_TEXT,
+                Action.SEND,
             ):
                 return Choice(option.token)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
@@ -15,6 +15,7 @@ from bot.callback_data import (
     Action,
     CancelToken,
     ConsentToken,
+    DiscreetToken,
     LanguageToken,
     QuestionToken,
     Token,
@@ -23,6 +24,7 @@ from bot.callback_data import (
     decode,
     encode,
 )
+from bot.checkpoints import Checkpoints
 from bot.commands import CommandName, command_named
 from bot.completion_cap import DEFAULT_TESTIMONIES_PER_DAY, CompletionCap
 from bot.draft_state import DraftState, decode_state, encode_state
@@ -42,10 +44,11 @@ from bot.events import (
 from bot.i18n import Catalogs, Plural, locale_for
 from bot.pending_withdrawals import PendingWithdrawals
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
-from bot.screens import Screens, selected_codes
+from bot.review import Review
+from bot.screens import TYPED_TYPES, Screens, selected_codes
 from bot.text_room import TextRoom
 from bot.toggle_limit import ToggleLimit
-from flows.answers import AnswerValue, encode_answer
+from flows.answers import AnswerValue, NavigationValue, encode_answer
 from flows.engine import Engine
 from flows.model import Question
 from flows.parsing import (
@@ -54,6 +57,7 @@ from flows.parsing import (
     RawInput,
     SkipInput,
     TextInput,
+    means_done,
     parse_answer,
 )
 from storage.pseudonyms import DraftKey, Pseudonyms
@@ -132,6 +136,8 @@ class Conversation:
         self._pseudonyms = pseudonyms
         self._catalogs = catalogs
         self._screens = Screens(engine, catalogs)
+        self._checkpoints = Checkpoints(engine, catalogs)
+        self._review = Review(engine, catalogs)
         self._bot_username = bot_username
         self._rate_limit = rate_limit
         self._default_locale = default_locale
@@ -247,9 +253,10 @@ class Conversation:
                 self._screens.consent(locale, self._registered(campaign), fresh=True),
             )
         state = decode_state(handle.state)
+        # On return: where the respondent is, and the safety check, before the question.
         return (
             *_deletion(message_ref, discreet=state.discreet),
-            self._screens.question(state, fresh=True),
+            self._checkpoints.resume(state),
         )
 
     async def _choice(
@@ -270,6 +277,8 @@ class Conversation:
             return await self._withdraw_receipt(respondent, token.reference, ref)
         if isinstance(token, CancelToken):
             return await self._cancel(respondent, ref)
+        if isinstance(token, DiscreetToken):
+            return await self._set_discreet(respondent, token, ref, update_id)
         _log.info("event Choice: unknown token")
         return (self._stale(respondent),)
 
@@ -325,6 +334,10 @@ class Conversation:
                 return (self._kept_notice(respondent, texts.NOT_OPEN),)
             if act.text is not None and normalize_receipt(act.text) is not None:
                 return self._confirm_receipt(respondent, act.text, act.message_ref, None)
+            typed = self._typed_consent(respondent, act.text)
+            if typed is not None:
+                replies = await self._consent(respondent, typed, None, update_id)
+                return (*_deletion(act.message_ref, discreet=True), *replies)
             # Nothing is stored, but the text may be sensitive: discreet is the default.
             hint = (
                 self._kept_notice(respondent, texts.NOT_OPEN)
@@ -351,16 +364,29 @@ class Conversation:
         return replies
 
     def _decide(self, state: DraftState, act: _Act) -> _Decision:
+        if state.on_review:
+            return self._decide_review(state, act)
         question = self._engine.question(state.current)
         tr = self._catalogs.translator(state.locale)
         if act.action is Action.BACK:
             previous = self._engine.previous_question(state.routing, before=question.id)
-            if previous is None or not question.skippable:
+            if previous is None or question.type == "consent":
                 return _Decision(None, (Notice(tr(texts.NO_EARLIER_QUESTION), transient=True),))
             moved = replace(
                 state, current=previous.id, step=state.step + 1, text_parts=0, text_chars=0
             )
-            return _Decision(Change(state=encode_state(moved)), (self._screens.question(moved),))
+            note = self._checkpoints.previous_answer(moved)
+            prompt = self._screens.question(moved, note=note)
+            return _Decision(Change(state=encode_state(moved)), (prompt,))
+        if act.text is not None and means_done(act.text):
+            if question.multipart:
+                return self._finish(state, question)  # "listo" typed is the button
+            if question.type == "multi":
+                # The ticks live only in the message (never on the server): keep it as it is.
+                hint = Notice(tr(texts.MULTI_DONE_TYPED), transient=True)
+                return _Decision(None, (hint,))
+        if act.action is Action.SKIP and question.multipart and state.text_parts > 0:
+            return _Decision(None, (self._checkpoints.discard_parts(state),))
         if act.action is Action.FINISH_TEXT:
             return self._finish(state, question)
         if act.action is Action.CONTINUE:
@@ -371,7 +397,14 @@ class Conversation:
         raw = self._raw_input(question, act)
         if raw is None:
             return _Decision(None, (self._stale_in(state.locale),))
-        parsed = parse_answer(question, raw, self._clock().year, state.routing)
+        parsed = parse_answer(
+            question,
+            raw,
+            self._clock().year,
+            state.routing,
+            translate=tr,
+            mission_country=_mission_country(self._engine, state.routing),
+        )
         if not isinstance(parsed, Accepted):
             note = parsed.message.render(tr)
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
@@ -381,14 +414,15 @@ class Conversation:
     def _raw_input(self, question: Question, act: _Act) -> RawInput | None:
         if act.text is not None:
             return TextInput(act.text)
-        if act.action is Action.SKIP:
+        if act.action in (Action.SKIP, Action.DISCARD):
             return SkipInput()
         if act.action is Action.ANSWER:
             choices = question.all_choices()
             index = int(act.arg)
             return ChoiceInput((choices[index].code,)) if index < len(choices) else None
-        if act.action is Action.COUNTRY:
-            return ChoiceInput((act.arg,)) if question.type == "country" else None
+        if act.action is Action.SUGGESTION:
+            # Any question with typed answers may propose readings; its parser decides.
+            return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
         if act.action is Action.SUBMIT:
             mask = int(act.arg, 36)
             if question.type != "multi" or mask >= 1 << len(question.choices):
@@ -462,11 +496,41 @@ class Conversation:
         *,
         answers: tuple[bytes, ...],
     ) -> _Decision:
+        if state.reviewed is not None:
+            # Changing an answer from the review: only questions new on the path are asked.
+            nxt = self._review.next_to_ask(state, after=state.current)
         if nxt is None:
-            return _Decision(Change(answers=answers, complete=True), (), completes=True)
+            # The end: the review before sending (nothing is submitted until "Enviar").
+            listed = self._review.listed(state.routing)
+            at_review = replace(
+                state,
+                step=state.step + 1,
+                text_parts=0,
+                text_chars=0,
+                reviewed=listed,
+                on_review=True,
+            )
+            page = self._review.page_of(at_review, state.current)
+            prompt = self._review.prompt(at_review, page)
+            return _Decision(Change(encode_state(at_review), answers), (prompt,))
         moved = replace(state, current=nxt.id, step=state.step + 1, text_parts=0, text_chars=0)
         prompt = self._screens.question(moved)
         return _Decision(Change(encode_state(moved), answers), (prompt,))
+
+    def _decide_review(self, state: DraftState, act: _Act) -> _Decision:
+        """On the review: change one answer, turn the page, or send."""
+        if act.action is Action.SEND:
+            return _Decision(Change(answers=(), complete=True), (), completes=True)
+        if act.action is Action.REVIEW_PAGE:
+            return _Decision(None, (self._review.prompt(state, int(act.arg)),))
+        if act.action is Action.REVIEW_EDIT:
+            question = self._screens.question_at(int(act.arg))
+            if question is not None and question.id in (state.reviewed or ()):
+                moved = replace(state, current=question.id, step=state.step + 1, on_review=False)
+                note = self._checkpoints.previous_answer(moved)
+                prompt = self._screens.question(moved, note=note)
+                return _Decision(Change(state=encode_state(moved)), (prompt,))
+        return _Decision(None, (self._review.prompt(state),))
 
     def _done(self, receipt: str, decision: _Decision, button_ref: int | None) -> Done:
         prompt_ref = next(
@@ -629,9 +693,7 @@ class Conversation:
         if name is CommandName.DISCREET:
             if state is None:
                 return (*delete, Notice(tr(texts.DISCREET_BEFORE_START)))
-            toggled = await self._toggle_discreet(pseudonym, update_id, tr)
-            # The state before the toggle says whether the command stayed in the chat.
-            return (*delete, *self._on_screen(state, *toggled))
+            return (*delete, self._checkpoints.discreet(state))
         if name is CommandName.DELETE:
             if event.args.strip():
                 return self._confirm_receipt(respondent, event.args, event.message_ref, state)
@@ -656,20 +718,45 @@ class Conversation:
         # With discreet mode off, the command stays in the chat: the question comes below it.
         return (*notices, self._screens.question(state, fresh=not state.discreet))
 
-    async def _toggle_discreet(
-        self, pseudonym: DraftKey, update_id: int, tr: Callable[[str], str]
+    async def _set_discreet(
+        self, respondent: Respondent, token: DiscreetToken, ref: int | None, update_id: int
     ) -> Replies:
-        now: list[bool] = []
+        """/discreto's buttons: set the mode as pressed (never a toggle), then the question."""
+        chosen: list[DraftState] = []
 
         def decide(handle: DraftHandle) -> Change:
-            state = decode_state(handle.state)
-            now.append(not state.discreet)
-            return Change(state=encode_state(replace(state, discreet=not state.discreet)))
+            state = replace(decode_state(handle.state), discreet=token.on)
+            chosen.append(state)
+            return Change(state=encode_state(state))
 
-        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
+        result = await self._apply(self._pseudonym(respondent), update_id=update_id, decide=decide)
         if result.outcome is not Outcome.APPLIED:
-            return ()
-        return (Notice(tr(texts.DISCREET_ON if now[-1] else texts.DISCREET_OFF)),)
+            return (self._stale(respondent),)
+        state = replace(chosen[-1], prompt_ref=ref or chosen[-1].prompt_ref)
+        tr = self._catalogs.translator(state.locale)
+        notice = Notice(tr(texts.DISCREET_ON if token.on else texts.DISCREET_OFF), transient=True)
+        return (notice, self._screens.question(state))
+
+    def _typed_consent(self, respondent: Respondent, text: str | None) -> ConsentToken | None:
+        """A typed "acepto", "sí" or "yes" before any draft: the consent button it means.
+
+        The campaign of a deep link travels in the consent buttons only, so a typed consent
+        starts without one (counted as no campaign, never as a wrong one).
+        """
+        if text is None:
+            return None
+        consent = self._engine.first_question()
+        locale = locale_for(respondent.language_code, self._default_locale)
+        parsed = parse_answer(
+            consent,
+            TextInput(text),
+            self._clock().year,
+            translate=self._catalogs.translator(locale),
+        )
+        if not isinstance(parsed, Accepted):
+            return None
+        index = [c.code for c in consent.choices].index(str(parsed.value))
+        return ConsentToken(locale, index, None)
 
     def _confirm_receipt(
         self,
@@ -821,3 +908,12 @@ def _answer_record(
     if order is not None:
         record["o"] = order
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _mission_country(engine: Engine, routing: Mapping[str, NavigationValue]) -> str | None:
+    """The country answer, when the draft keeps it readable; else currency words are asked."""
+    for question in engine.questions:
+        value = routing.get(question.id)
+        if question.type == "country" and isinstance(value, str):
+            return value
+    return None

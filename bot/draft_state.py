@@ -36,6 +36,10 @@ class DraftState:
     # newest one applied when the question on screen was put there.
     last_message: int = 0
     asked_after: int = 0
+    # The review before sending (bot/review.py): the ids of the questions listed when it was
+    # first reached (all derivable from `routing`), and whether it is the screen shown.
+    reviewed: tuple[str, ...] | None = None
+    on_review: bool = False
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -53,6 +57,9 @@ def encode_state(state: DraftState) -> bytes:
         "m": state.last_message,
         "a": state.asked_after,
     }
+    if state.reviewed is not None:
+        document["v"] = list(state.reviewed)
+        document["o"] = state.on_review
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -77,6 +84,8 @@ def decode_state(data: bytes) -> DraftState:
             # Drafts written before message order was kept have neither: 0 orders nothing out.
             last_message=int(document.get("m", 0)),
             asked_after=int(document.get("a", 0)),
+            reviewed=None if "v" not in document else tuple(str(q) for q in document["v"]),
+            on_review=bool(document.get("o", False)),
         )
     except DraftStateError:
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot import texts
 from bot.callback_data import (
@@ -16,12 +17,15 @@ from bot.callback_data import (
 from bot.draft_state import DraftState
 from bot.i18n import Catalogs
 from bot.replies import Option, Progress, Prompt
+from bot.review import Review
 from bot.text_room import TextRoom
 from flows.engine import Engine
 from flows.model import Choice, Question
 
 # Types where typing is the main way to answer (buttons, if any, are shortcuts).
-TYPED_TYPES = frozenset({"integer", "decimal", "percent", "money", "year", "country", "text"})
+TYPED_TYPES = frozenset(
+    {"integer", "hours", "decimal", "percent", "money", "year", "country", "text"}
+)
 
 
 class Screens:
@@ -31,6 +35,7 @@ class Screens:
         self._engine = engine
         self._catalogs = catalogs
         self._index = {question.id: i for i, question in enumerate(engine.questions)}
+        self._review = Review(engine, catalogs)
 
     def index_of(self, question_id: str) -> int:
         """The question's index in engine order (carried by tokens)."""
@@ -50,7 +55,9 @@ class Screens:
         suggestions: Sequence[Choice] = (),
         fresh: bool = False,
     ) -> Prompt:
-        """The prompt of the question on screen in `state`."""
+        """The prompt of the question on screen in `state` (or the review, when it is shown)."""
+        if state.on_review:
+            return replace(self._review.prompt(state, note=note), fresh=fresh)
         tr = self._catalogs.translator(state.locale)
         question = self._engine.question(state.current)
         index = self._index[question.id]
@@ -58,9 +65,14 @@ class Screens:
         def token(action: Action, arg: str = "") -> str:
             return encode(QuestionToken(action, index, state.step, arg))
 
+        # Each suggestion once, and a suggestion that is also one of the question's own buttons
+        # is shown once, as the suggestion.
+        unique = {choice.code: choice for choice in reversed(suggestions)}
+        ordered = [unique.pop(c.code) for c in suggestions if c.code in unique]
         options: list[Option] = [
-            Option(tr(choice.label), token(Action.COUNTRY, choice.code)) for choice in suggestions
+            Option(tr(choice.label), token(Action.SUGGESTION, choice.code)) for choice in ordered
         ]
+        suggested = {choice.code for choice in ordered}
         selected: tuple[int, ...] | None = None
         if question.type == "multi":
             selected = ()
@@ -76,7 +88,8 @@ class Screens:
             options.append(Option(tr(texts.CONTINUE), token(Action.CONTINUE)))
         else:
             for i, choice in enumerate(question.all_choices()):
-                options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
+                if choice.code not in suggested:
+                    options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
             if question.multipart:
                 options.append(Option(tr(texts.DONE), token(Action.FINISH_TEXT)))
         if question.skippable:

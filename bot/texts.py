@@ -18,6 +18,39 @@ LANGUAGE_NAMES: Final = {"es": "Español", "en": "English"}
 DELETE_YES: Final = N_("Sí, borrar mis respuestas")
 DELETE_RECEIPT_YES: Final = N_("Sí, borrar ese cuestionario")
 DELETE_NO: Final = N_("No, volver")
+DISCARD_YES: Final = N_("Sí, descartar lo escrito")
+KEEP_WRITING: Final = N_("No, seguir con el relato")
+DISCREET_TURN_ON: Final = N_("Activar modo discreto")
+DISCREET_TURN_OFF: Final = N_("Desactivar modo discreto")
+RESUME_SAFE: Final = N_("Sí, es un lugar seguro")
+SEND: Final = N_("Enviar")
+REVIEW_NEXT: Final = N_("Más preguntas ›")
+REVIEW_PREVIOUS: Final = N_("‹ Preguntas anteriores")
+# The review's change buttons carry the question's number: "Cambiar la 12".
+REVIEW_CHANGE: Final = N_("Cambiar la {n}")
+# Every fixed button label of the bot's screens (choice labels come from the questionnaire):
+# each fits a phone's inline button, ≤ 32 characters in every language (tests/bot).
+BUTTON_LABELS: Final = (
+    SKIP,
+    BACK,
+    DONE,
+    CONTINUE,
+    SWITCH_TO_ENGLISH,
+    SWITCH_TO_SPANISH,
+    *LANGUAGE_NAMES.values(),
+    DELETE_YES,
+    DELETE_RECEIPT_YES,
+    DELETE_NO,
+    DISCARD_YES,
+    KEEP_WRITING,
+    DISCREET_TURN_ON,
+    DISCREET_TURN_OFF,
+    RESUME_SAFE,
+    SEND,
+    REVIEW_NEXT,
+    REVIEW_PREVIOUS,
+    REVIEW_CHANGE,
+)
 
 # Counted by {total}: "de unas 1" would be wrong (the estimate is exact at the last question).
 PROGRESS: Final = Plural("Pregunta {position} de {total}", "Pregunta {position} de unas {total}")
@@ -36,6 +69,40 @@ TEXT_PART_TOO_LONG: Final = Plural(
     "Esa parte no cabe: puede enviar {chars} carácter más. Escríbala más corta o pulse «Listo».",
     "Esa parte no cabe: puede enviar {chars} caracteres más. Escríbala más corta o pulse «Listo».",
 )
+
+# Screens of the conversation itself
+DISCARD_PARTS: Final = Plural(
+    "Ya guardó {n} parte de su relato. Si elige «Prefiero no responder», se descarta y no se "
+    "guarda. ¿La descartamos?",
+    "Ya guardó {n} partes de su relato. Si elige «Prefiero no responder», se descartan y no se "
+    "guardan. ¿Las descartamos?",
+)
+MULTI_DONE_TYPED: Final = N_(
+    "Para terminar, pulse «Listo» debajo de las opciones. Lo que marcó sigue marcado."
+)
+PREVIOUS_ANSWER: Final = N_("Su respuesta: {answer}")
+PREVIOUS_SEALED: Final = N_(
+    "Ya respondió esta pregunta. Su respuesta se guardó cifrada y no se puede mostrar aquí; "
+    "si responde de nuevo, la reemplaza."
+)
+DISCREET_IS_ON: Final = N_(
+    "El modo discreto está activado: borramos del chat sus respuestas escritas después de "
+    "guardarlas."
+)
+DISCREET_IS_OFF: Final = N_(
+    "El modo discreto está desactivado: sus respuestas escritas quedan en el chat."
+)
+RESUME: Final = N_(
+    "Sección: {section} · pregunta {position} de unas {total}\n\n"
+    "Antes de seguir: ¿está en un lugar seguro, donde nadie vea su pantalla? Si no, cierre el "
+    "chat y vuelva después con /start: sus respuestas quedan guardadas."
+)
+
+REVIEW_TITLE: Final = N_(
+    "Revise sus respuestas antes de enviarlas. Pulse «Cambiar» para cambiar una; cuando esté "
+    "conforme, pulse «Enviar»."
+)
+REVIEW_SEALED: Final = N_("(respuesta guardada cifrada)")
 
 # Notices
 STALE: Final = N_("Esa pregunta ya fue respondida.")

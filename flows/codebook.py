@@ -197,6 +197,8 @@ def answer_rule(question: Question) -> str:
         parts.append(f"{_show(question.min)}–{_show(question.max)}")
     if question.type == "money":
         parts.append(f"amount and currency (default {question.currency or 'USD'})")
+    if question.type == "hours":
+        parts.append("hours in a normal week (hours a day × days, or a confirmed weekly total)")
     if question.type == "text":
         parts.append(f"up to {question.max_length or 4000} characters")
     if question.type == "multi":

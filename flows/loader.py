@@ -63,6 +63,10 @@ _DefinitionYamlLoader.yaml_implicit_resolvers = {
 }
 
 
+# Question keys introduced after version 1 of the format, with their defaults.
+_LATER_QUESTION_KEYS: dict[str, object] = {"skip": True}
+
+
 def load_questionnaire(path: str | Path) -> Questionnaire:
     """Read and validate a definition file; `DefinitionError` if it cannot be used."""
     source = str(path)
@@ -100,6 +104,13 @@ def definition_hash(questionnaire: Questionnaire) -> str:
 def canonical_json(questionnaire: Questionnaire) -> bytes:
     """The definition as canonical UTF-8 JSON: every field, by its YAML name, sorted keys."""
     data = questionnaire.model_dump(mode="json", by_alias=True)
+    # Keys added to the format after version 1 are left out at their default, so that adding
+    # them changed no earlier definition's hash (stored submissions are found by it).
+    for module in data["modules"]:
+        for question in module["questions"]:
+            for key, default in _LATER_QUESTION_KEYS.items():
+                if question.get(key) == default:
+                    del question[key]
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

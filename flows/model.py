@@ -16,6 +16,7 @@ QuestionType: TypeAlias = Literal[
     "multi",
     "yesno",
     "integer",
+    "hours",
     "decimal",
     "percent",
     "money",
@@ -30,9 +31,11 @@ QuestionType: TypeAlias = Literal[
 CODE_TYPES: frozenset[str] = frozenset(
     {"consent", "single", "multi", "yesno", "country", "province"}
 )
-NUMBER_TYPES: frozenset[str] = frozenset({"integer", "decimal", "percent", "year"})
+NUMBER_TYPES: frozenset[str] = frozenset({"integer", "hours", "decimal", "percent", "year"})
 CHOICE_LIST_TYPES: frozenset[str] = frozenset({"consent", "single", "multi"})
-RANGE_TYPES: frozenset[str] = frozenset({"integer", "decimal", "percent", "money", "year"})
+RANGE_TYPES: frozenset[str] = frozenset({"integer", "hours", "decimal", "percent", "money", "year"})
+# Types that may offer extra buttons next to typing ("Sigue" for a year, "No sé" for money).
+EXTRA_CHOICE_TYPES: frozenset[str] = NUMBER_TYPES | {"money"}
 
 YESNO_CHOICES: tuple[tuple[str, str], ...] = (("si", "Sí"), ("no", "No"), ("no_sabe", "No sé"))
 
@@ -271,6 +274,8 @@ class Question(_Strict):
     max_length: int | None = Field(default=None, ge=1)
     multipart: bool = False
     stop: Stop | None = None
+    # Version 2 on. `skip: false` offers no "Prefiero no responder" where only Sí/No fits.
+    skip: bool = True
 
     @model_validator(mode="before")
     @classmethod
@@ -302,7 +307,7 @@ class Question(_Strict):
             for choice in self.choices:
                 if len(choice.code) != 2 or not choice.code.isupper():
                     raise problem(f"country choice '{choice.code}' is not an ISO 3166 code")
-        if self.extra_choices and kind not in NUMBER_TYPES:
+        if self.extra_choices and kind not in EXTRA_CHOICE_TYPES:
             raise problem(f"a {kind} question takes no `extra_choices`")
         for choice in (*self.choices, *self.extra_choices):
             if choice.exclusive and kind != "multi":
@@ -346,8 +351,8 @@ class Question(_Strict):
 
     @property
     def skippable(self) -> bool:
-        """ "Prefiero no responder" is offered everywhere but at consent."""
-        return self.type != "consent"
+        """ "Prefiero no responder" is offered everywhere but at consent and `skip: false`."""
+        return self.type != "consent" and self.skip
 
     def all_choices(self) -> tuple[Choice, ...]:
         """Choices and extra choices (such as `sigue` for a year)."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, TypeAlias
 
 from flows import parsers
-from flows.answers import SKIPPED, AnswerValue, NavigationValue
+from flows.answers import SKIPPED, AnswerValue, Money, NavigationValue
 from flows.messages import Message
 from flows.model import Choice, Question
 
@@ -30,6 +30,22 @@ MSG_COUNTRY: Final = "No reconocí ese país. Escriba su nombre completo, por ej
 MSG_PROVINCE: Final = "No reconocí esa provincia. Elija una de la lista."
 MSG_YEAR_BEFORE_START: Final = "El año no puede ser anterior a {year}, cuando empezó la misión."
 MSG_PERCENT_RANGE: Final = "Escriba un porcentaje entre {min} y {max}."
+
+# Typed words that mean the "Listo" button on a multi-select or a testimony in several parts.
+_DONE_WORDS: Final = frozenset(
+    {"listo", "lista", "ya", "ya esta", "termine", "he terminado", "fin", "eso es todo"}
+    | {"done", "finished", "that's all", "thats all"}
+)
+# Typed consent: "Acepto" and "No acepto" match their labels; these are the other ways.
+_CONSENT_WORDS: Final = {
+    **dict.fromkeys(["si", "sí", "s", "yes", "y", "ok", "okay", "de acuerdo", "acepto"], "acepto"),
+    **dict.fromkeys(["i accept", "accept", "agree", "i agree", "claro", "dale"], "acepto"),
+    **dict.fromkeys(["no", "n", "no acepto", "i do not accept", "i don't accept"], "no_acepto"),
+}
+_HOURS_CODE: Final = re.compile(r"h([0-9]{1,3})")
+_MONEY_CODE: Final = re.compile(r"([A-Z]{3})([0-9]{1,9})(?:_([0-9]{1,4}))?")
+
+Translate: TypeAlias = Callable[[str], str]
 
 _TOKEN_SEPARATORS: Final = re.compile(r"\s*(?:,|;|/|\n|\by\b)\s*")
 _EDGE_PUNCTUATION: Final = " .!¡?¿\"'«»()"
@@ -80,11 +96,16 @@ def parse_answer(
     raw: RawInput,
     today_year: int,
     answers: Mapping[str, NavigationValue] | None = None,
+    *,
+    translate: Translate | None = None,
+    mission_country: str | None = None,
 ) -> ParseResult:
     """Validate one input for `question`; never raises on respondent input.
 
     `today_year` bounds year questions; `answers` (routing answers suffice) gives the value a
-    `min_from` year question must not precede.
+    `min_from` year question must not precede. `translate` gives the label the respondent
+    reads (English), matched as well as the Spanish one. `mission_country` (ISO 3166), when
+    the caller can read it, decides currency words several countries share ("riales").
     """
     if isinstance(raw, SkipInput) or (isinstance(raw, ChoiceInput) and raw.codes == (SKIP_CODE,)):
         if question.type == "note":
@@ -94,9 +115,9 @@ def parse_answer(
     if kind == "note":
         return _reject(MSG_NOTE)
     if kind in ("consent", "single", "yesno"):
-        return _parse_one_choice(question, raw)
+        return _parse_one_choice(question, raw, translate)
     if kind == "multi":
-        return _parse_multi(question, raw)
+        return _parse_multi(question, raw, translate)
     if kind == "country":
         return _parse_country(question, raw)
     if kind == "province":
@@ -107,7 +128,12 @@ def parse_answer(
         low = question.min_length if question.min_length is not None else 1
         high = question.max_length if question.max_length is not None else TEXT_MAX_DEFAULT
         return _accept_or_reject(parsers.check_text(raw.text, low, high))
-    return _parse_number(question, raw, today_year, answers or {})
+    return _parse_number(question, raw, today_year, answers or {}, translate, mission_country)
+
+
+def means_done(text: str) -> bool:
+    """Whether a typed message is the word for "Listo" ("listo", "ya", "done"), nothing else."""
+    return fold(text) in _DONE_WORDS
 
 
 def fold(text: str) -> str:
@@ -117,8 +143,10 @@ def fold(text: str) -> str:
     return " ".join(bare.replace("_", " ").split()).strip(_EDGE_PUNCTUATION)
 
 
-def match_choice(question: Question, text: str) -> Choice | None:
-    """The choice a typed text names: by its number in the list, its label or its code."""
+def match_choice(
+    question: Question, text: str, translate: Translate | None = None
+) -> Choice | None:
+    """The choice a typed text names: its number in the list, its label (as shown), or code."""
     wanted = fold(text)
     if not wanted:
         return None
@@ -128,28 +156,38 @@ def match_choice(question: Question, text: str) -> Choice | None:
     for choice in choices:
         if wanted in (fold(choice.label), fold(choice.code)):
             return choice
+    if translate is not None:
+        for choice in choices:
+            if wanted == fold(translate(choice.label)):
+                return choice
     return None
 
 
-def _parse_one_choice(question: Question, raw: ChoiceInput | TextInput) -> ParseResult:
+def _parse_one_choice(
+    question: Question, raw: ChoiceInput | TextInput, translate: Translate | None
+) -> ParseResult:
     refusal = MSG_CONSENT if question.type == "consent" else MSG_CHOOSE
     if isinstance(raw, ChoiceInput):
         if len(raw.codes) == 1 and question.choice(raw.codes[0]) is not None:
             return Accepted(raw.codes[0])
         return _reject(refusal)
-    choice = match_choice(question, raw.text)
+    choice = match_choice(question, raw.text, translate)
+    if choice is None and question.type == "consent":
+        choice = question.choice(_CONSENT_WORDS.get(fold(raw.text), ""))
     return Accepted(choice.code) if choice is not None else _reject(refusal)
 
 
-def _parse_multi(question: Question, raw: ChoiceInput | TextInput) -> ParseResult:
-    whole = match_choice(question, raw.text) if isinstance(raw, TextInput) else None
+def _parse_multi(
+    question: Question, raw: ChoiceInput | TextInput, translate: Translate | None
+) -> ParseResult:
+    whole = match_choice(question, raw.text, translate) if isinstance(raw, TextInput) else None
     if isinstance(raw, ChoiceInput):
         picked = [question.choice(code) for code in raw.codes]
     elif whole is not None:
         picked = [whole]  # a label that itself holds a separator, such as " y "
     else:
         tokens = [token for token in _TOKEN_SEPARATORS.split(raw.text) if fold(token)]
-        picked = [match_choice(question, token) for token in tokens]
+        picked = [match_choice(question, token, translate) for token in tokens]
     if any(choice is None for choice in picked):
         return _reject(MSG_CHOOSE)
     codes = {choice.code for choice in picked if choice is not None}
@@ -205,12 +243,15 @@ def _parse_number(
     raw: ChoiceInput | TextInput,
     today_year: int,
     answers: Mapping[str, NavigationValue],
+    translate: Translate | None,
+    mission_country: str | None,
 ) -> ParseResult:
     if isinstance(raw, ChoiceInput):
         if len(raw.codes) == 1 and question.choice(raw.codes[0]) is not None:
             return Accepted(raw.codes[0])
-        return _reject(MSG_NUMBER)
-    extra = match_choice(question, raw.text) if question.extra_choices else None
+        confirmed = _confirmed_value(question, raw.codes)
+        return _reject(MSG_NUMBER) if confirmed is None else Accepted(confirmed)
+    extra = match_choice(question, raw.text, translate) if question.extra_choices else None
     if extra is not None and not fold(raw.text).isdigit():
         return Accepted(extra.code)
     text = raw.text
@@ -234,11 +275,45 @@ def _parse_number(
         if isinstance(percent, Decimal) and not low_d <= percent <= high_d:
             return _reject(MSG_PERCENT_RANGE, min=str(max(low_d, 0)), max=str(min(high_d, 100)))
         return _accept_or_reject(percent)
+    if kind == "hours":
+        _, high = _int_bounds(question, 0, parsers.HOURS_PER_WEEK_MAX)
+        hours = parsers.parse_weekly_hours(text, high)
+        if isinstance(hours, parsers.Confirm):
+            options = tuple(Choice(code=f"h{n}", label=f"✓ {n} h") for n in hours.options)
+            return Rejected(hours.message, options)
+        return _accept_or_reject(hours)
     assert kind == "money", kind
     currency = question.currency or "USD"
     if question.min is None:
         low_d = Decimal(0)
-    return _accept_or_reject(parsers.parse_money(text, low_d, high_d, currency))
+    money = parsers.parse_money(text, low_d, high_d, currency, country=mission_country)
+    if isinstance(money, parsers.Confirm):
+        return Rejected(money.message, tuple(money_choice(m) for m in money.options))
+    return _accept_or_reject(money)
+
+
+def money_choice(money: Money) -> Choice:
+    """A button for one reading of an amount: its code carries the value, "QAR1200" (or _5)."""
+    whole, _, fraction = format(money.amount, "f").partition(".")
+    code = f"{money.currency}{whole}" + (f"_{fraction}" if fraction else "")
+    label = f"{parsers.show_money(money)} · {parsers.currency_place(money.currency)}"
+    return Choice(code=code, label=label)
+
+
+def _confirmed_value(question: Question, codes: tuple[str, ...]) -> AnswerValue | None:
+    """The value of a confirmation button (`money_choice`, hours "h60"), if it fits."""
+    if len(codes) != 1:
+        return None
+    code = codes[0]
+    if question.type == "hours" and (match := _HOURS_CODE.fullmatch(code)):
+        low, high = _int_bounds(question, 0, parsers.HOURS_PER_WEEK_MAX)
+        return int(match[1]) if low <= int(match[1]) <= high else None
+    if question.type == "money" and (match := _MONEY_CODE.fullmatch(code)):
+        amount = Decimal(match[2] + (f".{match[3]}" if match[3] else ""))
+        floor = question.min if question.min is not None else Decimal(0)
+        ceiling = question.max if question.max is not None else Decimal(NUMBER_LIMIT)
+        return Money(amount, match[1]) if floor <= amount <= ceiling else None
+    return None
 
 
 def _int_bounds(question: Question, low: int, high: int) -> tuple[int, int]:

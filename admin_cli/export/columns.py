@@ -88,7 +88,7 @@ def layout(questionnaires: Iterable[Questionnaire], *, include_text: bool) -> La
         _merge(question_ids, [q.id for q in answerable])
         for question in answerable:
             earlier = questions.get(question.id)
-            if earlier is not None and earlier.type != question.type:
+            if earlier is not None and _shape(earlier.type) != _shape(question.type):
                 raise CommandError(
                     f"Question {question.id} is a {earlier.type} question in one version and "
                     f"a {question.type} question in another; the export cannot give both one "
@@ -182,3 +182,12 @@ def row_cells(record: SubmissionRecord, columns: Sequence[Column]) -> list[Cell]
         else:
             cells.append(";".join(record.review) or None)
     return cells
+
+
+# Question types whose answers fill one column the same way: a question may change between
+# them across versions (version 2 asks hours as "hours", and Sí/No-only questions as "single").
+_SAME_COLUMN: dict[str, str] = {"hours": "integer", "yesno": "single"}
+
+
+def _shape(question_type: str) -> str:
+    return _SAME_COLUMN.get(question_type, question_type)

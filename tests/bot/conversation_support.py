@@ -29,7 +29,10 @@ from storage.repository import DEFAULT_DRAFT_TTL, Repository
 from storage.server_secret import ServerSecret
 from storage.tables import DRAFTS, SUBMISSIONS, Draft, SealedAnswer, Submission
 
-QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "testimonio.yaml"
+# Version 1 (frozen): the conversation mechanics tested here do not depend on the version.
+QUESTIONNAIRE = (
+    Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "testimonio_v1.yaml"
+)
 CATALOGS = Catalogs.load()
 ENGINE = Engine(load_questionnaire(QUESTIONNAIRE))
 # lugar_seguro, rol, sector, profesion_salud: the answers that lead to the country question.
@@ -185,6 +188,10 @@ class Chat:
                 return option
         raise AssertionError(f"no option {label!r} in {[o.label for o in self.prompt.options]}")
 
+    def on_review(self) -> bool:
+        """Whether the review before sending is on screen."""
+        return self.prompt is not None and any(o.label == "Enviar" for o in self.prompt.options)
+
     def current(self) -> Question:
         """The question on screen, read from its buttons' tokens."""
         assert self.prompt is not None, self.replies
@@ -233,6 +240,9 @@ class Chat:
         should read: every answer given on the path (typed values as parsed)."""
         expected: dict[str, AnswerValue] = {}
         while self.prompt is not None:
+            if self.on_review():
+                await self.press("Enviar")
+                continue
             question = self.current()
             value = script.get(question.id, SKIPPED)
             await self.answer(value)

@@ -14,8 +14,9 @@ from storage.keys import keyring, read_private_key_file
 from storage.reader import DecryptedSubmission, read_submissions
 
 # consent, safe place, role (health worker), province typed, then skip the rest with
-# "saltar"; the testimony in two parts, then "listo"; quote permission: yes.
-SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 9 + ["Mi relato.", "Otra parte.", "listo", "1"]
+# "saltar"; the testimony in two parts, then "listo"; quote permission: yes; then send.
+SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 8 + ["Mi relato.", "Otra parte.", "listo", "1"]
+SCRIPT += ["listo"]  # "Enviar" on the review
 BYE = "Hasta pronto."
 ANSWERS_KEPT = "Puede seguir después: sus respuestas quedan guardadas."
 
@@ -65,9 +66,10 @@ def test_console_eof_mid_questionnaire_resumes_next_run(tmp_path: Path) -> None:
     first = _run(data_dir, ["1", "1"])
     assert first.returncode == 0, first.stderr
     assert first.stdout.rstrip().endswith(ANSWERS_KEPT)
-    second = _run(data_dir, [])
+    second = _run(data_dir, ["1"])  # "Sí, es un lugar seguro" on the return check
     assert second.returncode == 0
     assert "(reused)" in second.stderr or "reused" in second.stderr
+    assert "Sección: Consentimiento y seguridad · pregunta 3 de unas" in second.stdout
     assert "¿Cuál opción describe mejor su situación?" in second.stdout
     assert second.stdout.rstrip().endswith(ANSWERS_KEPT)
 

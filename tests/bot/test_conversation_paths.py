@@ -109,6 +109,12 @@ async def test_typed_answers_are_deleted_in_discreet_mode_and_kept_when_off(
         await chat.type("Venezuela")
         assert any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
         await chat.command("discreto")
+        assert chat.prompt is not None and "está activado" in chat.prompt.text
+        await chat.press("Desactivar modo discreto")
+        assert "desactivado" in chat.notices()[0]
+        await chat.command("discreto")  # typing it again shows the state; it changes nothing
+        assert chat.prompt is not None and "está desactivado" in chat.prompt.text
+        await chat.press("Desactivar modo discreto")
         assert "desactivado" in chat.notices()[0]
         await chat.type("2015")
         assert not any(isinstance(r, DeleteRespondentMessage) for r in chat.replies)
@@ -143,6 +149,10 @@ async def test_safe_place_no_pauses_and_start_resumes(database: Database, tmp_pa
         await chat.start()
         prompt = chat.prompt
         assert isinstance(prompt, Prompt) and prompt.fresh
+        # On return: where the respondent is, and the safety check first.
+        assert "Sección: Consentimiento y seguridad · pregunta 2 de unas" in prompt.text
+        assert "lugar seguro" in prompt.text
+        await chat.press("Sí, es un lugar seguro")
         assert chat.current().id == "lugar_seguro"
         await chat.answer("si")
         assert chat.current().id == "rol"

@@ -170,6 +170,7 @@ async def test_rejected_typed_answer_stays_when_discreet_mode_is_off(
 ) -> None:
     async with consented(database, tmp_path) as (_, chat):
         await chat.command("discreto")
+        await chat.press("Desactivar modo discreto")
         replies = await chat.send(Text("algo que no es una opción", message_ref=40))
         assert deletions(replies) == []
         assert chat.current().id == "lugar_seguro"

@@ -7,7 +7,11 @@ from flows.engine import Engine
 from flows.loader import load_questionnaire, parse_questionnaire
 from flows.model import Questionnaire
 
-TESTIMONIO = Path(__file__).parents[2] / "flows" / "questionnaires" / "testimonio.yaml"
+QUESTIONNAIRES = Path(__file__).parents[2] / "flows" / "questionnaires"
+# Version 1 (frozen) is what most flows tests check the engine and QUESTIONNAIRE.md against;
+# version 2 is what the bot asks (tests/flows/test_testimonio_v2.py).
+TESTIMONIO = QUESTIONNAIRES / "testimonio_v1.yaml"
+TESTIMONIO_V2 = QUESTIONNAIRES / "testimonio.yaml"
 HEADER = "id: t\nversion: 1\ntitle: T\n"
 
 
@@ -28,8 +32,13 @@ def engine(body: str) -> Engine:
 
 
 def load_testimonio() -> Questionnaire:
-    """The real questionnaire."""
+    """The real questionnaire, version 1."""
     return load_questionnaire(TESTIMONIO)
+
+
+def load_testimonio_v2() -> Questionnaire:
+    """The real questionnaire, version 2 (the one the bot asks)."""
+    return load_questionnaire(TESTIMONIO_V2)
 
 
 # The 11 ILO forced-labour indicators of QUESTIONNAIRE.md, restated here (not read from the

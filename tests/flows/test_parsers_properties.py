@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from flows.answers import Money
 from flows.messages import Message
 from flows.parsers import (
+    Confirm,
     CountryMatch,
     ProvinceMatch,
     check_text,
@@ -53,11 +54,15 @@ def test_number_parsers_never_raise(text: str) -> None:
 @given(text=_ANSWERS)
 def test_money_never_raises_and_never_gives_a_negative_amount(text: str) -> None:
     result = parse_money(text, Decimal(0), Decimal(10**6))
-    if isinstance(result, Money):
-        assert Decimal(0) <= result.amount <= Decimal(10**6)
-        assert result.currency.isupper() and len(result.currency) == 3
-    else:
-        _render_ok(result)
+    readings = result.options if isinstance(result, Confirm) else (result,)
+    for reading in readings:
+        if isinstance(reading, Money):
+            assert Decimal(0) <= reading.amount <= Decimal(10**6)
+            assert reading.currency.isupper() and len(reading.currency) == 3
+        else:
+            _render_ok(reading)
+    if isinstance(result, Confirm):
+        _render_ok(result.message)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,4 +1,4 @@
-"""Answer plans for whole conversations: a mission branch and a health branch."""
+"""Whole-conversation answer plans for version 2: a mission branch and a health branch."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ MISSION: Final[dict[str, Answer]] = {
     "pais": Type("Venezuela"),
     "anio_inicio": Type("2017"),
     "anio_fin": Type("2020"),
-    "entidad": Press("csmc"),
     "pudo_negarse": Press("no"),
     "presiones_ir": Tick("necesidad_economica", "familia"),
     "contrato_leido": Press("no"),
@@ -26,7 +25,7 @@ MISSION: Final[dict[str, Answer]] = {
     "estipendio_mes": Type("250 USD"),
     "deposito_cuba_mes": SkipIt(),
     "deposito_bloqueado": Press("si"),
-    "horas_semana": Type("aprox. 60"),
+    "horas_semana": Type("de lunes a sabado 10 horas diarias"),
     "restricciones": Tick("toque_queda"),
     "amenazas": Tick("ninguna"),
     "quiere_salud": Press("no"),

@@ -6,7 +6,7 @@ import asyncio
 import datetime
 import io
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from tests.telegram_emulator import BotApiEmulator, SimulatedUser, VisibleMessag
 SKIP_LABEL = "Prefiero no responder"
 BACK_LABEL = "Atrás"
 DONE_LABEL = "Listo"
+SEND_LABEL = "Enviar"
 RECEIPT_WORD = "recibo"
 # Quick retries: the emulator answers at once, and a test should not sleep for real.
 FAST_RETRIES = RetryPolicy(first_delay=0.01, max_delay=0.05)
@@ -234,19 +235,56 @@ class Respondent:
 
     async def complete(self, plan: Mapping[str, Answer], default: Answer = SkipIt()) -> str:
         """Answer every question per `plan` (others with `default`) until the receipt shows."""
+        return await self.walk(plan, {}, default)
+
+    async def type(self, text: str) -> str:
+        """Type a message; returns the questionnaire screen's text afterwards."""
+        self.typed_message_ids.append(await self.user.send_text(text))
+        await self.user.wait_for_reply()
+        return self.screen_text()
+
+    def screen_text(self) -> str:
+        """The text of the newest bot message with buttons."""
+        message = self.user.chat.last_bot_message(with_keyboard=True)
+        assert message is not None, f"no message with buttons: {self.user.screen()!r}"
+        return message.snapshot().text or ""
+
+    async def walk(
+        self,
+        plan: Mapping[str, Answer],
+        steps: Mapping[str, Callable[[Respondent], Awaitable[None]]],
+        default: Answer = SkipIt(),
+    ) -> str:
+        """Answer per `plan` until the receipt shows, "Enviar" on the review; `steps` answer
+        their questions (exact typing, checks on the screen); others get `default`. Returns
+        the final message."""
         for _ in range(len(self.engine.questions) + 5):
             done = self.done_text()
             if done is not None:
                 return done
+            if await self.send_if_review():
+                continue
             question, _ = self.screen_question()
-            await self.answer(plan.get(question.id, default))
+            if question.id in steps:
+                await steps[question.id](self)
+            else:
+                await self.answer(plan.get(question.id, default))
         raise AssertionError("the questionnaire did not end")
+
+    async def send_if_review(self) -> bool:
+        """Press "Enviar" if the review before sending is on screen."""
+        message = self.user.chat.last_bot_message(with_keyboard=True)
+        if message is None or SEND_LABEL not in message.snapshot().button_texts:
+            return False
+        await self.press(SEND_LABEL)
+        return True
 
     def done_text(self) -> str | None:
         """The final message, once the questionnaire is complete."""
-        last = self.user.last_bot_message()
-        if last is not None and not last.buttons and RECEIPT_WORD in (last.text or ""):
-            return last.text
+        # Newest first: a notice (such as "pulse «Listo»") may sit below the final message.
+        for shown in reversed(self.user.screen()):
+            if shown.from_bot and not shown.buttons and RECEIPT_WORD in (shown.text or ""):
+                return shown.text
         return None
 
 

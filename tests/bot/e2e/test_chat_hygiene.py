@@ -84,9 +84,11 @@ async def test_non_answers_are_deleted_only_in_discreet_mode(tmp_path: Path) -> 
         assert texts.NOT_AN_ANSWER in bot_said(user)[-1]
         assert user.chat.messages[photo].deleted
 
-        await user.send_command("/discreto")
+        await user.send_command("/discreto")  # shows the state; only a button changes it
         await user.wait_for_reply()
-        assert conversation_texts.DISCREET_OFF in bot_said(user)[-1]
+        assert bot_said(user)[-1] == conversation_texts.DISCREET_IS_ON
+        await user.press("Desactivar modo discreto")
+        await user.wait_for_reply()
         location = await user.send_content(LOCATION)
         await user.wait_for_reply()
         assert texts.NOT_AN_ANSWER in bot_said(user)[-1]
@@ -94,7 +96,9 @@ async def test_non_answers_are_deleted_only_in_discreet_mode(tmp_path: Path) -> 
 
         await user.send_command("/discreto")
         await user.wait_for_reply()
-        assert conversation_texts.DISCREET_ON in bot_said(user)[-1]
+        assert bot_said(user)[-1] == conversation_texts.DISCREET_IS_OFF
+        await user.press("Activar modo discreto")
+        await user.wait_for_reply()
         again = await user.send_content(LOCATION)
         await user.wait_for_reply()
         assert user.chat.messages[again].deleted

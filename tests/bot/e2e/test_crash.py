@@ -78,6 +78,8 @@ async def test_sigkill_mid_questionnaire_loses_and_repeats_nothing(tmp_path: Pat
                 lambda: emulator.pending_update_count == 0, 10, "the press handled"
             )
             await respondent.start()  # /start resumes where the respondent was
+            assert "Sección: La misión" in respondent.screen_text()  # and the safety check
+            await respondent.press("Sí, es un lugar seguro")
             assert respondent.screen_question()[0].id == "pais"
             await respondent.complete(MISSION)
         finally:

@@ -1,0 +1,44 @@
+"""docs/codebook.md is the codebook of the questionnaire the bot asks, as the CLI writes it."""
+
+from pathlib import Path
+
+from flows.codebook import codebook, codebook_markdown
+from tests.flows.support import load_testimonio, load_testimonio_v2
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_codebook_page_is_up_to_date() -> None:
+    questionnaire = load_testimonio_v2()
+    expected = codebook_markdown(questionnaire, codebook(questionnaire))
+    assert (DOCS / "codebook.md").read_text(encoding="utf-8") == expected, (
+        "regenerate: oclep-admin questionnaire codebook flows/questionnaires/testimonio.yaml "
+        "--format md --out docs/codebook.md --force"
+    )
+
+
+def test_changelog_names_every_variable_that_changed_or_went() -> None:
+    """Every variable of v1 missing from v2, and every new one, is explained in the changelog."""
+    v1 = {q.id for q in load_testimonio().questions()}
+    v2 = {q.id for q in load_testimonio_v2().questions()}
+    changelog = (DOCS / "codebook-changelog.md").read_text(encoding="utf-8")
+    assert v1 ^ v2, "the versions differ in variables"
+    missing = [variable for variable in sorted(v1 ^ v2) if f"`{variable}`" not in changelog]
+    assert missing == []
+
+
+def test_changelog_names_every_code_that_changed() -> None:
+    v1, v2 = load_testimonio(), load_testimonio_v2()
+    changelog = (DOCS / "codebook-changelog.md").read_text(encoding="utf-8")
+    changed: list[str] = []
+    for question in v2.questions():
+        try:
+            old = v1.question(question.id)
+        except KeyError:
+            continue
+        old_codes = {c.code for c in old.all_choices()}
+        new_codes = {c.code for c in question.all_choices()}
+        changed += [f"{question.id}:{code}" for code in sorted(old_codes ^ new_codes)]
+    assert changed
+    missing = [item for item in changed if f"`{item.split(':')[1]}`" not in changelog]
+    assert missing == []

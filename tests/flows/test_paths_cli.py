@@ -1,0 +1,55 @@
+"""`oclep-admin questionnaire paths`: screens per role, and the table docs/methodology.md shows."""
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from admin_cli.main import app
+from tests.flows.support import TESTIMONIO, TESTIMONIO_V2
+
+runner = CliRunner()
+METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
+
+
+def _table(markdown: str) -> str:
+    begin = "<!-- paths:testimonio:begin -->\n"
+    return markdown.split(begin, 1)[1].split("<!-- paths:testimonio:end -->", 1)[0]
+
+
+def test_paths_of_v2_are_the_table_in_the_methodology() -> None:
+    result = runner.invoke(app, ["questionnaire", "paths", str(TESTIMONIO_V2)])
+    assert result.exit_code == 0, result.output
+    assert result.output == _table(METHODOLOGY.read_text(encoding="utf-8"))
+
+
+def test_paths_of_v1_are_longer() -> None:
+    result = runner.invoke(app, ["questionnaire", "paths", str(TESTIMONIO)])
+    assert result.exit_code == 0, result.output
+    assert "| abandono | 288 | 37 | 50 | 54 |" in result.output
+
+
+def test_paths_count_each_branch_once(tmp_path: Path) -> None:
+    definition = tmp_path / "tiny.yaml"
+    definition.write_text(
+        "id: t\nversion: 1\ntitle: T\nmodules:\n  - id: m\n    title: M\n    questions:\n"
+        "      - id: rol\n        type: single\n        text: R\n"
+        "        choices: [{code: a, label: A}, {code: b, label: B}]\n"
+        "      - {id: x, type: yesno, text: X, when: {q: rol, in: [a]}}\n"
+        "      - {id: y, type: yesno, text: Y, when: {q: x, in: [si]}}\n"
+        "      - {id: z, type: text, text: Z}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["questionnaire", "paths", str(definition)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # rol a: x = si (rol, x, y, z) or x = other / skipped (rol, x, z); rol b: (rol, z).
+    assert "| a | 2 | 3 | 3.5 | 4 |" in lines
+    assert "| b | 1 | 2 | 2 | 2 |" in lines
+    assert "| (skipped) | 1 | 2 | 2 | 2 |" in lines
+
+
+def test_paths_by_an_unknown_question_is_one_sentence() -> None:
+    result = runner.invoke(app, ["questionnaire", "paths", str(TESTIMONIO_V2), "--by", "nada"])
+    assert result.exit_code == 1
+    assert "has no question 'nada'" in result.output
+    assert "Traceback" not in result.output
