@@ -281,9 +281,12 @@ class Respondent:
 
     def done_text(self) -> str | None:
         """The final message, once the questionnaire is complete."""
-        # Newest first: a notice (such as "pulse «Listo»") may sit below the final message.
+        # Newest first: a notice (such as "pulse «Listo»") may sit below the final message,
+        # but a screen with buttons below it means a new questionnaire has begun since.
         for shown in reversed(self.user.screen()):
-            if shown.from_bot and not shown.buttons and RECEIPT_WORD in (shown.text or ""):
+            if shown.from_bot and shown.buttons:
+                return None
+            if shown.from_bot and RECEIPT_WORD in (shown.text or ""):
                 return shown.text
         return None
 
