@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.i18n import Catalogs
-from bot.runtime import DEFAULT_QUESTIONNAIRE, staff_public_key
+from bot.runtime import staff_public_key
 from bot.settings import BotSettings
-from flows.loader import load_questionnaire
+from flows.shipped import load_configured
 from storage.database import open_database
 from storage.keys import StaffPublicKey
 from storage.server_secret import ServerSecret
@@ -22,7 +22,7 @@ async def check_local_setup(
     Telegram first: offline, a bad key path must not hide behind getMe's retries.
     """
     key = staff_key if staff_key is not None else staff_public_key(settings)
-    load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE)
+    load_configured(settings.questionnaire_file)
     Catalogs.load()
     ServerSecret.load_or_create(settings.effective_server_secret_file)
     # Opened and closed again: the conversation opens it for good once getMe has named the bot.
