@@ -8,6 +8,7 @@ import inspect
 import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -20,7 +21,7 @@ from bot.settings import BotSettings, SettingsError, load_settings
 from flows.loader import DefinitionError
 from storage.database import DatabaseError
 from storage.keys import KeyFileError
-from storage.server_secret import ServerSecretError
+from storage.server_secret import ServerSecret, ServerSecretError
 
 app = typer.Typer(name="oclep-bot", no_args_is_help=True, add_completion=False)
 
@@ -89,6 +90,21 @@ def run() -> None:
 def console() -> None:
     """Run the questionnaire in this terminal (development only: uses a development key)."""
     _run_console(_settings())
+
+
+@app.command("new-server-secret")
+def new_server_secret(
+    path: Annotated[Path, typer.Argument(help="Where to write it, e.g. for LoadCredential=.")],
+) -> None:
+    """Create a new server secret file (mode 0600); never replaces an existing one."""
+    # Replacing a secret orphans every open draft and receipt: only ever create.
+    if path.exists() or path.is_symlink():
+        _fail(f"{path} already exists; keep it (a new secret would orphan every open draft).")
+    try:
+        ServerSecret.load_or_create(path)
+    except ServerSecretError as exc:
+        _fail(str(exc))
+    typer.echo(f"Created the server secret {path}; back it up encrypted, apart from the database.")
 
 
 def _run_console(settings: BotSettings) -> None:
