@@ -41,6 +41,9 @@ class BotSettings(BaseSettings):
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
+    # Pace outgoing messages to Telegram's flood limits (bot/telegram/pacing.py); off only
+    # for benchmarks of the bot's own capacity against an emulator without limits.
+    telegram_pacing: bool = True
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
     # Registered campaign codes (comma-separated). A code is stored with each submission, so
     # only codes shared by many people may be listed: a personal code would be a tracking

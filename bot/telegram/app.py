@@ -22,6 +22,7 @@ from bot.settings import BotSettings, SettingsError
 from bot.telegram.health_http import CountingSession, CountingSink, add_health_routes
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
+from bot.telegram.pacing import Pacer
 from bot.telegram.polling import DEFAULT_POLL_SECONDS, SHUTDOWN_GRACE_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
@@ -108,6 +109,8 @@ async def serve(
         timeout=REQUEST_TIMEOUT_SECONDS,
         policy=retry_policy,
     )
+    if settings.telegram_pacing:
+        Pacer().install(session)
     bot = Bot(token, session=session)
     try:
         identity = await _identify(bot, settings)
