@@ -10,10 +10,8 @@ import contextlib
 import re
 import shlex
 import signal
-import socket
 import subprocess
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -23,6 +21,7 @@ from bot.settings import BotSettings
 from tests.bot.e2e.support import Respondent, questionnaire_engine
 from tests.conftest import DatabaseTarget
 from tests.deploy.conftest import ROOT, Venv
+from tests.sd_notify import notify_socket
 from tests.telegram_emulator import BotApiEmulator
 
 UNITS: Final = ROOT / "deploy" / "systemd"
@@ -114,7 +113,6 @@ class Systemd:
 
     root: Path
     credential_sources: dict[str, Path]
-    notices: list[str] = field(default_factory=list)
 
     @property
     def state(self) -> Path:
@@ -163,28 +161,6 @@ class Systemd:
         (workdir,) = values(unit, "WorkingDirectory")
         return Path(self.expand(workdir))
 
-    @contextlib.asynccontextmanager
-    async def notify_socket(self) -> AsyncIterator[None]:
-        """Collect the service's sd_notify datagrams into `notices`."""
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        sock.bind(str(self.notify_path))
-        sock.setblocking(False)
-        loop = asyncio.get_running_loop()
-
-        async def collect() -> None:
-            while True:
-                data = await loop.sock_recv(sock, 4096)
-                self.notices.extend(data.decode().split("\n"))
-
-        task = asyncio.create_task(collect())
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            sock.close()
-
 
 async def test_the_units_command_lines_run_the_bot_and_the_purge(
     installed: tuple[Venv, Venv], database_target: DatabaseTarget, tmp_path: Path
@@ -229,7 +205,7 @@ async def test_the_units_command_lines_run_the_bot_and_the_purge(
         (watchdog_sec,) = values(bot_unit, "WatchdogSec")
         assert int(watchdog_sec) > 25 + 45  # above a long poll plus its margin (bot/health.py)
         log = tmp_path / "bot.log"
-        async with systemd.notify_socket():
+        async with notify_socket(systemd.notify_path) as notify:
             with log.open("wb") as sink:
                 bot = await asyncio.create_subprocess_exec(
                     *systemd.command(bot_unit, server),
@@ -240,13 +216,13 @@ async def test_the_units_command_lines_run_the_bot_and_the_purge(
                 )
             try:
                 await emulator.wait_until(
-                    lambda: "READY=1" in systemd.notices, START_TIMEOUT, "READY=1"
+                    lambda: "READY=1" in notify.notices, START_TIMEOUT, "READY=1"
                 )
                 respondent = Respondent(emulator.user(7_200_000_001), questionnaire_engine())
                 await respondent.start()
                 assert respondent.user.last_bot_message() is not None
                 await emulator.wait_until(
-                    lambda: systemd.notices.count("WATCHDOG=1") >= 2,
+                    lambda: notify.notices.count("WATCHDOG=1") >= 2,
                     WATCHDOG_SECONDS * 4,
                     "two WATCHDOG=1 pings",
                 )
@@ -254,7 +230,7 @@ async def test_the_units_command_lines_run_the_bot_and_the_purge(
                 bot.send_signal(signal.SIGTERM)
                 code = await asyncio.wait_for(bot.wait(), 60)
             assert code == 0, log.read_text()
-            assert "STOPPING=1" in systemd.notices
+            assert "STOPPING=1" in notify.notices
         # The server secret the bot used is the credential: nothing made in the state folder.
         assert not (systemd.state / "oclep" / "server.secret").exists()
 

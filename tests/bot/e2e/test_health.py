@@ -19,6 +19,7 @@ from storage.database import Database, open_database
 from tests.bot.e2e.plans import HEALTH
 from tests.bot.e2e.support import Respondent, questionnaire_engine, running_bot
 from tests.conftest import DatabaseTarget
+from tests.sd_notify import notify_socket
 from tests.telegram_emulator import BotApiEmulator
 
 SECRET = "e2e-health-secret-0123456789abcdef"
@@ -117,39 +118,6 @@ async def test_healthz_and_metrics_in_webhook_mode(
             assert metrics(page)["oclep_up"] == 0
         status, _ = await get(f"http://127.0.0.1:{port}/healthz")
         assert status == 200
-
-
-class NotifySocket:
-    """A datagram socket standing in for systemd's, collecting what the bot sends."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.notices: list[str] = []
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sock.bind(str(path))
-        self._sock.setblocking(False)
-
-    async def collect(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            data = await loop.sock_recv(self._sock, 4096)
-            self.notices.extend(data.decode().split("\n"))
-
-    def close(self) -> None:
-        self._sock.close()
-
-
-@contextlib.asynccontextmanager
-async def notify_socket(path: Path) -> AsyncIterator[NotifySocket]:
-    sock = NotifySocket(path)
-    task = asyncio.create_task(sock.collect())
-    try:
-        yield sock
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        sock.close()
 
 
 async def test_polling_feeds_the_watchdog_only_while_the_database_answers(
