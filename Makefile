@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/bot.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/burst.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
