@@ -1,18 +1,16 @@
 """Entry point of `oclep-admin`: assembles the command groups."""
 
+from collections.abc import Callable
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
+
 import typer
 
-from admin_cli import (
-    audit_cmd,
-    db_cmd,
-    export_cmd,
-    keys_cmd,
-    ledger_cmd,
-    purge_cmd,
-    questionnaire_cmd,
-    report_cmd,
-    stats_cmd,
-)
+from admin_cli import db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
+
+# Installed by `oclep[staff]` only: the bot server runs purge, db and stats without them.
+STAFF_EXTRAS = ("matplotlib", "openpyxl", "scipy")
 
 app = typer.Typer(
     name="oclep-admin",
@@ -20,15 +18,70 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        try:
+            installed = version("oclep")
+        except PackageNotFoundError:
+            installed = "unknown (not installed)"
+        typer.echo(f"oclep-admin {installed}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Staff tool: keys, database, questionnaire checks, export and the monthly report."""
+
+
+def _staff_only(module: str, attribute: str) -> Any | None:
+    """`attribute` of `module`, or None when the module needs the missing staff extras."""
+    try:
+        return getattr(import_module(f"admin_cli.{module}"), attribute)
+    except ModuleNotFoundError as exc:
+        if exc.name not in STAFF_EXTRAS:
+            raise
+        return None
+
+
+def _needs_staff_extras(name: str) -> Callable[..., Any]:
+    """A stand-in command saying, in one sentence, which extras `name` needs."""
+
+    def needs_staff_extras() -> None:
+        typer.echo(
+            f"Error: `oclep-admin {name}` needs the staff extras, which this installation "
+            "lacks; install them with `pip install 'oclep[staff]'` on a staff computer.",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+    needs_staff_extras.__doc__ = f"Needs the staff extras: pip install 'oclep[staff]'. ({name})"
+    return needs_staff_extras
+
+
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(questionnaire_cmd.app, name="questionnaire")
 app.add_typer(stats_cmd.app, name="stats")
-app.command("export")(export_cmd.export)
-app.command("report")(report_cmd.report)
+# Decrypting, export, report and the audit log run on staff computers: the bot server
+# (no staff extras) still runs keys, db, questionnaire, stats and purge.
+for _name, _module in (("export", "export_cmd"), ("report", "report_cmd")):
+    app.command(_name)(_staff_only(_module, _name) or _needs_staff_extras(_name))
 app.command("purge")(purge_cmd.purge)
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(ledger_cmd.app, name="ledger")
+for _name, _module in (("audit", "audit_cmd"), ("ledger", "ledger_cmd")):
+    _group = _staff_only(_module, "app")
+    if _group is not None:
+        app.add_typer(_group, name=_name)
+    else:
+        app.command(_name)(_needs_staff_extras(_name))
 
 
 def main() -> None:

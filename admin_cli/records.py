@@ -21,9 +21,8 @@ from flows.derive import Derivation, Figure
 from flows.engine import Engine
 from flows.loader import definition_hash, load_questionnaire
 from flows.model import Questionnaire
+from flows.shipped import load_all_shipped
 from storage.reader import DecryptedSubmission
-
-SHIPPED_DEFINITIONS: Final = Path(__file__).resolve().parent.parent / "flows" / "questionnaires"
 
 DAMAGED_RECORDS: Final = "damaged_records"
 # Review flags: reasons for staff to look at the source answers of a row.
@@ -50,10 +49,10 @@ class DefinitionCatalog:
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> DefinitionCatalog:
         """The shipped definitions plus `paths` (files, or folders of *.yaml files)."""
-        files = sorted(SHIPPED_DEFINITIONS.glob("*.yaml"))
+        files: list[Path] = []
         for path in paths:
             files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-        return cls(load_questionnaire(file) for file in files)
+        return cls([*load_all_shipped(), *(load_questionnaire(file) for file in files)])
 
     def engine(self, definition_hash_hex: str) -> Engine | None:
         return self._engines.get(definition_hash_hex)

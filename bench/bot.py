@@ -216,6 +216,8 @@ async def measure_bot(
         "OCLEP_STAFF_PUBLIC_KEY": str(staff_key),
         "OCLEP_RATE_LIMIT_PER_MINUTE": "10000",
         "OCLEP_SQLITE_DIRECT": "true" if direct else "false",
+        # The bot's own capacity: the emulator here has no flood limits to pace for.
+        "OCLEP_TELEGRAM_PACING": "false",
     }
     async with (
         await BotApiEmulator.start() as emulator,

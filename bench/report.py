@@ -183,11 +183,10 @@ async def measure(
 
 
 async def main(quick: bool) -> None:
-    from admin_cli.records import SHIPPED_DEFINITIONS
-    from flows.loader import load_questionnaire
+    from flows.shipped import load_shipped
 
     # Version 1, as in the recorded history of this benchmark (docs/benchmarks.md).
-    engine = Engine(load_questionnaire(SHIPPED_DEFINITIONS / "testimonio_v1.yaml"))
+    engine = Engine(load_shipped("testimonio_v1.yaml"))
     key = generate_staff_key()
     small, large = (300, 1_500) if quick else (1_000, 10_000)
     with tempfile.TemporaryDirectory() as folder:

@@ -7,7 +7,9 @@ import importlib
 import inspect
 import logging
 import sys
-from typing import NoReturn
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -19,7 +21,7 @@ from bot.settings import BotSettings, SettingsError, load_settings
 from flows.loader import DefinitionError
 from storage.database import DatabaseError
 from storage.keys import KeyFileError
-from storage.server_secret import ServerSecretError
+from storage.server_secret import ServerSecret, ServerSecretError
 
 app = typer.Typer(name="oclep-bot", no_args_is_help=True, add_completion=False)
 
@@ -34,19 +36,43 @@ OPERATOR_ERRORS = (
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"oclep-bot {installed_version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
     """Testimony bot."""
+
+
+def installed_version() -> str:
+    """The version pip installed (a clone that was never installed says so)."""
+    try:
+        return version("oclep")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 @app.command()
 def run() -> None:
-    """Run the Telegram bot; without OCLEP_TELEGRAM_TOKEN, run the console channel."""
+    """Run the Telegram bot (OCLEP_TELEGRAM_TOKEN required; `console` runs it in a terminal)."""
     settings = _settings()
-    if settings.telegram_token is None:
-        typer.echo("OCLEP_TELEGRAM_TOKEN is not set: running the console channel instead.")
-        _run_console(settings)
-        return
+    # A server whose token went missing must fail (and be restarted or noticed), never fall
+    # back to the development console and its key files: checked before anything is written.
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value().strip():
+        _fail(
+            "OCLEP_TELEGRAM_TOKEN is not set; set it (or the systemd credential) to the token "
+            "@BotFather gave you, or run `oclep-bot console` to try the questionnaire locally."
+        )
     _configure_logging()
     try:
         # Imported here so that aiogram stays out of the console path.
@@ -64,6 +90,21 @@ def run() -> None:
 def console() -> None:
     """Run the questionnaire in this terminal (development only: uses a development key)."""
     _run_console(_settings())
+
+
+@app.command("new-server-secret")
+def new_server_secret(
+    path: Annotated[Path, typer.Argument(help="Where to write it, e.g. for LoadCredential=.")],
+) -> None:
+    """Create a new server secret file (mode 0600); never replaces an existing one."""
+    # Replacing a secret orphans every open draft and receipt: only ever create.
+    if path.exists() or path.is_symlink():
+        _fail(f"{path} already exists; keep it (a new secret would orphan every open draft).")
+    try:
+        ServerSecret.load_or_create(path)
+    except ServerSecretError as exc:
+        _fail(str(exc))
+    typer.echo(f"Created the server secret {path}; back it up encrypted, apart from the database.")
 
 
 def _run_console(settings: BotSettings) -> None:

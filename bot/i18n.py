@@ -1,4 +1,5 @@
-"""Respondent languages: gettext catalogs read from the .po files, no compile step needed."""
+"""Respondent languages: gettext catalogs, compiled into the installed package or read from
+the source tree's .po files (a clone works without a compile step)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import gettext
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
@@ -15,7 +18,11 @@ from babel.messages.pofile import read_po
 SOURCE_LOCALE: Final = "es"
 SUPPORTED_LOCALES: Final = ("es", "en")
 DOMAIN: Final = "messages"
+# The .po sources, beside the packages in a clone (absent from an installed wheel).
 DEFAULT_LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
+# Where the wheel carries the compiled catalogs: bot/locales/<locale>/LC_MESSAGES/messages.mo,
+# written by the build (setup.py) from the .po files.
+PACKAGED_LOCALES: Final = "locales"
 
 Translate = Callable[[str], str]
 
@@ -46,6 +53,25 @@ def po_path(directory: Path, locale: str) -> Path:
     return directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def packaged_mo(locale: str) -> Traversable:
+    """The compiled catalog of `locale` inside the installed package (may not exist)."""
+    return files("bot") / PACKAGED_LOCALES / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def compile_po(path: Path, locale: str) -> bytes:
+    """The .mo bytes of a .po file (fuzzy entries left out); `CatalogError` if unreadable."""
+    try:
+        with path.open("rb") as source:
+            catalog = read_po(source, locale=locale, domain=DOMAIN)
+    except OSError as exc:
+        raise CatalogError(f"Cannot read the catalog {path} ({exc.strerror}).") from None
+    except Exception as exc:  # Babel raises several types for a malformed file
+        raise CatalogError(f"The catalog {path} is malformed ({type(exc).__name__}).") from None
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
 class Catalogs:
     """The translations of every supported language, loaded once per process and passed on."""
 
@@ -53,19 +79,26 @@ class Catalogs:
         self._translations = dict(translations)
 
     @classmethod
-    def load(cls, directory: Path = DEFAULT_LOCALES_DIR) -> Catalogs:
-        """Read `<directory>/<locale>/LC_MESSAGES/messages.po` for every supported locale.
+    def load(cls, directory: Path | None = None) -> Catalogs:
+        """The catalog of every supported locale.
 
-        The .po files are compiled in memory, so a fresh clone works without `make locales`.
-        The source language falls back to the msgids if its catalog is missing.
+        Without `directory`: the compiled catalogs the installed package carries, else (a
+        clone, an editable install) the .po files of the source tree. With `directory`: its
+        `<locale>/LC_MESSAGES/messages.po` files. .po files are compiled in memory, so a
+        fresh clone works without `make locales`. The source language falls back to the
+        msgids if its catalog is missing.
         """
         translations: dict[str, gettext.NullTranslations] = {}
         for locale in SUPPORTED_LOCALES:
-            path = po_path(directory, locale)
+            packaged = packaged_mo(locale)
+            if directory is None and packaged.is_file():
+                translations[locale] = _translations(packaged.read_bytes(), str(packaged))
+                continue
+            path = po_path(directory or DEFAULT_LOCALES_DIR, locale)
             if not path.exists() and locale == SOURCE_LOCALE:
                 translations[locale] = gettext.NullTranslations()
                 continue
-            translations[locale] = _compile(path, locale)
+            translations[locale] = _translations(compile_po(path, locale), str(path))
         return cls(translations)
 
     @classmethod
@@ -99,15 +132,8 @@ def locale_for(language_code: str | None, default: str = SOURCE_LOCALE) -> str:
     return default if default in SUPPORTED_LOCALES else SOURCE_LOCALE
 
 
-def _compile(path: Path, locale: str) -> gettext.GNUTranslations:
+def _translations(mo: bytes, source: str) -> gettext.GNUTranslations:
     try:
-        with path.open("rb") as source:
-            catalog = read_po(source, locale=locale, domain=DOMAIN)
-    except OSError as exc:
-        raise CatalogError(f"Cannot read the catalog {path} ({exc.strerror}).") from None
-    except Exception as exc:  # Babel raises several types for a malformed file
-        raise CatalogError(f"The catalog {path} is malformed ({type(exc).__name__}).") from None
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+        return gettext.GNUTranslations(io.BytesIO(mo))
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"The catalog {source} is malformed ({type(exc).__name__}).") from None

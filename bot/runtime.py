@@ -7,24 +7,21 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Final
 
 from bot.conversation import Conversation
 from bot.i18n import Catalogs
 from bot.settings import BotSettings, SettingsError
 from flows.engine import Engine
-from flows.loader import load_questionnaire
-from storage.database import open_database
+from flows.shipped import load_configured
+from storage.database import Database, open_database
 from storage.keys import StaffPublicKey, read_public_key_file
 from storage.pseudonyms import Pseudonyms
 from storage.repository import Repository
 from storage.secret_check import adopt_server_secret, open_server_secret
 
-DEFAULT_QUESTIONNAIRE: Final = (
-    Path(__file__).resolve().parent.parent / "flows" / "questionnaires" / "testimonio.yaml"
-)
 EXPIRY_INTERVAL_SECONDS: Final = 3600.0  # drafts expire by the day: hourly is plenty
 _log = logging.getLogger(__name__)
 
@@ -39,6 +36,14 @@ def staff_public_key(settings: BotSettings) -> StaffPublicKey:
     return read_public_key_file(settings.staff_public_key)
 
 
+@dataclass(frozen=True)
+class Service:
+    """The open conversation and the database under it (health checks read the database)."""
+
+    conversation: Conversation
+    database: Database
+
+
 @asynccontextmanager
 async def open_conversation(
     settings: BotSettings,
@@ -47,6 +52,21 @@ async def open_conversation(
     bot_username: str | None = None,
     expiry_interval: float = EXPIRY_INTERVAL_SECONDS,
 ) -> AsyncIterator[Conversation]:
+    """The conversation of `open_service`, for channels that need nothing else."""
+    async with open_service(
+        settings, staff_key=staff_key, bot_username=bot_username, expiry_interval=expiry_interval
+    ) as service:
+        yield service.conversation
+
+
+@asynccontextmanager
+async def open_service(
+    settings: BotSettings,
+    *,
+    staff_key: StaffPublicKey | None = None,
+    bot_username: str | None = None,
+    expiry_interval: float = EXPIRY_INTERVAL_SECONDS,
+) -> AsyncIterator[Service]:
     """Open the database, secret, key, questionnaire and catalogs; close them on exit.
 
     Raises the one-sentence errors of each part (`SettingsError`, `DatabaseError`,
@@ -55,7 +75,7 @@ async def open_conversation(
     `expiry_interval` seconds while the conversation is open.
     """
     key = staff_key if staff_key is not None else staff_public_key(settings)
-    engine = Engine(load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE))
+    engine = Engine(load_configured(settings.questionnaire_file))
     catalogs = Catalogs.load()
     database = await open_database(
         settings.effective_database_url, direct_sqlite=settings.sqlite_direct
@@ -71,7 +91,7 @@ async def open_conversation(
         )
         await repository.expire_drafts()
         expiry = asyncio.create_task(_expire_periodically(repository, pseudonyms, expiry_interval))
-        yield Conversation(
+        conversation = Conversation(
             engine=engine,
             repository=repository,
             pseudonyms=pseudonyms,
@@ -83,6 +103,7 @@ async def open_conversation(
             campaigns=settings.campaigns,
             draft_ttl_days=settings.draft_ttl_days,
         )
+        yield Service(conversation, database)
     finally:
         if expiry is not None:
             expiry.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Final, Literal
@@ -35,11 +36,16 @@ class BotSettings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"
+    # Opt-in: HOST:PORT of a listener serving /metrics (Prometheus) and /healthz.
+    metrics_listen: str | None = None
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
     # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
     testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
     default_locale: Literal["es", "en"] = "es"
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
+    # Pace outgoing messages to Telegram's flood limits (bot/telegram/pacing.py); off only
+    # for benchmarks of the bot's own capacity against an emulator without limits.
+    telegram_pacing: bool = True
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
     # SQLite only: the hot path's direct connection (docs/storage.md). Off only to measure
     # what it buys (bench/bot.py --compare-sqlalchemy).
@@ -97,17 +103,33 @@ class BotSettings(BaseSettings):
 
     @property
     def webhook_host_port(self) -> tuple[str, int]:
-        host, _, port = self.webhook_listen.rpartition(":")
-        if not host or not port.isdigit():
-            raise SettingsError(
-                "OCLEP_WEBHOOK_LISTEN must be HOST:PORT, for example 127.0.0.1:8080."
-            )
-        return host, int(port)
+        return _host_port("OCLEP_WEBHOOK_LISTEN", self.webhook_listen, "127.0.0.1:8080")
+
+    @property
+    def metrics_host_port(self) -> tuple[str, int]:
+        return _host_port("OCLEP_METRICS_LISTEN", self.metrics_listen or "", "127.0.0.1:9464")
+
+
+def _host_port(setting: str, value: str, example: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise SettingsError(f"{setting} must be HOST:PORT, for example {example}.")
+    return host, int(port)
+
+
+# systemd's LoadCredential= puts each credential in a file of $CREDENTIALS_DIRECTORY named by
+# its id; credentials named like the settings (oclep_telegram_token, oclep_webhook_secret)
+# fill them, so the token and the webhook secret never sit in an environment file. The
+# environment and .env win over a credential.
+CREDENTIALS_VARIABLE: Final = "CREDENTIALS_DIRECTORY"
 
 
 def load_settings() -> BotSettings:
     """Read the settings, turning validation problems into one clear sentence."""
+    credentials = os.environ.get(CREDENTIALS_VARIABLE)
     try:
+        if credentials:
+            return BotSettings(_secrets_dir=Path(credentials))
         return BotSettings()
     except ValidationError as exc:
         first = exc.errors()[0]

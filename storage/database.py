@@ -573,9 +573,16 @@ async def open_database(
     search_path = parsed.query.get(SEARCH_PATH_PARAMETER)
     if isinstance(search_path, str):
         engine_options["connect_args"] = {"server_settings": {"search_path": search_path}}
-    engine = create_async_engine(
-        parsed.difference_update_query([SEARCH_PATH_PARAMETER]), **engine_options
-    )
+    try:
+        engine = create_async_engine(
+            parsed.difference_update_query([SEARCH_PATH_PARAMETER]), **engine_options
+        )
+    except ModuleNotFoundError as exc:  # the driver of an extra that is not installed
+        extra = " 'oclep[postgres]'" if parsed.get_backend_name() == "postgresql" else ""
+        raise DatabaseConfigError(
+            f"The database driver {exc.name} for {describe_url(parsed)} is not installed; "
+            f"install it with `pip install{extra or ' ' + str(exc.name)}`."
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         _harden_sqlite(engine)
         logging.getLogger("aiosqlite").addFilter(_AIOSQLITE_FILTER)  # idempotent

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Final
 
 from aiogram import Bot
@@ -14,17 +14,21 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import web
 
+from bot import systemd
+from bot.health import ErrorCounter, Health, watchdog_loop
 from bot.i18n import Catalogs
-from bot.runtime import open_conversation
+from bot.runtime import open_service
 from bot.settings import BotSettings, SettingsError
+from bot.telegram.health_http import CountingSession, CountingSink, add_health_routes
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
+from bot.telegram.pacing import Pacer
 from bot.telegram.poll_lease import polling_lease
 from bot.telegram.polling import DEFAULT_POLL_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
 from bot.telegram.processor import UpdateProcessor
 from bot.telegram.redaction import install_redaction
-from bot.telegram.session import RetryingSession, RetryPolicy, Sleep
+from bot.telegram.session import RetryPolicy, Sleep
 from bot.telegram.webhook import check_webhook_secret, webhook_app, webhook_path
 from storage.keys import StaffPublicKey
 
@@ -135,42 +139,94 @@ async def _serve(
     sleep: Sleep,
 ) -> None:
     token = telegram_token(settings)
-    session = RetryingSession(
+    session = CountingSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_base),
         timeout=REQUEST_TIMEOUT_SECONDS,
         policy=retry_policy,
         sleep=sleep,
     )
+    if settings.telegram_pacing:
+        Pacer().install(session)
     bot = Bot(token, session=session)
     try:
         identity = await _identify(bot, settings)
-        async with open_conversation(
-            settings, staff_key=key, bot_username=identity.username
-        ) as conversation:
+        async with open_service(settings, staff_key=key, bot_username=identity.username) as service:
+            health = Health(service.database, polling=not webhook_secret, poll_seconds=poll_seconds)
+            session.health = health
             catalogs = Catalogs.load()
             await register_commands(bot, catalogs)
             processor = UpdateProcessor(
-                bot, conversation, identity, catalogs, default_locale=settings.default_locale
+                bot,
+                service.conversation,
+                identity,
+                catalogs,
+                default_locale=settings.default_locale,
             )
-            if settings.webhook_url and webhook_secret:
-                await _serve_webhook(
-                    bot, processor, settings, webhook_secret, allowed_updates, stop, ready
-                )
-            else:
-                await bot.delete_webhook(drop_pending_updates=False)
-                _log.info("polling for updates")
-                if ready is not None:
-                    ready.set()
-                poller = Poller(
-                    bot,
-                    processor,
-                    poll_seconds=poll_seconds,
-                    allowed_updates=allowed_updates,
-                    grace_seconds=settings.stop_grace_seconds,
-                )
-                await poller.run(stop)
+            async with _health_signals(settings, health, stop):
+                if settings.webhook_url and webhook_secret:
+                    await _serve_webhook(
+                        bot,
+                        processor,
+                        settings,
+                        webhook_secret,
+                        allowed_updates,
+                        stop,
+                        ready,
+                        health,
+                    )
+                else:
+                    await bot.delete_webhook(drop_pending_updates=False)
+                    _log.info("polling for updates")
+                    _ready(ready)
+                    poller = Poller(
+                        bot,
+                        processor,
+                        poll_seconds=poll_seconds,
+                        allowed_updates=allowed_updates,
+                        grace_seconds=settings.stop_grace_seconds,
+                    )
+                    await poller.run(stop)
     finally:
         await session.close()
+
+
+def _ready(ready: asyncio.Event | None) -> None:
+    """Updates are being received: tell the caller, and systemd (Type=notify)."""
+    if ready is not None:
+        ready.set()
+    systemd.notify(systemd.READY, "STATUS=receiving updates")
+
+
+@contextlib.asynccontextmanager
+async def _health_signals(
+    settings: BotSettings, health: Health, stop: asyncio.Event
+) -> AsyncIterator[None]:
+    """While the bot runs: count errors, feed systemd's watchdog, serve the metrics listener."""
+    counter = ErrorCounter(health.counters)
+    logging.getLogger("bot").addHandler(counter)
+    tasks: list[asyncio.Task[None]] = []
+    interval = systemd.watchdog_seconds()
+    if interval is not None:
+        tasks.append(asyncio.create_task(watchdog_loop(health, interval, stop)))
+    metrics: web.AppRunner | None = None
+    try:
+        if settings.metrics_listen:
+            host, port = settings.metrics_host_port
+            app = web.Application()
+            add_health_routes(app, health, metrics=True)
+            metrics = web.AppRunner(app, access_log=None)
+            await metrics.setup()
+            await web.TCPSite(metrics, host, port).start()
+        yield
+    finally:
+        systemd.notify(systemd.STOPPING)
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if metrics is not None:
+            await metrics.cleanup()
+        logging.getLogger("bot").removeHandler(counter)
 
 
 async def _identify(bot: Bot, settings: BotSettings) -> BotIdentity:
@@ -196,10 +252,14 @@ async def _serve_webhook(
     allowed_updates: Sequence[str] | None,
     stop: asyncio.Event,
     ready: asyncio.Event | None,
+    health: Health,
 ) -> None:
     assert settings.webhook_url is not None
     host, port = settings.webhook_host_port
-    app = webhook_app(processor, secret=secret, path=webhook_path(settings.webhook_url))
+    app = webhook_app(
+        CountingSink(processor, health), secret=secret, path=webhook_path(settings.webhook_url)
+    )
+    add_health_routes(app, health, metrics=False)
     # shutdown_timeout: requests being handled at SIGTERM get this long to finish.
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=settings.stop_grace_seconds)
     await runner.setup()
@@ -212,8 +272,7 @@ async def _serve_webhook(
             drop_pending_updates=False,
         )
         _log.info("receiving updates by webhook")
-        if ready is not None:
-            ready.set()
+        _ready(ready)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.i18n import Catalogs
-from bot.runtime import DEFAULT_QUESTIONNAIRE, staff_public_key
+from bot.runtime import staff_public_key
 from bot.settings import BotSettings
 from bot.startup_safety import refuse_unsafe_telegram_setup
-from flows.loader import load_questionnaire
+from flows.shipped import load_configured
 from storage.database import open_database
 from storage.keys import StaffPublicKey
 from storage.secret_check import open_server_secret
@@ -26,7 +26,7 @@ async def check_local_setup(
     """
     refuse_unsafe_telegram_setup(settings, staff_key)
     key = staff_key if staff_key is not None else staff_public_key(settings)
-    load_questionnaire(settings.questionnaire_file or DEFAULT_QUESTIONNAIRE)
+    load_configured(settings.questionnaire_file)
     Catalogs.load()
     # Opened and closed again: the conversation opens it for good once getMe has named the bot.
     database = await open_database(settings.effective_database_url)

@@ -13,7 +13,7 @@ import pytest
 
 from bot import texts
 from bot.i18n import Catalogs
-from bot.runtime import DEFAULT_QUESTIONNAIRE
+from flows.shipped import load_shipped
 from flows.loader import load_questionnaire
 from flows.model import Question
 from flows.parsers.money import AMBIGUOUS_BY_COUNTRY
@@ -23,7 +23,7 @@ BUTTON_MAX = 32
 BOT = Path(__file__).resolve().parents[2] / "bot"
 CATALOGS = Catalogs.load()
 LOCALES = ("es", "en")
-SERVED = load_questionnaire(DEFAULT_QUESTIONNAIRE)
+SERVED = load_shipped()
 
 
 def _labels(question: Question) -> list[str]:

@@ -7,6 +7,7 @@ from .chats import InlineButton, VisibleMessage
 from .clock import EmulatorClock
 from .emulator import DEFAULT_TOKEN, BotApiEmulator
 from .faults import FaultKind, FaultRule, Faults
+from .flood import FloodControl, FloodLimits
 from .methods import CallbackQueryRecord
 from .webhook import (
     SECRET_HEADER,
@@ -27,6 +28,8 @@ __all__ = [
     "FaultKind",
     "FaultRule",
     "Faults",
+    "FloodControl",
+    "FloodLimits",
     "InlineButton",
     "RetryPolicy",
     "SharedChat",

@@ -10,6 +10,7 @@ from .calls import ApiCall
 from .chats import ChatRegistry
 from .clock import EmulatorClock
 from .faults import Faults
+from .flood import FloodControl, FloodLimits
 from .methods import BotApi, BotProfile, CallbackQueryRecord
 from .server import EmulatorServer
 from .updates import UpdateQueue
@@ -63,9 +64,13 @@ class BotApiEmulator:
         webhook_retry: RetryPolicy | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        flood_limits: FloodLimits | None = None,
     ) -> Self:
-        """Create and start an emulator on a free port."""
+        """Create and start an emulator on a free port; `flood_limits` switches on Telegram's
+        flood control (429 with retry_after past the limits; off by default)."""
         emulator = cls(token, bot_username=bot_username, clock=clock, webhook_retry=webhook_retry)
+        if flood_limits is not None:
+            emulator._server.flood = FloodControl(flood_limits)
         await emulator._server.start(host, port)
         return emulator
 
@@ -161,6 +166,11 @@ class BotApiEmulator:
         return inject_raw_update(self.api, update)
 
     # What the bot did -------------------------------------------------------------------
+
+    @property
+    def flood(self) -> FloodControl | None:
+        """Telegram's flood control, when switched on (`.refused` counts the 429s it sent)."""
+        return self._server.flood
 
     @property
     def calls(self) -> list[ApiCall]:

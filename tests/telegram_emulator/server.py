@@ -12,10 +12,18 @@ from .activity import ActivitySignal
 from .calls import ApiCall, normalize_params
 from .errors import BotApiError
 from .faults import FaultKind, FaultRule
+from .flood import FloodControl
 from .methods import BotApi
 from .params import read_params
 
 _JSON = "application/json"
+
+
+def _chat_of(raw: dict[str, Any]) -> int | str | None:
+    chat = raw.get("chat_id")
+    if isinstance(chat, str) and chat.lstrip("-").isdigit():
+        return int(chat)
+    return chat if isinstance(chat, int | str) else None
 
 
 def _respond(status: int, body: dict[str, Any]) -> web.Response:
@@ -29,6 +37,7 @@ class EmulatorServer:
         self.api = api
         self.signal = signal
         self.calls: list[ApiCall] = []
+        self.flood: FloodControl | None = None  # Telegram's flood limits, when switched on
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -74,6 +83,14 @@ class EmulatorServer:
         try:
             if fault is not None:
                 await self._inject(fault)
+            elif self.flood is not None:
+                retry_after = self.flood.check(name, _chat_of(params.raw))
+                if retry_after is not None:
+                    raise BotApiError(
+                        429,
+                        tg.TOO_MANY_REQUESTS.format(retry_after=retry_after),
+                        {"retry_after": retry_after},
+                    )
             result = await method(params)
         except BotApiError as error:
             self._record(request, name, params.raw, error.status, error.description, None, fault)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.runtime import DEFAULT_QUESTIONNAIRE
 from bot.settings import BotSettings
 from bot.telegram.app import serve
 from bot.telegram.mapping import ALLOWED_UPDATES
@@ -20,9 +19,9 @@ from bot.telegram.redaction import NOISY_LOGGERS, RedactingFilter
 from bot.telegram.session import RetryPolicy, Sleep
 from flows.answers import SKIPPED, AnswerValue
 from flows.engine import Engine
-from flows.loader import load_questionnaire
 from flows.model import Question
 from flows.parsing import Accepted, TextInput, parse_answer
+from flows.shipped import load_shipped
 from storage.database import open_database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.reader import DecryptedSubmission, read_submissions
@@ -39,7 +38,7 @@ FAST_RETRIES = RetryPolicy(first_delay=0.01, max_delay=0.05)
 
 def questionnaire_engine() -> Engine:
     """The engine of the questionnaire the bot runs."""
-    return Engine(load_questionnaire(DEFAULT_QUESTIONNAIRE))
+    return Engine(load_shipped())
 
 
 def bot_settings(

@@ -23,7 +23,7 @@ from typing import Final
 
 from aiohttp import ClientSession, web
 
-from bot.runtime import DEFAULT_QUESTIONNAIRE
+from flows.shipped import load_shipped
 from flows.answers import SKIPPED, AnswerValue
 from flows.engine import Engine
 from flows.loader import load_questionnaire
@@ -441,7 +441,7 @@ async def scenario(
     async with await BotApiEmulator.start(webhook_retry=webhook_retry) as emulator:
         fleet = BotFleet(emulator, folder, database_url)
         await fleet.prepare()
-        engine = Engine(load_questionnaire(DEFAULT_QUESTIONNAIRE))
+        engine = Engine(load_shipped())
         world = Scenario(emulator, fleet, respondents(emulator, engine, count, first_id))
         try:
             yield world
