@@ -49,6 +49,7 @@ locales: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/bot.py
+	$(BIN)/python bench/pseudonyms.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/burst.py
 

@@ -341,11 +341,12 @@ class Renderer:
         old = prompt.message_ref
         if old is not None and not prompt.fresh and await self._edit(chat_id, old, text, markup):
             return
+        sent = await self.send(chat_id, text, markup=markup)
         if old is not None and prompt.fresh:
             # The old questionnaire message is no longer at the bottom: one message in the
-            # chat, at the bottom, is what discreet mode promises.
+            # chat, at the bottom, is what discreet mode promises. It goes once the new one is
+            # there, so the chat never shows no questionnaire at all.
             await self.delete(chat_id, [old])
-        sent = await self.send(chat_id, text, markup=markup)
         if sent is not None:
             await self._conversation.remember_prompt_message(respondent, sent)
 

@@ -49,7 +49,9 @@ def _opaque_failure_message(key: StaffPrivateKey, blob: bytes) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("plaintext", [b"", b"x", os.urandom(32), os.urandom(5000)])
+@pytest.mark.parametrize(
+    "plaintext", [b"", b"x", os.urandom(32), os.urandom(5000)], ids=["empty", "1", "32", "5000"]
+)
 def test_round_trip(staff_key: StaffPrivateKey, plaintext: bytes) -> None:
     blob = seal_to_staff(
         staff_key.public_key, RecordType.CHAIN_KEY, plaintext, SUBMISSION, QUESTIONNAIRE
