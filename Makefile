@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Four workers on two cores: most tests wait on real bot processes, HTTP and databases.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 4
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
