@@ -13,11 +13,10 @@ import pytest
 
 from bot import texts
 from bot.i18n import Catalogs
-from flows.shipped import load_shipped
-from flows.loader import load_questionnaire
 from flows.model import Question
 from flows.parsers.money import AMBIGUOUS_BY_COUNTRY
 from flows.parsing import Rejected, TextInput, parse_answer
+from flows.shipped import load_shipped
 
 BUTTON_MAX = 32
 BOT = Path(__file__).resolve().parents[2] / "bot"

@@ -23,16 +23,16 @@ from typing import Final
 
 from aiohttp import ClientSession, web
 
-from flows.shipped import load_shipped
 from flows.answers import SKIPPED, AnswerValue
 from flows.engine import Engine
-from flows.loader import load_questionnaire
 from flows.parsing import Accepted, TextInput, parse_answer
+from flows.shipped import load_shipped
 from storage.database import describe_url, open_database, parse_database_url
 from storage.keys import StaffPrivateKey, generate_staff_key, write_public_key_file
 from tests.bot.e2e.support import (
     DONE_LABEL,
     RECEIPT_WORD,
+    SEND_LABEL,
     SKIP_LABEL,
     Answer,
     Press,
@@ -123,6 +123,8 @@ class ScriptedRespondent:
         message = self.user.chat.last_bot_message(with_keyboard=True)
         if message is None:
             return None
+        if SEND_LABEL in message.snapshot().button_texts:
+            return "<review>"  # the review before sending (docs/conversation.md)
         try:
             question, _ = self._view().screen_question()
         except AssertionError:
@@ -174,6 +176,10 @@ class ScriptedRespondent:
         await self._until(lambda: self._question_id() is not None, "the consent screen")
         while (current := self._question_id()) != "<done>":
             assert current is not None
+            if current == "<review>":
+                await self.user.press(SEND_LABEL)
+                await self._until(lambda: self._question_id() == "<done>", "the receipt")
+                break
             question = self.engine.question(current)
             answer = self.plan.get(current, SkipIt())
             if isinstance(answer, Type) and question.multipart:
