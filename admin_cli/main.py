@@ -10,7 +10,7 @@ import typer
 from admin_cli import db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
 
 # Installed by `oclep[staff]` only: the bot server runs purge, db and stats without them.
-STAFF_EXTRAS = ("matplotlib", "openpyxl", "scipy")
+STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy")
 
 app = typer.Typer(
     name="oclep-admin",
