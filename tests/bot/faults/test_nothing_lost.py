@@ -25,6 +25,10 @@ FLOOD_WAIT_SECONDS = 30  # every reply waits far longer than the whole grace per
 # Closing the database and the process after the grace (measured: about 2.5 s when idle).
 CLOSE_ALLOWANCE = 8.0
 
+# Each test starts real bot processes several times (kills, restarts): minutes each on a
+# busy two-core machine, past the suite-wide five-minute limit.
+pytestmark = pytest.mark.timeout(900)
+
 
 def free_port() -> int:
     with socket.socket() as probe:
