@@ -11,6 +11,8 @@ import asyncio
 import socket
 from pathlib import Path
 
+import pytest
+
 from tests.bot.faults.harness import RoundRobinProxy, scenario
 from tests.conftest import DatabaseTarget
 from tests.telegram_emulator import RetryPolicy
