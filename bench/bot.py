@@ -48,6 +48,7 @@ from storage.keys import generate_staff_key, write_public_key_file  # noqa: E402
 from tests.bot.e2e.plans import HEALTH  # noqa: E402
 from tests.bot.e2e.support import (  # noqa: E402
     DONE_LABEL,
+    SEND_LABEL,
     SKIP_LABEL,
     Press,
     SkipIt,
@@ -170,6 +171,10 @@ async def questionnaire_respondent(user: SimulatedUser, engine: Engine, run: Run
             return kinds  # the receipt: complete
         message = user.chat.last_bot_message(with_keyboard=True)
         assert message is not None, "no question on screen"
+        if SEND_LABEL in message.snapshot().button_texts:  # the review before sending
+            await act(user, run, user.press(SEND_LABEL))
+            kinds.append(False)
+            continue
         text = message.text or ""
         question = max(
             (q for q in engine.questions if q.text and q.text in text), key=lambda q: len(q.text)
