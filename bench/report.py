@@ -43,6 +43,7 @@ from bench.sealing import SealedSubmission, crypto_floor, insert_sealed, seal_su
 from flows.answers import SKIPPED, AnswerValue, Money, encode_answer
 from flows.engine import Engine
 from flows.model import Question
+from flows.parsers.provinces import PROVINCES
 from storage.database import Database, open_database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.repository import QuestionnaireRef
@@ -50,6 +51,7 @@ from storage.repository import QuestionnaireRef
 ROUNDS = 3
 MONTH = Period.of_month("2025-03")
 
+MISSION_COUNTRIES = ("VE", "BR", "MX", "QA", "SA", "AO", "BO", "IT")
 # A testimony is a few of these in some order, and a duration: each respondent's differs.
 TESTIMONY = (
     "Trabajaba sin descanso y nos vigilaban día y noche.",
@@ -77,8 +79,12 @@ def _value(rng: random.Random, question: Question) -> AnswerValue:
         return tuple(c for c in plain if c in picked)
     if question.type == "year":
         return rng.randint(2008, 2024)
-    if question.type == "integer":
+    if question.type in ("integer", "hours"):  # hours: per week
         return rng.choice((40, 48, 56, 64, 72))
+    if question.type == "country":
+        return rng.choice(MISSION_COUNTRIES)
+    if question.type == "province":
+        return rng.choice(sorted(PROVINCES))
     if question.type == "money":
         return Money(Decimal(rng.randrange(100, 6000, 50)), "USD")
     if question.type == "text":
@@ -185,13 +191,17 @@ async def measure(
 async def main(quick: bool) -> None:
     from flows.shipped import load_shipped
 
-    # Version 1, as in the recorded history of this benchmark (docs/benchmarks.md).
-    engine = Engine(load_shipped("testimonio_v1.yaml"))
+    # The questionnaire the bot ships today (version 2 since issue 11).
+    engine = Engine(load_shipped("testimonio.yaml"))
     key = generate_staff_key()
     small, large = (300, 1_500) if quick else (1_000, 10_000)
     with tempfile.TemporaryDirectory() as folder:
         results = {n: await measure(Path(folder), n, key, engine) for n in (small, large)}
-    print("Report benchmark (SQLite, X25519 staff key, questionnaire testimonio v1)")
+    definition = engine.questionnaire
+    print(
+        f"Report benchmark (SQLite, X25519 staff key, questionnaire {definition.id} "
+        f"v{definition.version})"
+    )
     for n, r in results.items():
         print(
             f"  {n:>6} submissions, {r['answers']:.1f} answers each: report {r['rate']:,.0f}/s "
