@@ -57,9 +57,11 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d[\d.,]*\b")
+# An institution word followed by its capitalised name ("Hospital Calixto García", "CDI Los
+# Olivos"); a bare "la brigada" names nobody. Acronyms are flagged on their own below.
 _INSTITUTION = re.compile(
-    r"\b(?:" + "|".join(re.escape(w) for w in _INSTITUTION_WORDS) + r")\b(?:\s+(?:de(?:l)?|la|las|los|el)?\s*[A-ZÁÉÍÓÚÑ][\wáéíóúñ]*)*",
-    re.IGNORECASE,
+    r"\b(?i:" + "|".join(re.escape(w) for w in _INSTITUTION_WORDS) + r")\b"
+    r"(?:\s+(?:de|del|la|las|los|el)?\s*[A-ZÁÉÍÓÚÑ][\wáéíóúñ]*)+"
 )
 _PLACE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in _PLACE_WORDS) + r")\b", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}\b")
