@@ -47,7 +47,10 @@ QuotesFileOption = Annotated[
 
 
 async def _candidates(
-    url: str, keys: Mapping[bytes, StaffPrivateKey], catalog: DefinitionCatalog, tally: DecryptionTally
+    url: str,
+    keys: Mapping[bytes, StaffPrivateKey],
+    catalog: DefinitionCatalog,
+    tally: DecryptionTally,
 ) -> list[Candidate]:
     chosen = Selection(frozenset({"complete"}), None, None, None)
     mac_key = ledger_key(next(iter(keys.values())))
@@ -97,8 +100,12 @@ def prepare(
         log.check()
         catalog = DefinitionCatalog.load(questionnaire or [])
         keys = load_private_keys(key, passphrase_file)
-        run = AuditedRun(log, command="quotes prepare", filters={"statuses": ["complete"]},
-                         key_ids=[k.hex() for k in keys])
+        run = AuditedRun(
+            log,
+            command="quotes prepare",
+            filters={"statuses": ["complete"]},
+            key_ids=[k.hex() for k in keys],
+        )
         tally = DecryptionTally()
         try:
             found = asyncio.run(_candidates(database_url, keys, catalog, tally))
@@ -127,6 +134,8 @@ def approve_quotes(
     """Approve quotes in their redacted form (refused while a flagged detail remains)."""
     with exit_on_errors():
         if not file.exists():
-            raise CommandError(f"There is no quotes file at {file}; run `oclep-admin quotes prepare`.")
+            raise CommandError(
+                f"There is no quotes file at {file}; run `oclep-admin quotes prepare`."
+            )
         write_quotes(file, approve(read_quotes(file), ids, keep or []))
     typer.echo(f"Approved {len(ids)} quote{'s' if len(ids) != 1 else ''} in {file}.")

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
+from admin_cli.report.formatting import Formatter
 from admin_cli.site import pages
 from admin_cli.site import texts as t
 from admin_cli.site.dictionary import dictionary
@@ -97,7 +98,7 @@ def assemble(
         put("index.html", tr(t.HOME_TITLE), pages.home(months, tr), "home")
         put("months.html", tr(t.MONTHS_TITLE), pages.months_index(months, tr), "months")
         for m in months:
-            fmt = pages.Formatter(lang, m.min_cell)
+            fmt = Formatter(lang, m.min_cell)
             put(
                 f"months/{m.period}.html",
                 f"{tr(t.MONTH_TITLE)}: {pages.month_label(m.period, fmt)}",
@@ -105,11 +106,26 @@ def assemble(
                 None,
             )
         put("trends.html", tr(t.TRENDS_TITLE), pages.trends(months, sums, tr), "trends")
-        put("data.html", tr(t.DATA_TITLE), pages.data_page(months, [*names, "cumulative"], words, tr), "data")
+        put(
+            "data.html",
+            tr(t.DATA_TITLE),
+            pages.data_page(months, [*names, "cumulative"], words, tr),
+            "data",
+        )
         put("quotes.html", tr(t.QUOTES_TITLE), pages.quotes_page(quotes, tr), "quotes")
-        put("methodology.html", tr(t.METHODOLOGY_TITLE), pages.text_page(t.METHODOLOGY_BODY, tr), "methodology")
+        put(
+            "methodology.html",
+            tr(t.METHODOLOGY_TITLE),
+            pages.text_page(t.METHODOLOGY_BODY, tr),
+            "methodology",
+        )
         put("reading.html", tr(t.READING_TITLE), pages.text_page(t.READING_BODY, tr), "reading")
-        put("testimony.html", tr(t.TESTIMONY_TITLE), pages.text_page(t.TESTIMONY_BODY, tr, bot_link), "testimony")
+        put(
+            "testimony.html",
+            tr(t.TESTIMONY_TITLE),
+            pages.text_page(t.TESTIMONY_BODY, tr, bot_link),
+            "testimony",
+        )
     files["index.html"] = _landing()
     encoded = {path: text.encode("utf-8") for path, text in sorted(files.items())}
     sums_list = "".join(
@@ -128,7 +144,7 @@ def _landing() -> str:
         '<meta name="referrer" content="no-referrer">\n'
         "<title>Observatorio · Observatory</title>\n"
         '<link rel="stylesheet" href="assets/site.css">\n'
-        "</head>\n<body>\n<main id=\"main\">\n"
+        '</head>\n<body>\n<main id="main">\n'
         "<h1>Base pública de evidencias</h1>\n"
         '<p><a href="es/index.html">Entrar en español</a></p>\n'
         '<p lang="en"><a href="en/index.html" hreflang="en">Enter in English</a></p>\n'
@@ -142,7 +158,9 @@ def write_site(site: BuiltSite, out: Path, *, issued: str, force: bool = False) 
     if out.exists() and not force:
         raise SiteError(f"{out} already exists; give --force to replace it with the new build.")
     stamp = datetime.fromisoformat(issued).timestamp()
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent if out.parent.exists() else None))
+    staging = Path(
+        tempfile.mkdtemp(prefix=".site-", dir=out.parent if out.parent.exists() else None)
+    )
     try:
         for path, data in sorted(site.files.items()):
             target = staging / path

@@ -49,7 +49,9 @@ def methodology_definitions(markdown: str) -> dict[str, str]:
             if ident and index + 1 < len(cells):
                 meaning = cells[index + 1]
                 rule = cells[index + 2] if index + 2 < len(cells) else ""
-                found.setdefault(ident.group(1), f"{meaning}: {rule}".replace("`", "") if rule else meaning)
+                found.setdefault(
+                    ident.group(1), f"{meaning}: {rule}".replace("`", "") if rule else meaning
+                )
                 break
     return found
 
@@ -61,7 +63,9 @@ def dictionary(markdown: str) -> DataTable:
     rows = []
     for variable, definition in _TABLE_DEFINITIONS.items():
         tid = table_id(variable)
-        rows.append((variable, "table", text("es", f"table.{tid}"), text("en", f"table.{tid}"), definition))
+        rows.append(
+            (variable, "table", text("es", f"table.{tid}"), text("en", f"table.{tid}"), definition)
+        )
     for group, figure_ids in (
         ("ilo", codes.ILO_FIGURES),
         ("frameworks", codes.FRAMEWORK_FIGURES),
@@ -74,12 +78,32 @@ def dictionary(markdown: str) -> DataTable:
                     "dictionary needs its definition."
                 )
             rows.append(
-                (figure_id, f"figure ({group})", spanish.figure_label(figure_id), english.figure_label(figure_id), definitions[figure_id])
+                (
+                    figure_id,
+                    f"figure ({group})",
+                    spanish.figure_label(figure_id),
+                    english.figure_label(figure_id),
+                    definitions[figure_id],
+                )
             )
-    rows.append((codes.RETENTION, "distribution", text("es", "table.retention"), text("en", "table.retention"),
-                 "Share of the host country's payment the state kept, in percent; quartiles over "
-                 "at least 10 people, rounded to whole percent. Methodology §8."))
-    rows.append((codes.HOST_PAYMENT, "distribution", text("es", "table.payments"), text("en", "table.payments"),
-                 "Monthly payment of the host country to the Cuban state, USD; quartiles over at "
-                 "least 10 people, rounded to 100. Methodology §8."))
+    rows.append(
+        (
+            codes.RETENTION,
+            "distribution",
+            text("es", "table.retention"),
+            text("en", "table.retention"),
+            "Share of the host country's payment the state kept, in percent; quartiles over "
+            "at least 10 people, rounded to whole percent. Methodology §8.",
+        )
+    )
+    rows.append(
+        (
+            codes.HOST_PAYMENT,
+            "distribution",
+            text("es", "table.payments"),
+            text("en", "table.payments"),
+            "Monthly payment of the host country to the Cuban state, USD; quartiles over at "
+            "least 10 people, rounded to 100. Methodology §8.",
+        )
+    )
     return DataTable("dictionary", COLUMNS, tuple(rows))

@@ -33,6 +33,7 @@ h1 { font-size: 1.8rem; margin: 1.5rem 0 .5rem; }
 h2 { font-size: 1.3rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--rule); }
 h3 { font-size: 1.1rem; }
 .table-wrap { overflow-x: auto; }
+.table-wrap:focus-visible { outline: 3px solid var(--accent); }
 table { border-collapse: collapse; width: 100%; margin: .75rem 0 1.5rem; font-size: .95rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: .4rem; }
 th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--rule); text-align: left;
@@ -40,7 +41,8 @@ th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--rule); text-align
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { border-bottom: 2px solid var(--ink); }
 .note { color: var(--muted); }
-.banner { border: 2px solid var(--warn); color: var(--warn); font-weight: 700; padding: .4rem .8rem; }
+.banner { border: 2px solid var(--warn); color: var(--warn); font-weight: 700;
+  padding: .4rem .8rem; }
 figure { margin: 1rem 0; }
 svg.chart { width: 100%; max-width: 40rem; height: auto; display: block; }
 blockquote { margin: 1rem 0; padding: .5rem 1rem; border-left: 4px solid var(--accent);
@@ -117,6 +119,14 @@ def paragraphs(tr: Texts, msgids: tuple[str, ...]) -> str:
     return "\n".join(f"<p>{escape(tr(m))}</p>" for m in msgids)
 
 
+def wrap(caption: str) -> str:
+    """The scrolling box of a wide table: focusable and named, so that keyboard users can
+    scroll it too (WCAG 2.1.1; axe's scrollable-region-focusable)."""
+    return (
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}"><table>'
+    )
+
+
 def table(
     caption: str,
     head: list[str],
@@ -131,7 +141,11 @@ def table(
     def cls(i: int) -> str:
         return ' class="n"' if i in numeric else ""
 
-    out = ['<div class="table-wrap"><table>', f"<caption>{escape(caption)}</caption>", "<thead><tr>"]
+    out = [
+        wrap(caption),
+        f"<caption>{escape(caption)}</caption>",
+        "<thead><tr>",
+    ]
     out += [f'<th scope="col"{cls(i)}>{escape(h)}</th>' for i, h in enumerate(head)]
     out.append("</tr></thead><tbody>")
     for row in rows:

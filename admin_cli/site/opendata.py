@@ -103,11 +103,17 @@ def month_tables(month: str, report: Mapping[str, Any]) -> list[DataTable]:
                 )
             )
         total = table["total"]
-        rows.append((month, "_total", "Total", "Total", count_value(total), count_display(total), None))
+        rows.append(
+            (month, "_total", "Total", "Total", count_value(total), count_display(total), None)
+        )
         found.append(DataTable(f"table_{variable}", FREQUENCY_COLUMNS, tuple(rows)))
     for group, figures in report["figures"].items():
         found.append(
-            DataTable(f"figures_{group}", FIGURE_COLUMNS, tuple(_figure_row(month, f, english) for f in figures))
+            DataTable(
+                f"figures_{group}",
+                FIGURE_COLUMNS,
+                tuple(_figure_row(month, f, english) for f in figures),
+            )
         )
     found.append(
         DataTable(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from html import escape
 from typing import Any
 
 from admin_cli.report import codes
 from admin_cli.report.formatting import Formatter
 from admin_cli.site import texts as t
-from admin_cli.site.layout import paragraphs, table
-from admin_cli.site.opendata import DataTable, count_display, count_value, table_id
+from admin_cli.site.layout import paragraphs, table, wrap
+from admin_cli.site.opendata import DataTable, count_value, table_id
 from admin_cli.site.quotes import PublishedQuote
 from admin_cli.site.source import PublishedMonth
 from admin_cli.site.svg import line_chart
@@ -27,9 +28,13 @@ from admin_cli.site.trends import (
 def _shown(cell: Any, fmt: Formatter, tr: Texts) -> str:
     value = count_value(cell)
     if value is not None:
-        return fmt.number(value, 0) if value >= 0 else str(value)
+        return _whole(value, fmt)
     display = str(cell["display"])
     return tr(t.STAT_NOT_PUBLISHED) if cell.get("withheld") else display
+
+
+def _whole(value: int, fmt: Formatter) -> str:
+    return fmt.number(Decimal(value), 0)
 
 
 def _percent(value: Any, fmt: Formatter) -> str:
@@ -66,7 +71,7 @@ def home(months: Sequence[PublishedMonth], tr: Texts) -> str:
         [tr(t.HOME_TESTIMONIES), _shown(total, fmt, tr)],
         [
             tr(t.HOME_MISSION),
-            f"{fmt.number(mission, 0) if mission is not None else '—'} {of} {_shown(total, fmt, tr)}",
+            f"{'—' if mission is None else _whole(mission, fmt)} {of} {_shown(total, fmt, tr)}",
         ],
     ]
     if many is not None:
@@ -109,7 +114,9 @@ def months_index(months: Sequence[PublishedMonth], tr: Texts) -> str:
     return "<ul>\n" + "\n".join(items) + "\n</ul>"
 
 
-def _frequency(variable: str, caption: str, report: Mapping[str, Any], fmt: Formatter, tr: Texts) -> str:
+def _frequency(
+    variable: str, caption: str, report: Mapping[str, Any], fmt: Formatter, tr: Texts
+) -> str:
     data = report["tables"][variable]
     rows = [
         [_row_label(variable, r, fmt), _shown(r["count"], fmt, tr), _percent(r["percent"], fmt)]
@@ -133,7 +140,9 @@ def _figures(group: str, caption: str, report: Mapping[str, Any], fmt: Formatter
     return table(caption, head, rows, {1, 2, 3})
 
 
-def _spread(caption: str, spread: Mapping[str, Any], fmt: Formatter, tr: Texts, *, money: bool) -> str:
+def _spread(
+    caption: str, spread: Mapping[str, Any], fmt: Formatter, tr: Texts, *, money: bool
+) -> str:
     def value(v: Any) -> str:
         if v is None:
             return tr(t.STAT_NOT_PUBLISHED)
@@ -173,8 +182,12 @@ def month_page(m: PublishedMonth, quotes: Sequence[PublishedQuote], tr: Texts) -
     out.append(f"<h2>{escape(tr(t.SECTION_FRAMEWORKS))}</h2>")
     out.append(_figures("frameworks", tr(t.SECTION_FRAMEWORKS), r, fmt, tr))
     out.append(f"<h2>{escape(tr(t.SECTION_WAGES))}</h2>")
-    out.append(_spread(tr(t.RETENTION_TABLE), r["distributions"][codes.RETENTION], fmt, tr, money=False))
-    out.append(_spread(tr(t.PAYMENT_TABLE), r["distributions"][codes.HOST_PAYMENT], fmt, tr, money=True))
+    out.append(
+        _spread(tr(t.RETENTION_TABLE), r["distributions"][codes.RETENTION], fmt, tr, money=False)
+    )
+    out.append(
+        _spread(tr(t.PAYMENT_TABLE), r["distributions"][codes.HOST_PAYMENT], fmt, tr, money=True)
+    )
     out.append(f"<h2>{escape(tr(t.SECTION_HEALTH))}</h2>")
     out.append(_figures("health", tr(t.SECTION_HEALTH), r, fmt, tr))
     out.append(_frequency("ambulancia", tr(t.SECTION_HEALTH), r, fmt, tr))
@@ -184,7 +197,14 @@ def month_page(m: PublishedMonth, quotes: Sequence[PublishedQuote], tr: Texts) -
         [row["questionnaire_id"], str(row["version"]), _shown(row["count"], fmt, tr)]
         for row in versions["rows"]
     ]
-    out.append(table(tr(t.SECTION_VERSIONS), [tr(t.COL_QUESTIONNAIRE), tr(t.COL_VERSION), tr(t.COL_COUNT)], rows, {2}))
+    out.append(
+        table(
+            tr(t.SECTION_VERSIONS),
+            [tr(t.COL_QUESTIONNAIRE), tr(t.COL_VERSION), tr(t.COL_COUNT)],
+            rows,
+            {2},
+        )
+    )
     mine = [q for q in quotes if q.month == m.period]
     if mine:
         out.append(f"<h2>{escape(tr(t.SECTION_MONTH_QUOTES))}</h2>")
@@ -198,7 +218,16 @@ def _table_caption(variable: str, tr: Texts) -> str:
     return text(tr.lang, f"table.{table_id(variable)}")
 
 
-def _series_table(caption: str, months: Sequence[PublishedMonth], series: Sequence[Series], labels: Sequence[str], fmt: Formatter, tr: Texts, *, percent: bool) -> str:
+def _series_table(
+    caption: str,
+    months: Sequence[PublishedMonth],
+    series: Sequence[Series],
+    labels: Sequence[str],
+    fmt: Formatter,
+    tr: Texts,
+    *,
+    percent: bool,
+) -> str:
     head = [tr(t.COL_MONTH), *labels]
     rows = []
     for i, m in enumerate(months):
@@ -220,21 +249,53 @@ def trends(months: Sequence[PublishedMonth], sums: Mapping[str, int], tr: Texts)
     periods = [m.period for m in months]
     desc = tr(t.TREND_CHART_DESC)
     out = [f"<p>{escape(tr(t.TRENDS_INTRO))}</p>"]
-    sections = [
-        ("ilo", tr(t.TREND_ILO), percent_series(months, "ilo", codes.ILO_FIGURES), [fmt.figure_label(f) for f in codes.ILO_FIGURES], True, 100.0, " %"),
-        ("retention", tr(t.TREND_RETENTION), retention_series(months), [tr(t.STAT_Q1), tr(t.STAT_MEDIAN), tr(t.STAT_Q3)], True, 100.0, " %"),
-        ("health", tr(t.TREND_HEALTH), percent_series(months, "health", codes.HEALTH_FIGURES), [fmt.figure_label(f) for f in codes.HEALTH_FIGURES], True, 100.0, " %"),
+    sections: list[tuple[str, str, list[Series], list[str], bool, float | None, str]] = [
+        (
+            "ilo",
+            tr(t.TREND_ILO),
+            percent_series(months, "ilo", codes.ILO_FIGURES),
+            [fmt.figure_label(f) for f in codes.ILO_FIGURES],
+            True,
+            100.0,
+            " %",
+        ),
+        (
+            "retention",
+            tr(t.TREND_RETENTION),
+            retention_series(months),
+            [tr(t.STAT_Q1), tr(t.STAT_MEDIAN), tr(t.STAT_Q3)],
+            True,
+            100.0,
+            " %",
+        ),
+        (
+            "health",
+            tr(t.TREND_HEALTH),
+            percent_series(months, "health", codes.HEALTH_FIGURES),
+            [fmt.figure_label(f) for f in codes.HEALTH_FIGURES],
+            True,
+            100.0,
+            " %",
+        ),
     ]
     sources = source_series(months)
     source_labels = [
-        tr(t.TOTAL) if s.series_id == "_total" else fmt.row_label("campaigns", s.series_id) if s.series_id.startswith("_") else s.series_id
+        tr(t.TOTAL)
+        if s.series_id == "_total"
+        else fmt.row_label("campaigns", s.series_id)
+        if s.series_id.startswith("_")
+        else s.series_id
         for s in sources
     ]
     sections.append(("sources", tr(t.TREND_SOURCES), sources, source_labels, False, None, ""))
     for chart_id, title, series, labels, percent, top, unit in sections:
         out.append(f"<h2>{escape(title)}</h2>")
         out.append("<figure>")
-        out.append(line_chart(f"chart-{chart_id}", title, desc, series, labels, periods, top=top, unit=unit))
+        out.append(
+            line_chart(
+                f"chart-{chart_id}", title, desc, series, labels, periods, top=top, unit=unit
+            )
+        )
         out.append("</figure>")
         out.append(_series_table(title, months, series, labels, fmt, tr, percent=percent))
     out.append(f"<h2>{escape(tr(t.CUMULATIVE_TITLE))}</h2>")
@@ -242,8 +303,17 @@ def trends(months: Sequence[PublishedMonth], sums: Mapping[str, int], tr: Texts)
     if not sums:
         out.append(f"<p>{escape(tr(t.CUMULATIVE_NONE))}</p>")
     else:
-        rows = [[_cumulative_label(key, fmt, tr), fmt.number(value, 0)] for key, value in sums.items()]
-        out.append(table(f"{tr(t.CUMULATIVE_TITLE)} ({periods[0]} – {periods[-1]})", [tr(t.HOME_FIGURE), tr(t.COL_COUNT)], rows, {1}))
+        rows = [
+            [_cumulative_label(key, fmt, tr), _whole(value, fmt)] for key, value in sums.items()
+        ]
+        out.append(
+            table(
+                f"{tr(t.CUMULATIVE_TITLE)} ({periods[0]} – {periods[-1]})",
+                [tr(t.HOME_FIGURE), tr(t.COL_COUNT)],
+                rows,
+                {1},
+            )
+        )
     return "\n".join(out)
 
 
@@ -258,46 +328,65 @@ def _cumulative_label(key: str, fmt: Formatter, tr: Texts) -> str:
     return f"{fmt.figure_label(name)}: {tr(t.CUM_PRESENT if part == 'present' else t.CUM_ANSWERED)}"
 
 
+def _link_table(caption: str, heads: tuple[str, str], rows: list[tuple[str, str]]) -> str:
+    """A two-column table whose second cells are links (already escaped HTML)."""
+    out = [wrap(caption), f"<caption>{escape(caption)}</caption>"]
+    out.append(
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
+        + "</tr></thead>"
+    )
+    out.append("<tbody>")
+    out += [f'<tr><th scope="row">{escape(key)}</th><td>{cell}</td></tr>' for key, cell in rows]
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
 def data_page(
     months: Sequence[PublishedMonth],
     names: Sequence[str],
     dictionary: DataTable,
     tr: Texts,
 ) -> str:
-    out = [f"<p>{escape(tr(t.DATA_INTRO))}</p>", f"<p>{escape(tr(t.DATA_LICENCE))} "
-           '<a href="../data/LICENSE.txt">LICENSE.txt</a></p>']
-    rows = []
-    for name in names:
-        links = f'<a href="../data/all/{name}.csv">CSV</a> · <a href="../data/all/{name}.json">JSON</a>'
-        rows.append(f'<tr><th scope="row">{escape(name)}</th><td>{escape(tr(t.DATA_ALL_MONTHS))}: {links}</td></tr>')
-    out.append('<div class="table-wrap"><table>')
-    out.append(f"<caption>{escape(tr(t.DATA_ALL_MONTHS))}</caption>")
-    out.append(f'<thead><tr><th scope="col">{escape(tr(t.DATA_TABLE))}</th><th scope="col">{escape(tr(t.DATA_FILES))}</th></tr></thead><tbody>')
-    out.extend(rows)
-    out.append("</tbody></table></div>")
-    month_rows = []
-    for m in months:
-        links = " · ".join(
-            f'<a href="../data/{m.period}/{name}.csv">{escape(name)}.csv</a>' for name in names
+    out = [
+        f"<p>{escape(tr(t.DATA_INTRO))}</p>",
+        f'<p>{escape(tr(t.DATA_LICENCE))} <a href="../data/LICENSE.txt">LICENSE.txt</a></p>',
+    ]
+    every = [
+        (
+            name,
+            f'<a href="../data/all/{name}.csv">CSV</a> · '
+            f'<a href="../data/all/{name}.json">JSON</a>',
         )
-        month_rows.append(f'<tr><th scope="row">{m.period}</th><td>{links} · <a href="../data/{m.period}/report.json">report.json</a></td></tr>')
-    out.append('<div class="table-wrap"><table>')
-    out.append(f"<caption>{escape(tr(t.NAV_MONTHS))}</caption>")
-    out.append(f'<thead><tr><th scope="col">{escape(tr(t.COL_MONTH))}</th><th scope="col">{escape(tr(t.DATA_FILES))}</th></tr></thead><tbody>')
-    out.extend(month_rows)
-    out.append("</tbody></table></div>")
+        for name in names
+    ]
+    out.append(_link_table(tr(t.DATA_ALL_MONTHS), (tr(t.DATA_TABLE), tr(t.DATA_FILES)), every))
+    by_month = []
+    for m in months:
+        links = [f'<a href="../data/{m.period}/{n}.csv">{escape(n)}.csv</a>' for n in names]
+        links.append(f'<a href="../data/{m.period}/report.json">report.json</a>')
+        by_month.append((m.period, " · ".join(links)))
+    out.append(_link_table(tr(t.NAV_MONTHS), (tr(t.COL_MONTH), tr(t.DATA_FILES)), by_month))
     out.append(f"<h2>{escape(tr(t.DATA_DICTIONARY))}</h2>")
-    out.append('<p><a href="../data/dictionary.csv">dictionary.csv</a> · <a href="../data/dictionary.json">dictionary.json</a></p>')
+    out.append(
+        '<p><a href="../data/dictionary.csv">dictionary.csv</a> · '
+        '<a href="../data/dictionary.json">dictionary.json</a></p>'
+    )
     label_column = dictionary.columns.index(f"label_{tr.lang}")
     definition = dictionary.columns.index("definition")
     out.append(
         table(
             tr(t.DATA_DICTIONARY),
             [tr(t.DICT_ID), tr(t.DICT_LABEL), tr(t.DICT_DEFINITION)],
-            [[str(row[0]), str(row[label_column]), str(row[definition])] for row in dictionary.rows],
+            [
+                [str(row[0]), str(row[label_column]), str(row[definition])]
+                for row in dictionary.rows
+            ],
         )
     )
-    out.append(f'<h2>{escape(tr(t.DATA_CHECKSUMS))}</h2><p><a href="../SHA256SUMS">SHA256SUMS</a></p>')
+    out.append(
+        f'<h2>{escape(tr(t.DATA_CHECKSUMS))}</h2><p><a href="../SHA256SUMS">SHA256SUMS</a></p>'
+    )
     return "\n".join(out)
 
 
@@ -321,5 +410,6 @@ def quotes_page(quotes: Sequence[PublishedQuote], tr: Texts) -> str:
 def text_page(msgids: tuple[str, ...], tr: Texts, bot_link: str | None = None) -> str:
     body = paragraphs(tr, msgids)
     if bot_link:
-        body += f'\n<p>{escape(tr(t.TESTIMONY_LINK))} <a href="{escape(bot_link)}">{escape(bot_link)}</a></p>'
+        link = escape(bot_link)
+        body += f'\n<p>{escape(tr(t.TESTIMONY_LINK))} <a href="{link}">{link}</a></p>'
     return body

@@ -33,21 +33,82 @@ FlagKind = Literal["name", "place", "institution", "date", "number"]
 
 # Words that start an institution's name in the testimonies' Spanish.
 _INSTITUTION_WORDS: Final = (
-    "hospital", "policlínico", "policlinico", "clínica", "clinica", "ministerio", "embajada",
-    "consulado", "brigada", "universidad", "escuela", "empresa", "cdi", "minsap", "minrex",
-    "comercializadora", "misión", "mision", "central", "partido", "seguridad del estado",
+    "hospital",
+    "policlínico",
+    "policlinico",
+    "clínica",
+    "clinica",
+    "ministerio",
+    "embajada",
+    "consulado",
+    "brigada",
+    "universidad",
+    "escuela",
+    "empresa",
+    "cdi",
+    "minsap",
+    "minrex",
+    "comercializadora",
+    "misión",
+    "mision",
+    "central",
+    "partido",
+    "seguridad del estado",
 )
 _PLACE_WORDS: Final = (
-    "habana", "santiago", "camagüey", "camaguey", "holguín", "holguin", "matanzas", "pinar",
-    "cienfuegos", "granma", "guantánamo", "guantanamo", "villa clara", "sancti spíritus",
-    "las tunas", "artemisa", "mayabeque", "ciego de ávila", "isla de la juventud", "caracas",
-    "venezuela", "méxico", "mexico", "brasil", "bolivia", "qatar", "angola", "italia",
-    "honduras", "nicaragua", "guatemala", "argelia", "kuwait", "arabia", "maracaibo",
-    "calabria", "luanda", "doha",
+    "habana",
+    "santiago",
+    "camagüey",
+    "camaguey",
+    "holguín",
+    "holguin",
+    "matanzas",
+    "pinar",
+    "cienfuegos",
+    "granma",
+    "guantánamo",
+    "guantanamo",
+    "villa clara",
+    "sancti spíritus",
+    "las tunas",
+    "artemisa",
+    "mayabeque",
+    "ciego de ávila",
+    "isla de la juventud",
+    "caracas",
+    "venezuela",
+    "méxico",
+    "mexico",
+    "brasil",
+    "bolivia",
+    "qatar",
+    "angola",
+    "italia",
+    "honduras",
+    "nicaragua",
+    "guatemala",
+    "argelia",
+    "kuwait",
+    "arabia",
+    "maracaibo",
+    "calabria",
+    "luanda",
+    "doha",
 )
 _MONTHS: Final = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "setiembre", "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 )
 _DATE = re.compile(
     r"\b\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b"
@@ -90,7 +151,12 @@ def flag_details(text: str) -> list[Flag]:
         taken.append((start, end))
         found.append(Flag(kind=kind, text=value, start=start))
 
-    for pattern, kind in ((_DATE, "date"), (_INSTITUTION, "institution"), (_PLACE, "place"), (_NUMBER, "number")):
+    for pattern, kind in (
+        (_DATE, "date"),
+        (_INSTITUTION, "institution"),
+        (_PLACE, "place"),
+        (_NUMBER, "number"),
+    ):
         for match in pattern.finditer(text):
             add(kind, match)  # type: ignore[arg-type]
     for match in _ACRONYM.finditer(text):
@@ -128,7 +194,9 @@ def read_quotes(path: Path) -> QuoteFile:
     except OSError:
         raise SiteError(f"Cannot read the quotes file {path}.") from None
     except ValidationError:
-        raise SiteError(f"The quotes file {path} is not a quotes file of the documented format.") from None
+        raise SiteError(
+            f"The quotes file {path} is not a quotes file of the documented format."
+        ) from None
 
 
 def write_quotes(path: Path, quotes: QuoteFile) -> None:
@@ -167,7 +235,9 @@ def merge(existing: QuoteFile | None, found: Iterable[Candidate]) -> tuple[Quote
         known.add(entry.id)
         if entry.id not in current and entry.status != "withdrawn":
             withdrawn.append(entry.id)
-            entry = entry.model_copy(update={"status": "withdrawn", "text": "", "redacted": "", "flags": [], "kept": []})
+            entry = entry.model_copy(
+                update={"status": "withdrawn", "text": "", "redacted": "", "flags": [], "kept": []}
+            )
         entries.append(entry)
     for candidate in sorted(current.values(), key=lambda c: (c.month, c.id)):
         if candidate.id in known:
@@ -199,8 +269,14 @@ def approve(quotes: QuoteFile, ids: Sequence[str], keep: Sequence[str] = ()) -> 
     for entry in quotes.quotes:
         if entry.id in wanted:
             if entry.status == "withdrawn":
-                raise SiteError(f"Quote {entry.id} was withdrawn by its respondent; it cannot be approved.")
-            left = [f.text for f in flag_details(entry.redacted) if f.text not in keep and f.text not in entry.kept]
+                raise SiteError(
+                    f"Quote {entry.id} was withdrawn by its respondent; it cannot be approved."
+                )
+            left = [
+                f.text
+                for f in flag_details(entry.redacted)
+                if f.text not in keep and f.text not in entry.kept
+            ]
             original = {f.text for f in entry.flags}
             still = [x for x in left if x in original]
             if still:
@@ -208,7 +284,9 @@ def approve(quotes: QuoteFile, ids: Sequence[str], keep: Sequence[str] = ()) -> 
                     f"Quote {entry.id} still contains the flagged detail {still[0]!r}: redact it, "
                     "or approve with --keep if it identifies nobody."
                 )
-            entry = entry.model_copy(update={"status": "approved", "kept": sorted({*entry.kept, *keep})})
+            entry = entry.model_copy(
+                update={"status": "approved", "kept": sorted({*entry.kept, *keep})}
+            )
         updated.append(entry)
     return QuoteFile(format=FORMAT, quotes=updated)
 
@@ -223,19 +301,79 @@ _ROLE_CATEGORY: Final = {
 }
 _REGIONS: Final = {
     **dict.fromkeys(
-        ("VE", "MX", "BR", "BO", "HN", "NI", "GT", "BS", "EC", "PE", "CO", "AR", "CL", "UY",
-         "PY", "SV", "CR", "PA", "DO", "HT", "JM", "TT", "BZ", "SR", "GY", "BB", "LC", "VC",
-         "GD", "DM", "AG", "KN"),
+        (
+            "VE",
+            "MX",
+            "BR",
+            "BO",
+            "HN",
+            "NI",
+            "GT",
+            "BS",
+            "EC",
+            "PE",
+            "CO",
+            "AR",
+            "CL",
+            "UY",
+            "PY",
+            "SV",
+            "CR",
+            "PA",
+            "DO",
+            "HT",
+            "JM",
+            "TT",
+            "BZ",
+            "SR",
+            "GY",
+            "BB",
+            "LC",
+            "VC",
+            "GD",
+            "DM",
+            "AG",
+            "KN",
+        ),
         t.REGION_AMERICAS,
     ),
-    **dict.fromkeys(("AO", "DZ", "ZA", "MZ", "GH", "GQ", "KE", "NA", "TZ", "CV", "GW", "ST",
-                     "NG", "ET", "LY", "EG", "TN", "MA", "SL", "LR", "GM", "TD", "ML", "NE"),
-                    t.REGION_AFRICA),
-    **dict.fromkeys(("QA", "SA", "KW", "AE", "BH", "OM", "YE", "IQ", "IR", "SY", "LB", "JO"),
-                    t.REGION_MIDDLE_EAST),
+    **dict.fromkeys(
+        (
+            "AO",
+            "DZ",
+            "ZA",
+            "MZ",
+            "GH",
+            "GQ",
+            "KE",
+            "NA",
+            "TZ",
+            "CV",
+            "GW",
+            "ST",
+            "NG",
+            "ET",
+            "LY",
+            "EG",
+            "TN",
+            "MA",
+            "SL",
+            "LR",
+            "GM",
+            "TD",
+            "ML",
+            "NE",
+        ),
+        t.REGION_AFRICA,
+    ),
+    **dict.fromkeys(
+        ("QA", "SA", "KW", "AE", "BH", "OM", "YE", "IQ", "IR", "SY", "LB", "JO"),
+        t.REGION_MIDDLE_EAST,
+    ),
     **dict.fromkeys(("IT", "ES", "PT", "AD", "FR", "DE", "RU", "BY", "RS"), t.REGION_EUROPE),
-    **dict.fromkeys(("CN", "VN", "LA", "TL", "PK", "IN", "KI", "NR", "TV", "VU", "SB", "FJ"),
-                    t.REGION_ASIA),
+    **dict.fromkeys(
+        ("CN", "VN", "LA", "TL", "PK", "IN", "KI", "NR", "TV", "VU", "SB", "FJ"), t.REGION_ASIA
+    ),
 }
 
 

@@ -118,7 +118,10 @@ PROVISIONAL = N_(
 RELEASE = N_("Publicación")
 RELEASE_FINAL = N_("definitiva")
 RELEASE_PROVISIONAL = N_("provisional")
-MIN_CELL = N_("Cifras menores que {k} se muestran como «<{k}»; «x» oculta una cifra para que otra no pueda calcularse; «no publicado» indica un grupo demasiado pequeño.")
+MIN_CELL = N_(
+    "Cifras menores que {k} se muestran como «<{k}»; «x» oculta una cifra para que otra no "
+    "pueda calcularse; «no publicado» indica un grupo demasiado pequeño."
+)
 SECTION_SUMMARY = N_("Testimonios recibidos")
 SECTION_ILO = N_("Indicadores de trabajo forzoso de la OIT")
 SECTION_ILO_TOTAL = N_("Número de indicadores de la OIT reportados por persona")

@@ -61,7 +61,9 @@ def table_count(report: Mapping[str, Any], variable: str, code: str) -> int | No
     return None
 
 
-def percent_series(months: Sequence[PublishedMonth], group: str, ids: Sequence[str]) -> list[Series]:
+def percent_series(
+    months: Sequence[PublishedMonth], group: str, ids: Sequence[str]
+) -> list[Series]:
     return [
         Series(f, tuple(Point(m.period, figure_percent(m.report, group, f)) for m in months))
         for f in ids
@@ -94,7 +96,12 @@ def source_series(months: Sequence[PublishedMonth]) -> list[Series]:
             known = any(r["code"] == code for r in m.report["tables"]["campaign"]["rows"])
             # A campaign a month did not list had no testimony that month (or was grouped in
             # "others"): shown as no value, never as a zero the month did not publish.
-            points.append(Point(m.period, float(value) if value is not None and (known or code == "_total") else None))
+            points.append(
+                Point(
+                    m.period,
+                    float(value) if value is not None and (known or code == "_total") else None,
+                )
+            )
         found.append(Series(code, tuple(points)))
     return found
 

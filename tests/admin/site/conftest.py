@@ -22,13 +22,17 @@ def quotes_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_site(fixture: FixtureLedger, out: Path, *extra: object) -> Path:
-    result = run(["site", "build", "--ledger", fixture.ledger, *fixture.key_args(), "--out", out, *extra])
+    result = run(
+        ["site", "build", "--ledger", fixture.ledger, *fixture.key_args(), "--out", out, *extra]
+    )
     assert result.exit_code == 0, result.stderr + result.stdout
     return out
 
 
 @pytest.fixture(scope="session")
-def site(six_months: FixtureLedger, quotes_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(
+    six_months: FixtureLedger, quotes_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     return build_site(
         six_months,
         tmp_path_factory.mktemp("site") / "public",

@@ -31,7 +31,9 @@ def write_quotes_file(path: Path) -> Path:
         q.model_copy(update={"redacted": APPROVED_REDACTED}) if q.id == "q-approved0000001" else q
         for q in quotes.quotes
     ]
-    quotes = approve(quotes.model_copy(update={"quotes": redacted}), ["q-approved0000001", "q-withdrawn000003"])
+    quotes = approve(
+        quotes.model_copy(update={"quotes": redacted}), ["q-approved0000001", "q-withdrawn000003"]
+    )
     # The respondent of the third later withdrew the testimony: the next prepare lacks it.
     quotes, withdrawn = merge(quotes, first[:2])
     assert withdrawn == ["q-withdrawn000003"]

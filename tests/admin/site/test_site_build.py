@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from admin_cli.ledger import Ledger
 from admin_cli.site.quotes import flag_details, read_quotes
 from admin_cli.site.source import published_months
 from admin_cli.site.trends import audit_cumulative, cumulative
-from admin_cli.ledger import Ledger
 from tests.admin.cli_support import one_sentence, run
 from tests.admin.site.conftest import build_site
 from tests.admin.site.ledger_fixture import MONTHS, FixtureLedger
@@ -33,14 +33,25 @@ def _ledger_reports(fixture: FixtureLedger) -> dict[str, dict[str, Any]]:
 
 
 def _all_files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_every_month_has_its_pages_in_both_languages(site: Path) -> None:
     for lang in ("es", "en"):
         for month in MONTHS:
             assert (site / lang / "months" / f"{month}.html").is_file()
-        for name in ("index", "months", "trends", "data", "quotes", "methodology", "reading", "testimony"):
+        for name in (
+            "index",
+            "months",
+            "trends",
+            "data",
+            "quotes",
+            "methodology",
+            "reading",
+            "testimony",
+        ):
             html = (site / lang / f"{name}.html").read_text(encoding="utf-8")
             assert f'<html lang="{lang}">' in html
     english = (site / "en" / "trends.html").read_text(encoding="utf-8")
@@ -66,7 +77,9 @@ def test_open_data_equal_the_ledger(six_months: FixtureLedger, site: Path) -> No
             rows = json.loads((folder / f"table_{variable}.json").read_text(encoding="utf-8"))
             expected = [*table["rows"], *table["subtotals"]]
             assert [r["code"] for r in rows] == [*(e["code"] for e in expected), "_total"]
-            for row, source in zip(rows, [*(e["count"] for e in expected), table["total"]], strict=True):
+            for row, source in zip(
+                rows, [*(e["count"] for e in expected), table["total"]], strict=True
+            ):
                 if isinstance(source, int):
                     assert (row["count"], row["display"]) == (source, str(source))
                 else:
@@ -103,7 +116,9 @@ def test_data_dictionary_has_every_figure_with_its_methodology_definition(site: 
     by_id = {r["id"]: r for r in rows}
     assert by_id["ilo_violencia"]["definition"].startswith("physical and sexual violence:")
     assert "violencia_fisica = si" in by_id["ilo_violencia"]["definition"]
-    assert by_id["salud_ambulancia_mas_6h"]["label_en"] != by_id["salud_ambulancia_mas_6h"]["label_es"]
+    assert (
+        by_id["salud_ambulancia_mas_6h"]["label_en"] != by_id["salud_ambulancia_mas_6h"]["label_es"]
+    )
     assert "CC BY 4.0" in (site / "data" / "LICENSE.txt").read_text(encoding="utf-8")
 
 
@@ -127,23 +142,34 @@ def test_cumulative_figures_disclose_no_hidden_cell(six_months: FixtureLedger, s
     assert all(key not in shown for _, key in hidden)
 
 
-def test_the_audit_catches_a_cumulative_figure_that_would_disclose(six_months: FixtureLedger) -> None:
+def test_the_audit_catches_a_cumulative_figure_that_would_disclose(
+    six_months: FixtureLedger,
+) -> None:
     months = published_months(Ledger(six_months.ledger).entries())
     month, key = next(
         (m.period, key)
         for m in months
         for key, (low, high) in m.view.known.items()
-        if key.startswith("roles.") and low != high and all(
-            o.view.known[key][0] == o.view.known[key][1] for o in months if o is not m
-        )
+        if key.startswith("roles.")
+        and low != high
+        and all(o.view.known[key][0] == o.view.known[key][1] for o in months if o is not m)
     )
     code = key.split(".", 1)[1]
     true_sum = sum(t.roles[code] for t in six_months.tallies.values())
     assert f"{month}:{key}" in audit_cumulative(months, {**cumulative(months), key: true_sum})
 
 
-def test_two_builds_are_byte_identical(six_months: FixtureLedger, quotes_file: Path, site: Path, tmp_path: Path) -> None:
-    again = build_site(six_months, tmp_path / "again", "--quotes", quotes_file, "--bot-link", "https://t.me/ejemplo_testimonio_bot")
+def test_two_builds_are_byte_identical(
+    six_months: FixtureLedger, quotes_file: Path, site: Path, tmp_path: Path
+) -> None:
+    again = build_site(
+        six_months,
+        tmp_path / "again",
+        "--quotes",
+        quotes_file,
+        "--bot-link",
+        "https://t.me/ejemplo_testimonio_bot",
+    )
     assert _all_files(again) == _all_files(site)
     assert [p.stat().st_mtime for p in sorted(again.rglob("*"))] == [
         p.stat().st_mtime for p in sorted(site.rglob("*"))
@@ -152,9 +178,20 @@ def test_two_builds_are_byte_identical(six_months: FixtureLedger, quotes_file: P
 
 def test_only_the_approved_redacted_quote_is_published(site: Path, quotes_file: Path) -> None:
     everything = b"\n".join(_all_files(site).values()).decode("utf-8")
-    assert APPROVED_REDACTED in (site / "es" / "quotes.html").read_text(encoding="utf-8").replace("&quot;", '"')
-    assert APPROVED_REDACTED in (site / "en" / "months" / "2025-03.html").read_text(encoding="utf-8")
-    for secret in (APPROVED_TEXT, PENDING_TEXT, WITHDRAWN_TEXT, "Maracaibo", "Ramírez", "Los Olivos"):
+    assert APPROVED_REDACTED in (site / "es" / "quotes.html").read_text(encoding="utf-8").replace(
+        "&quot;", '"'
+    )
+    assert APPROVED_REDACTED in (site / "en" / "months" / "2025-03.html").read_text(
+        encoding="utf-8"
+    )
+    for secret in (
+        APPROVED_TEXT,
+        PENDING_TEXT,
+        WITHDRAWN_TEXT,
+        "Maracaibo",
+        "Ramírez",
+        "Los Olivos",
+    ):
         assert secret not in everything
     # Only month, role category and region go with it.
     page = (site / "en" / "quotes.html").read_text(encoding="utf-8")
