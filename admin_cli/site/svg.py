@@ -18,7 +18,7 @@ from admin_cli.site.trends import Series
 PALETTE = ("#0072b2", "#b35900", "#007a5e", "#9e3a8a", "#5c5c5c", "#8a6d00")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
 _W, _H = 640, 300
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 16, 40
+_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 40, 16, 40
 
 
 def _n(value: float) -> str:
