@@ -76,7 +76,6 @@ NAV_METHODOLOGY = N_("Metodología")
 NAV_READING = N_("Cómo leer las cifras")
 NAV_TESTIMONY = N_("Dar testimonio con seguridad")
 NAV_QUOTES = N_("Testimonios citados")
-OTHER_LANGUAGE = N_("English")
 FOOTER = N_(
     "Sitio estático generado desde el registro de publicaciones del observatorio. Sin "
     "cookies, sin analítica, sin recursos de terceros."
