@@ -72,7 +72,7 @@ def build(
         shown: list[PublishedQuote] = []
         withdrawn: list[str] = []
         if quotes is not None:
-            shown, withdrawn = publishable(read_quotes(quotes), [m.period for m in months])
+            shown, withdrawn = publishable(read_quotes(quotes), months)
         site = assemble(
             months, shown, methodology=methodology_text, bot_link=bot_link, withdrawn=withdrawn
         )

@@ -248,6 +248,7 @@ def trends(months: Sequence[PublishedMonth], sums: Mapping[str, int], tr: Texts)
     fmt = Formatter(tr.lang, months[-1].min_cell)
     periods = [m.period for m in months]
     desc = tr(t.TREND_CHART_DESC)
+    pct = "%" if tr.lang == "en" else " %"  # as the locale writes a percentage
     out = [f"<p>{escape(tr(t.TRENDS_INTRO))}</p>"]
     sections: list[tuple[str, str, list[Series], list[str], bool, float | None, str]] = [
         (
@@ -257,7 +258,7 @@ def trends(months: Sequence[PublishedMonth], sums: Mapping[str, int], tr: Texts)
             [fmt.figure_label(f) for f in codes.ILO_FIGURES],
             True,
             100.0,
-            " %",
+            pct,
         ),
         (
             "retention",
@@ -266,7 +267,7 @@ def trends(months: Sequence[PublishedMonth], sums: Mapping[str, int], tr: Texts)
             [tr(t.STAT_Q1), tr(t.STAT_MEDIAN), tr(t.STAT_Q3)],
             True,
             100.0,
-            " %",
+            pct,
         ),
         (
             "health",
@@ -275,7 +276,7 @@ def trends(months: Sequence[PublishedMonth], sums: Mapping[str, int], tr: Texts)
             [fmt.figure_label(f) for f in codes.HEALTH_FIGURES],
             True,
             100.0,
-            " %",
+            pct,
         ),
     ]
     sources = source_series(months)

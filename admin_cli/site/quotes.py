@@ -24,7 +24,8 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from admin_cli.site import texts as t
-from admin_cli.site.source import SiteError
+from admin_cli.site.opendata import count_value
+from admin_cli.site.source import PublishedMonth, SiteError
 
 FORMAT: Final = "oclep-quotes/1"
 CONSENT_QUESTION: Final = "cita_permitida"
@@ -387,19 +388,48 @@ class PublishedQuote:
     region_label: str
 
 
-def publishable(quotes: QuoteFile, months: Iterable[str]) -> tuple[list[PublishedQuote], list[str]]:
+def _group_counts(month: PublishedMonth) -> tuple[dict[str, int], dict[str, int]]:
+    """At least how many testimonies of each role category, and mission respondents of each
+    region, one month's published tables show (hidden rows and "others" count nothing)."""
+    roles: dict[str, int] = {}
+    for row in month.report["tables"]["rol"]["rows"]:
+        category = _ROLE_CATEGORY.get(row["code"])
+        if category is not None:
+            roles[category] = roles.get(category, 0) + (count_value(row["count"]) or 0)
+    regions: dict[str, int] = {}
+    for row in month.report["tables"]["pais"]["rows"]:
+        region = _REGIONS.get(row["code"])
+        if region is not None:
+            regions[region] = regions.get(region, 0) + (count_value(row["count"]) or 0)
+    return roles, regions
+
+
+def publishable(
+    quotes: QuoteFile, months: Sequence[PublishedMonth]
+) -> tuple[list[PublishedQuote], list[str]]:
     """Approved quotes of published months, in month then id order; and the ids of withdrawn
-    quotes (for staff to take down any copy of an earlier build)."""
-    published_months = set(months)
+    quotes (for staff to take down any copy of an earlier build).
+
+    A quote says its role category and region only when that month's published tables show
+    at least k testimonies of that category (and k mission respondents in that region): a
+    quote must not be the one testimony of a small, known group.
+    """
+    by_month = {m.period: m for m in months}
     shown = []
     for entry in sorted(quotes.quotes, key=lambda q: (q.month, q.id)):
-        if entry.status != "approved" or entry.month not in published_months:
+        month = by_month.get(entry.month)
+        if entry.status != "approved" or month is None:
             continue
+        roles, regions = _group_counts(month)
         role = _ROLE_CATEGORY.get(entry.role or "", t.ROLE_OTHER)
-        if role == t.ROLE_CUBA_HEALTH:
+        if roles.get(role, 0) < month.min_cell:
+            role, region = t.ROLE_UNSAID, t.REGION_UNKNOWN
+        elif role == t.ROLE_CUBA_HEALTH:
             region = t.REGION_CUBA
         else:
             region = _REGIONS.get(entry.country or "", t.REGION_UNKNOWN)
+            if regions.get(region, 0) < month.min_cell:
+                region = t.REGION_UNKNOWN
         shown.append(PublishedQuote(entry.month, entry.redacted, role, region))
     withdrawn = sorted(q.id for q in quotes.quotes if q.status == "withdrawn")
     return shown, withdrawn

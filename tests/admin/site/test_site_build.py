@@ -240,3 +240,30 @@ def test_a_tampered_ledger_stops_the_build(six_months: FixtureLedger, tmp_path: 
     assert result.exit_code == 1
     assert "edited" in one_sentence(result)
     assert not out.exists()
+
+
+def test_a_quote_of_a_small_group_says_neither_role_nor_region(six_months: FixtureLedger) -> None:
+    from admin_cli.site import texts as t
+    from admin_cli.site.quotes import Candidate, approve, merge, publishable
+
+    months = published_months(Ledger(six_months.ledger).entries())
+    march = next(m for m in months if m.period == "2025-03")
+    # In the fixture's March, Venezuela has at least k mission respondents and Angola none.
+    countries = {r["code"]: r["count"] for r in march.report["tables"]["pais"]["rows"]}
+    assert isinstance(countries["VE"], int) and countries["VE"] >= march.min_cell
+    assert "AO" not in countries
+    file, _ = merge(
+        None,
+        [
+            Candidate("q-ve", "2025-03", "mision_actual", "VE", "Nos vigilaban."),
+            Candidate("q-ao", "2025-03", "mision_actual", "AO", "Nos vigilaban."),
+            Candidate("q-feb", "2025-07", "mision_actual", "VE", "Nos vigilaban."),
+        ],
+    )
+    shown, _ = publishable(approve(file, ["q-ve", "q-ao", "q-feb"]), months)
+    # In id order: Angola first. One quote known to come from Angola would point at one
+    # of very few people; and 2025-07 is no published month, so its quote waits.
+    assert [(q.role_label, q.region_label) for q in shown] == [
+        (t.ROLE_MISSION, t.REGION_UNKNOWN),
+        (t.ROLE_MISSION, t.REGION_AMERICAS),
+    ]
