@@ -22,7 +22,7 @@ from admin_cli.report.formatting import Formatter
 from admin_cli.site import pages
 from admin_cli.site import texts as t
 from admin_cli.site.dictionary import dictionary
-from admin_cli.site.layout import CSS, page
+from admin_cli.site.layout import CSP, CSS, page
 from admin_cli.site.opendata import DataTable, combined, month_tables
 from admin_cli.site.quotes import PublishedQuote
 from admin_cli.site.source import PublishedMonth, SiteError
@@ -142,6 +142,7 @@ def _landing() -> str:
         '<html lang="es">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         "<title>Observatorio · Observatory</title>\n"
         '<link rel="stylesheet" href="assets/site.css">\n'
         '</head>\n<body>\n<main id="main">\n'

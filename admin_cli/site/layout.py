@@ -59,6 +59,12 @@ footer.site { border-top: 1px solid var(--rule); margin-top: 3rem; padding: 1rem
 }
 """
 
+# Wherever the site is hosted, the browser itself refuses any script, frame, form target
+# or resource from elsewhere: only the site's stylesheet loads.
+CSP: Final = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+)
+
 # (page key, file name, label): the navigation, in order.
 PAGES: Final = (
     ("home", "index.html", t.NAV_HOME),
@@ -97,6 +103,7 @@ def page(
         f'<html lang="{tr.lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         f"<title>{escape(title)} · {escape(tr(t.SITE_NAME))}</title>\n"
         f'<link rel="stylesheet" href="{up}assets/site.css">\n'
         f'<link rel="alternate" hreflang="{other}" href="{up}{other}/{path}">\n'

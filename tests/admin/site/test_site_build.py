@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from admin_cli.export.columns import META_COLUMNS
 from admin_cli.ledger import Ledger
 from admin_cli.site.quotes import flag_details, read_quotes
 from admin_cli.site.source import published_months
@@ -120,6 +121,12 @@ def test_data_dictionary_has_every_figure_with_its_methodology_definition(site: 
         by_id["salud_ambulancia_mas_6h"]["label_en"] != by_id["salud_ambulancia_mas_6h"]["label_es"]
     )
     assert "CC BY 4.0" in (site / "data" / "LICENSE.txt").read_text(encoding="utf-8")
+    # Every id is the codebook's: a meta column of the export, or a variable or figure of
+    # docs/codebook.md (generated from the questionnaire).
+    codebook = (Path(__file__).resolve().parents[3] / "docs" / "codebook.md").read_text("utf-8")
+    meta = {name for name, _ in META_COLUMNS}
+    unknown = [r["id"] for r in rows if r["id"] not in meta and f"\n| {r['id']} |" not in codebook]
+    assert unknown == []
 
 
 def test_cumulative_figures_disclose_no_hidden_cell(six_months: FixtureLedger, site: Path) -> None:
