@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -159,9 +159,9 @@ def write_site(site: BuiltSite, out: Path, *, issued: str, force: bool = False) 
     if out.exists() and not force:
         raise SiteError(f"{out} already exists; give --force to replace it with the new build.")
     stamp = datetime.fromisoformat(issued).timestamp()
-    staging = Path(
-        tempfile.mkdtemp(prefix=".site-", dir=out.parent if out.parent.exists() else None)
-    )
+    # Staged beside the target, so the final rename stays on one file system.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
     try:
         for path, data in sorted(site.files.items()):
             target = staging / path
@@ -177,7 +177,3 @@ def write_site(site: BuiltSite, out: Path, *, issued: str, force: bool = False) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def checksums(files: Mapping[str, bytes]) -> dict[str, str]:
-    return {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}

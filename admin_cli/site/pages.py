@@ -9,6 +9,8 @@ from typing import Any
 
 from admin_cli.report import codes
 from admin_cli.report.formatting import Formatter
+from admin_cli.report.model import Period
+from admin_cli.report.texts import text
 from admin_cli.site import texts as t
 from admin_cli.site.layout import paragraphs, table, wrap
 from admin_cli.site.opendata import DataTable, count_value, table_id
@@ -38,14 +40,10 @@ def _whole(value: int, fmt: Formatter) -> str:
 
 
 def _percent(value: Any, fmt: Formatter) -> str:
-    from decimal import Decimal
-
     return fmt.percent(None if value is None else Decimal(str(value)))
 
 
 def month_label(month: str, fmt: Formatter) -> str:
-    from admin_cli.report.model import Period
-
     return fmt.period(Period.of_month(month))
 
 
@@ -157,9 +155,7 @@ def _spread(
     return table(caption, [tr(t.COL_STATISTIC), tr(t.HOME_VALUE)], rows, {1})
 
 
-def _decimal(value: Any) -> Any:
-    from decimal import Decimal
-
+def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
@@ -213,8 +209,6 @@ def month_page(m: PublishedMonth, quotes: Sequence[PublishedQuote], tr: Texts) -
 
 
 def _table_caption(variable: str, tr: Texts) -> str:
-    from admin_cli.report.texts import text
-
     return text(tr.lang, f"table.{table_id(variable)}")
 
 

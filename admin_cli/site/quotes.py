@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -433,7 +433,3 @@ def publishable(
         shown.append(PublishedQuote(entry.month, entry.redacted, role, region))
     withdrawn = sorted(q.id for q in quotes.quotes if q.status == "withdrawn")
     return shown, withdrawn
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
