@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint run bot locales lock lock-check clean bench
+.PHONY: test lint run bot locales lock lock-check clean bench site-test-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# axe-core (npm) for the public site's accessibility test; .ci/run calls this.
+site-test-deps:
+	npm ci --prefix tests/admin/site/browser --no-audit --no-fund

@@ -76,7 +76,12 @@ app.add_typer(stats_cmd.app, name="stats")
 for _name, _module in (("export", "export_cmd"), ("report", "report_cmd")):
     app.command(_name)(_staff_only(_module, _name) or _needs_staff_extras(_name))
 app.command("purge")(purge_cmd.purge)
-for _name, _module in (("audit", "audit_cmd"), ("ledger", "ledger_cmd")):
+for _name, _module in (
+    ("audit", "audit_cmd"),
+    ("ledger", "ledger_cmd"),
+    ("site", "site_cmd"),
+    ("quotes", "quotes_cmd"),
+):
     _group = _staff_only(_module, "app")
     if _group is not None:
         app.add_typer(_group, name=_name)

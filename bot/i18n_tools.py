@@ -22,6 +22,8 @@ PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 # that it works before the package is reinstalled).
 METHOD_MAP: Final = [
     ("bot/**.py", "python"),
+    # The public site's wording (admin_cli/site/texts.py) shares the catalogs.
+    ("admin_cli/site/**.py", "python"),
     ("flows/questionnaires/**.yaml", "bot.babel_questionnaire:extract"),
     ("flows/**.py", "bot.babel_flows:extract"),
 ]

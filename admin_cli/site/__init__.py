@@ -1,0 +1,1 @@
+"""The public evidence site: a static, bilingual site built from the release ledger only."""
