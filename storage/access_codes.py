@@ -9,11 +9,13 @@ Staff name a code by its random `short_id`.
 
 from __future__ import annotations
 
+import base64
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +36,11 @@ INVESTIGATOR_CODE_BYTES: Final = 24
 # not to collide: 9 bytes, 12 characters.
 CAMPAIGN_CODE_BYTES: Final = 9
 SHORT_ID_BYTES: Final = 4  # 8 hex characters; unique among a few hundred codes, retried
+_SHORT_ID = re.compile(r"[0-9a-f]{8}")
+# A grant token: the short id and 12 bytes of its MAC in base64url, 24 characters. It fits a
+# Telegram button's 64-byte callback data beside the bot's own fields.
+GRANT_TOKEN_MAC_BYTES: Final = 12
+GRANT_TOKEN_LENGTH: Final = 2 * SHORT_ID_BYTES + 4 * GRANT_TOKEN_MAC_BYTES // 3
 _LABEL = re.compile(CAMPAIGN_PATTERN)
 _C = ACCESS_CODES.c
 
@@ -159,12 +166,41 @@ class AccessCodes:
                     ).where(_C.code_hash == self._secret.access_code_hash(code))
                 )
             ).one_or_none()
-        if row is None:
+        return None if row is None else _outcome(row)
+
+    def grant_token(self, short_id: str) -> str:
+        """A token naming a resolved code without the code: for the bot's buttons.
+
+        Before consent nothing is stored, so what a deep link opened must ride in the consent
+        buttons. The code itself must not: once the bot deletes the `/start <code>` message,
+        the chat then holds no code. The MAC (server secret) stops a forged button from
+        naming a code it does not hold: short ids are listed to staff and only 32 bits.
+        """
+        mac = self._secret.grant_token_mac(short_id)[:GRANT_TOKEN_MAC_BYTES]
+        return short_id + base64.urlsafe_b64encode(mac).decode("ascii")
+
+    async def resolve_token(self, token: str) -> Grant | RevokedCode | None:
+        """What a `grant_token` names now (revoked since? unknown?), or None if forged."""
+        short_id, mac_text = token[: 2 * SHORT_ID_BYTES], token[2 * SHORT_ID_BYTES :]
+        if (
+            len(token) != GRANT_TOKEN_LENGTH
+            or _SHORT_ID.fullmatch(short_id) is None
+            or CODE_PATTERN.fullmatch(mac_text) is None
+        ):
             return None
-        kind = AccessCodeKind(row.kind)
-        if row.revoked_on is not None:
-            return RevokedCode(row.short_id, kind)
-        return Grant(row.short_id, kind, row.questionnaire_id, row.label)
+        mac = base64.urlsafe_b64decode(mac_text.encode("ascii"))
+        expected = self._secret.grant_token_mac(short_id)[:GRANT_TOKEN_MAC_BYTES]
+        if not hmac.compare_digest(mac, expected):
+            return None
+        async with self._database.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(
+                        _C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on
+                    ).where(_C.short_id == short_id)
+                )
+            ).one_or_none()
+        return None if row is None else _outcome(row)
 
     async def entries(self) -> list[CodeEntry]:
         """Every registered code, oldest first (then by short id): never the codes."""
@@ -241,6 +277,13 @@ class AccessCodes:
                 select(_C.short_id).where(_C.code_hash == self._secret.access_code_hash(code))
             )
             return found.first() is not None
+
+
+def _outcome(row: Any) -> Grant | RevokedCode:
+    kind = AccessCodeKind(row.kind)
+    if row.revoked_on is not None:
+        return RevokedCode(row.short_id, kind)
+    return Grant(row.short_id, kind, row.questionnaire_id, row.label)
 
 
 def _check_grant(

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.access_codes import (
+    GRANT_TOKEN_LENGTH,
     INVESTIGATOR_CODE_BYTES,
     AccessCodeError,
     AccessCodes,
@@ -163,3 +164,24 @@ async def test_audit_rows_say_what_happened_and_nothing_of_the_code(
         ("access_code_revoked", {"kind": "investigator", "questionnaire": "informe_campo"}),
     ]
     assert len(hashes) == 1 and made.code not in str(rows)
+
+
+async def test_a_grant_token_names_a_code_without_it_and_cannot_be_forged(
+    database: Database, codes: AccessCodes
+) -> None:
+    made = await codes.add(INVESTIGATOR, "informe_campo", "campo", TODAY)
+    grant = await codes.resolve(made.code)
+    assert isinstance(grant, Grant)
+    token = codes.grant_token(grant.short_id)
+    assert len(token) == GRANT_TOKEN_LENGTH and is_code(token)
+    assert made.code not in token
+    assert await codes.resolve_token(token) == grant
+    # Another server's secret, a changed character, another short id: nothing.
+    assert await AccessCodes(database, ServerSecret.generate(TODAY)).resolve_token(token) is None
+    for i in range(len(token)):
+        changed = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+        assert await codes.resolve_token(changed) is None, i
+    assert await codes.resolve_token(token + "A") is None
+    assert await codes.resolve_token(token[:-1] + "+") is None
+    await codes.revoke(grant.short_id, TODAY)
+    assert await codes.resolve_token(token) == RevokedCode(grant.short_id, INVESTIGATOR)
