@@ -39,8 +39,22 @@ from admin_cli.export.files import PendingFile, check_targets, pending_files
 from admin_cli.export.writers import CsvWriter, ExportWriter, JsonLinesWriter, XlsxWriter
 from admin_cli.keys_cmd import load_private_keys
 from admin_cli.records import DefinitionCatalog
+from flows.model import Questionnaire
+from flows.shipped import INVESTIGATOR_ONLY
 from storage.database import DEFAULT_DATABASE_URL, open_database
 from storage.keys import StaffPrivateKey
+
+# Field reports get their own sheet with the export of every source (issue 15, item 4); until
+# then their columns stay out of the testimonies' sheet, and a field report is refused loudly
+# rather than written into testimony columns.
+_FIELD_REPORTS_NOT_YET = (
+    "The selection holds field reports (informe_campo), which this version's export cannot "
+    "write yet; narrow it to testimonies (for example with --campaign)."
+)
+
+
+def _testimony_definitions(catalog: DefinitionCatalog) -> list[Questionnaire]:
+    return [q for q in catalog.questionnaires if q.id not in INVESTIGATOR_ONLY]
 
 
 class ExportFormat(StrEnum):
@@ -93,13 +107,15 @@ async def _export(
                 records = decrypted_records(database, keys, chosen, catalog, tally, progress, total)
                 async with aclosing(records):
                     async for record in records:
+                        if record.questionnaire.id in INVESTIGATOR_ONLY:
+                            raise CommandError(_FIELD_REPORTS_NOT_YET)
                         writer.write_row(row_cells(record, columns.columns))
                         by_status[record.status] = by_status.get(record.status, 0) + 1
                         version = f"{record.questionnaire.id} v{record.questionnaire.version}"
                         versions[version] = versions.get(version, 0) + 1
                         review += bool(record.review)
         tally.check()
-        book = codebook_rows(columns, catalog.questionnaires, audit_anchor=anchor)
+        book = codebook_rows(columns, _testimony_definitions(catalog), audit_anchor=anchor)
         if isinstance(writer, XlsxWriter):
             writer.add_codebook(book)
         else:
@@ -207,7 +223,7 @@ def export(
         log = AuditLog(audit_log or default_audit_log())
         log.check()  # a log that cannot take the entry stops the command before any key
         catalog = DefinitionCatalog.load(questionnaire or [])
-        columns = layout(catalog.questionnaires, include_text=include_text)
+        columns = layout(_testimony_definitions(catalog), include_text=include_text)
         asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
         keys = load_private_keys(key, passphrase_file)
         run = AuditedRun(  # written and fsynced before anything is decrypted

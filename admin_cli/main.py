@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from admin_cli import db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
+from admin_cli import codes_cmd, db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
 
 # Installed by `oclep[staff]` only: the bot server runs purge, db and stats without them.
 STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy")
@@ -71,8 +71,9 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(questionnaire_cmd.app, name="questionnaire")
 app.add_typer(stats_cmd.app, name="stats")
+app.add_typer(codes_cmd.app, name="codes")
 # Decrypting, export, report and the audit log run on staff computers: the bot server
-# (no staff extras) still runs keys, db, questionnaire, stats and purge.
+# (no staff extras) still runs keys, db, questionnaire, stats, codes and purge.
 for _name, _module in (("export", "export_cmd"), ("report", "report_cmd")):
     app.command(_name)(_staff_only(_module, _name) or _needs_staff_extras(_name))
 app.command("purge")(purge_cmd.purge)

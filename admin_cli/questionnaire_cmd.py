@@ -10,16 +10,22 @@ from rich.markdown import Markdown
 
 from flows.codebook import codebook, codebook_csv, codebook_markdown, preview_markdown
 from flows.engine import Engine
-from flows.loader import DefinitionError, definition_hash, load_questionnaire
+from flows.loader import DefinitionError, definition_hash
 from flows.model import Questionnaire
 from flows.paths import path_lengths, screens_summary
+from flows.shipped import load_named
 
 app = typer.Typer(
     help="Check, preview and document questionnaire definitions.", no_args_is_help=True
 )
 
 DefinitionFile = Annotated[
-    Path, typer.Argument(help="Questionnaire definition (YAML).", show_default=False)
+    str,
+    typer.Argument(
+        help="A shipped questionnaire's name (testimonio, informe_campo, testimonio_v1) or a "
+        "definition file (YAML).",
+        show_default=False,
+    ),
 ]
 
 
@@ -28,10 +34,10 @@ class CodebookFormat(StrEnum):
     md = "md"
 
 
-def _load(path: Path) -> Questionnaire:
+def _load(path: str) -> Questionnaire:
     """Load the definition, or print its one problem and exit with status 1."""
     try:
-        return load_questionnaire(path)
+        return load_named(path)
     except DefinitionError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
@@ -68,11 +74,18 @@ def preview(
 def paths(
     path: DefinitionFile,
     by: Annotated[
-        str, typer.Option("--by", help="The question whose answer groups the paths.")
-    ] = "rol",
+        str | None,
+        typer.Option(
+            "--by",
+            help="The question whose answer groups the paths (default: rol, or else the first "
+            "single-choice question that neither ends nor pauses, e.g. tipo_lugar).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Print the shortest, median and longest number of question screens per role."""
     questionnaire = _load(path)
+    by = by or _grouping_question(questionnaire)
     try:
         question = questionnaire.question(by)
     except KeyError:
@@ -84,6 +97,17 @@ def paths(
         )
         raise typer.Exit(1)
     typer.echo(screens_summary(path_lengths(Engine(questionnaire), by), by), nl=False)
+
+
+def _grouping_question(questionnaire: Questionnaire) -> str:
+    """`rol` where there is one; otherwise the first question that sorts who answers."""
+    ids = [question.id for question in questionnaire.questions()]
+    if "rol" in ids:
+        return "rol"
+    return next(
+        (q.id for q in questionnaire.questions() if q.type == "single" and q.stop is None),
+        "rol",
+    )
 
 
 @app.command(name="codebook")

@@ -66,6 +66,35 @@ async def open_server_secret(database: Database, path: Path) -> ServerSecret:
     return secret
 
 
+async def open_server_secret_for_staff(database: Database, path: Path) -> ServerSecret:
+    """The bot's server secret, for a staff command on the server (`oclep-admin codes`).
+
+    Never creates one: a command given a wrong path must not make a new secret whose keyed
+    hashes the bot would never match. A secret the database does not know yet (the bot has
+    not started on it) is made the database's here, so that the bot later refuses any other;
+    a format 1 file is left for the bot to convert first.
+    """
+    try:
+        secret = ServerSecret.load(path)
+    except FileNotFoundError:
+        raise ServerSecretError(
+            f"There is no server secret at {path}; give the bot's with --server-secret-file "
+            "or OCLEP_SERVER_SECRET_FILE (start the bot once to create it)."
+        ) from None
+    if secret.legacy is not None:
+        raise ServerSecretError(
+            f"The server secret {path} is in the old format; start the bot once to convert "
+            "it, then run this command again."
+        )
+    await check_server_secret(database, secret)
+    if await _stored_check(database) is None:
+        async with database.write_transaction() as connection:
+            await connection.execute(
+                insert(SERVER_META).values(name=CHECK_NAME, value=secret.check_value())
+            )
+    return secret
+
+
 async def adopt_server_secret(
     database: Database, secret: ServerSecret, staff_key: StaffPublicKey, today: date
 ) -> None:

@@ -46,6 +46,8 @@ FILE_LENGTH: Final = len(MAGIC) + 1 + KEY_LENGTH * 3 + 4 + 8
 _DRAFT_FORMAT: Final = b"\x02"
 _NONCE_LENGTH: Final = 12
 _CHECK_LABEL: Final = b"oclep server secret check v2"
+_ACCESS_CODE_LABEL: Final = b"oclep access code key"
+_GRANT_TOKEN_LABEL: Final = b"oclep access grant token key"
 
 
 class ServerSecretError(Exception):
@@ -139,7 +141,9 @@ class ServerSecret:
     """
 
     __slots__ = (
+        "_access_code_key",
         "_cache",
+        "_grant_token_key",
         "_oldest_epoch",
         "_oldest_key",
         "_receipt_key",
@@ -163,6 +167,10 @@ class ServerSecret:
                 raise ValueError(f"server secret keys are {KEY_LENGTH} bytes")
         self._receipt_key = receipt_key
         self._root = root
+        # Fixed, like the receipt key: a code staff handed out must keep opening its
+        # questionnaire whatever epochs have been erased since.
+        self._access_code_key = hkdf_sha256(root, _ACCESS_CODE_LABEL)
+        self._grant_token_key = hkdf_sha256(root, _GRANT_TOKEN_LABEL)
         self._oldest_epoch = oldest_epoch
         self._oldest_key = oldest_key
         # epoch -> (chain key, its subkeys), for epochs derived so far (never written).
@@ -364,6 +372,18 @@ class ServerSecret:
         if canonical is None:
             raise ValueError("not a receipt")
         return hmac.digest(self._receipt_key, receipt_digits(canonical).encode("ascii"), "sha256")
+
+    def access_code_hash(self, code: str) -> bytes:
+        """HMAC-SHA256(access code key, code): what is stored of a deep-link code, never it.
+
+        Codes are compared exactly (Telegram passes the deep-link payload as it was written).
+        """
+        return hmac.digest(self._access_code_key, code.encode("ascii"), "sha256")
+
+    def grant_token_mac(self, short_id: str) -> bytes:
+        """HMAC-SHA256(grant token key, short id): authenticates a token that names a
+        registered code by its short id (what the bot's buttons carry instead of the code)."""
+        return hmac.digest(self._grant_token_key, short_id.encode("ascii"), "sha256")
 
 
 def _utc_today() -> date:

@@ -184,6 +184,37 @@ class ServerMeta(SQLModel, table=True):
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class AccessCodeKind(StrEnum):
+    """Who a deep-link code is for: many people (a campaign) or one investigator."""
+
+    CAMPAIGN = "campaign"
+    INVESTIGATOR = "investigator"
+
+
+class AccessCode(SQLModel, table=True):
+    """A deep-link code staff registered: what it opens, and never the code itself.
+
+    `code_hash` is HMAC-SHA256 under a key derived from the server secret (storage/
+    access_codes.py): without the secret file the codes cannot be tested against it, and
+    with it only by guessing codes, which for an investigator's code means 192 random bits.
+    `short_id` is random, for staff to name a code in `oclep-admin codes revoke`.
+    """
+
+    __tablename__ = "access_codes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('campaign', 'investigator')", name="ck_access_codes_kind"),
+        NO_ROWID,
+    )
+
+    code_hash: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    short_id: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    questionnaire_id: str = Field(sa_column=Column(String(64), nullable=False))
+    label: str = Field(sa_column=Column(String(64), nullable=False))
+    created_on: date = Field(sa_column=Column(Date, nullable=False))
+    revoked_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+
+
 class AuditEvent(SQLModel, table=True):
     """Append-only log of storage events; details never hold ids, pseudonyms or content."""
 
@@ -214,3 +245,4 @@ PROCESSED_UPDATES: Table = _table(ProcessedUpdate)
 TOMBSTONES: Table = _table(Tombstone)
 AUDIT_LOG: Table = _table(AuditEvent)
 SERVER_META: Table = _table(ServerMeta)
+ACCESS_CODES: Table = _table(AccessCode)

@@ -1,9 +1,10 @@
 """Every button label fits a phone: ≤ 32 characters in Spanish and English.
 
 Telegram cuts inline buttons on a phone; a cut label can change what a respondent thinks they
-choose. Checked for every choice of every questionnaire the bot can ask (version 1 is frozen
-for reading old submissions and is never shown), every fixed button of the bot's screens,
-ticked multi-select buttons, and the confirmation buttons the parsers propose.
+choose. Checked for every choice of every questionnaire the bot can ask (the testimony and the
+field report; testimony version 1 is frozen for reading old submissions and is never shown),
+every fixed button of the bot's screens, ticked multi-select buttons, and the confirmation
+buttons the parsers propose.
 """
 
 import ast
@@ -13,16 +14,16 @@ import pytest
 
 from bot import texts
 from bot.i18n import Catalogs
-from flows.model import Question
+from flows.model import Question, Questionnaire
 from flows.parsers.money import AMBIGUOUS_BY_COUNTRY
 from flows.parsing import Rejected, TextInput, parse_answer
-from flows.shipped import load_shipped
+from flows.shipped import SERVED_DEFINITIONS, load_served, load_shipped
 
 BUTTON_MAX = 32
 BOT = Path(__file__).resolve().parents[2] / "bot"
 CATALOGS = Catalogs.load()
 LOCALES = ("es", "en")
-SERVED = load_shipped()
+SERVED = dict(zip(SERVED_DEFINITIONS, load_served(), strict=True))
 
 
 def _labels(question: Question) -> list[str]:
@@ -30,12 +31,18 @@ def _labels(question: Question) -> list[str]:
     return [mark + choice.label for choice in question.all_choices()]
 
 
+def test_every_served_questionnaire_is_checked() -> None:
+    assert {q.id for q in SERVED.values()} == {"testimonio", "informe_campo"}
+
+
+@pytest.mark.parametrize("definition", SERVED_DEFINITIONS)
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_choice_label_of_the_served_questionnaire_fits(locale: str) -> None:
+def test_every_choice_label_of_the_served_questionnaire_fits(locale: str, definition: str) -> None:
     tr = CATALOGS.translator(locale)
+    questionnaire: Questionnaire = SERVED[definition]
     too_long = [
         (question.id, shown)
-        for question in SERVED.questions()
+        for question in questionnaire.questions()
         for label in _labels(question)
         if len(shown := _translated(tr, label)) > BUTTON_MAX
     ]
@@ -66,8 +73,9 @@ def test_every_button_text_constant_is_in_the_checked_list() -> None:
 
 
 def test_confirmation_buttons_fit() -> None:
-    hours = SERVED.question("horas_semana")
-    money = SERVED.question("estipendio_mes")
+    testimony = load_shipped()
+    hours = testimony.question("horas_semana")
+    money = testimony.question("estipendio_mes")
     longest_amount = "99.999,99"
     rejected = [
         parse_answer(hours, TextInput("140"), 2026),

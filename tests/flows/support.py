@@ -12,6 +12,7 @@ QUESTIONNAIRES = Path(__file__).parents[2] / "flows" / "questionnaires"
 # version 2 is what the bot asks (tests/flows/test_testimonio_v2.py).
 TESTIMONIO = QUESTIONNAIRES / "testimonio_v1.yaml"
 TESTIMONIO_V2 = QUESTIONNAIRES / "testimonio.yaml"
+INFORME_CAMPO = QUESTIONNAIRES / "informe_campo.yaml"
 HEADER = "id: t\nversion: 1\ntitle: T\n"
 
 
@@ -39,6 +40,11 @@ def load_testimonio() -> Questionnaire:
 def load_testimonio_v2() -> Questionnaire:
     """The real questionnaire, version 2 (the one the bot asks)."""
     return load_questionnaire(TESTIMONIO_V2)
+
+
+def load_informe_campo() -> Questionnaire:
+    """The field report investigators file (opened only by investigator codes)."""
+    return load_questionnaire(INFORME_CAMPO)
 
 
 # The 11 ILO forced-labour indicators of QUESTIONNAIRE.md, restated here (not read from the

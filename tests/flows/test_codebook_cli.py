@@ -110,3 +110,17 @@ def test_codebook_csv_function_round_trips_through_a_csv_reader() -> None:
     parsed = list(csv.DictReader(io.StringIO(codebook_csv(rows))))
     assert len(parsed) == len(rows)
     assert parsed[0]["text"] == rows[0].text  # multi-line consent text kept intact
+
+
+def test_a_shipped_name_reads_the_shipped_definition() -> None:
+    result = runner.invoke(app, ["questionnaire", "check", "testimonio_v1"])
+    assert result.exit_code == 0, result.output
+    assert "testimonio version 1" in result.output and "55 questions" in result.output
+
+
+def test_a_name_that_is_neither_a_file_nor_shipped_is_one_sentence() -> None:
+    result = runner.invoke(app, ["questionnaire", "codebook", "informe"])
+    assert result.exit_code == 1
+    assert "no shipped questionnaire of that name" in result.output
+    assert "informe_campo, testimonio, testimonio_v1" in result.output
+    assert "Traceback" not in result.output

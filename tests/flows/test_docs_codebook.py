@@ -1,19 +1,26 @@
-"""docs/codebook.md is the codebook of the questionnaire the bot asks, as the CLI writes it."""
+"""docs/codebook*.md: the codebooks of the questionnaires the bot asks, as the CLI writes them."""
 
 from pathlib import Path
 
+import pytest
+
 from flows.codebook import codebook, codebook_markdown
+from flows.shipped import load_shipped
 from tests.flows.support import load_testimonio, load_testimonio_v2
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def test_codebook_page_is_up_to_date() -> None:
-    questionnaire = load_testimonio_v2()
+@pytest.mark.parametrize(
+    ("definition", "page"),
+    [("testimonio.yaml", "codebook.md"), ("informe_campo.yaml", "codebook-informe_campo.md")],
+)
+def test_codebook_page_is_up_to_date(definition: str, page: str) -> None:
+    questionnaire = load_shipped(definition)
     expected = codebook_markdown(questionnaire, codebook(questionnaire))
-    assert (DOCS / "codebook.md").read_text(encoding="utf-8") == expected, (
-        "regenerate: oclep-admin questionnaire codebook flows/questionnaires/testimonio.yaml "
-        "--format md --out docs/codebook.md --force"
+    assert (DOCS / page).read_text(encoding="utf-8") == expected, (
+        f"regenerate: oclep-admin questionnaire codebook {definition} "
+        f"--format md --out docs/{page} --force"
     )
 
 

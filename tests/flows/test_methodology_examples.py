@@ -17,11 +17,16 @@ from flows.answers import AnswerValue, Money
 from flows.derive import Derivation, Figure
 from flows.engine import Engine
 from flows.model import Questionnaire
-from tests.flows.support import load_testimonio, load_testimonio_v2
+from tests.flows.support import load_informe_campo, load_testimonio, load_testimonio_v2
 
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 _BLOCK = re.compile(r"```yaml worked-example\n(.*?)```", re.S)
-_VERSIONS: dict[int, Questionnaire] = {1: load_testimonio(), 2: load_testimonio_v2()}
+# (questionnaire, version) -> definition; a block without `questionnaire:` is a testimony.
+_DEFINITIONS: dict[tuple[str, int], Questionnaire] = {
+    ("testimonio", 1): load_testimonio(),
+    ("testimonio", 2): load_testimonio_v2(),
+    ("informe_campo", 1): load_informe_campo(),
+}
 
 
 def _examples() -> list[dict[str, Any]]:
@@ -53,15 +58,28 @@ def test_the_page_has_examples_for_every_framework() -> None:
     examples = _examples()
     assert len(examples) >= 5
     named = {figure for example in examples for figure in example["expect"]}
-    for prefix in ("ilo_", "icls_", "palermo_", "salud_", "retencion_salarial_pct"):
+    for prefix in (
+        "ilo_",
+        "icls_",
+        "palermo_",
+        "salud_",
+        "retencion_salarial_pct",
+        "campo_ilo_",
+        "campo_salud_",
+        "campo_retencion_salarial_pct",
+    ):
         assert any(figure.startswith(prefix) for figure in named), prefix
 
 
-@pytest.mark.parametrize(
-    "example", _examples(), ids=lambda e: f"v{e['version']}-{e['answers']['rol']}"
-)
+def _name(example: dict[str, Any]) -> str:
+    answers = example["answers"]
+    who = answers.get("rol") or answers.get("tipo_lugar")
+    return f"{example.get('questionnaire', 'testimonio')}-v{example['version']}-{who}"
+
+
+@pytest.mark.parametrize("example", _examples(), ids=_name)
 def test_worked_example(example: dict[str, Any]) -> None:
-    questionnaire = _VERSIONS[example["version"]]
+    questionnaire = _DEFINITIONS[(example.get("questionnaire", "testimonio"), example["version"])]
     answers = {
         question_id: _answer(questionnaire, question_id, raw)
         for question_id, raw in example["answers"].items()

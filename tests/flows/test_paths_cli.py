@@ -11,15 +11,21 @@ runner = CliRunner()
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 
-def _table(markdown: str) -> str:
-    begin = "<!-- paths:testimonio:begin -->\n"
-    return markdown.split(begin, 1)[1].split("<!-- paths:testimonio:end -->", 1)[0]
+def _table(markdown: str, name: str = "testimonio") -> str:
+    begin = f"<!-- paths:{name}:begin -->\n"
+    return markdown.split(begin, 1)[1].split(f"<!-- paths:{name}:end -->", 1)[0]
 
 
 def test_paths_of_v2_are_the_table_in_the_methodology() -> None:
     result = runner.invoke(app, ["questionnaire", "paths", str(TESTIMONIO_V2)])
     assert result.exit_code == 0, result.output
     assert result.output == _table(METHODOLOGY.read_text(encoding="utf-8"))
+
+
+def test_paths_of_the_field_report_by_name_are_the_table_in_the_methodology() -> None:
+    result = runner.invoke(app, ["questionnaire", "paths", "informe_campo"])
+    assert result.exit_code == 0, result.output
+    assert result.output == _table(METHODOLOGY.read_text(encoding="utf-8"), "informe_campo")
 
 
 def test_paths_of_v1_are_longer() -> None:
