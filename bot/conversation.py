@@ -43,11 +43,11 @@ from bot.events import (
 )
 from bot.i18n import Catalogs, Plural, locale_for
 from bot.pending_withdrawals import PendingWithdrawals
+from bot.rate_limit import DEFAULT_PER_MINUTE, RateLimit, ToggleLimit
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.review import Review
 from bot.screens import TYPED_TYPES, Screens, selected_codes
 from bot.text_room import TextRoom
-from bot.toggle_limit import ToggleLimit
 from flows.answers import AnswerValue, NavigationValue, encode_answer
 from flows.engine import Engine
 from flows.model import Question
@@ -65,15 +65,15 @@ from storage.receipts import normalize_receipt
 from storage.repository import (
     DEFAULT_DRAFT_TTL,
     Change,
-    ChangeResult,
     ConflictError,
+    Decided,
     DraftHandle,
     Outcome,
     QuestionnaireRef,
     Repository,
 )
 
-DEFAULT_RATE_LIMIT: Final = 60  # events per respondent per minute: generous for a human
+DEFAULT_RATE_LIMIT: Final = DEFAULT_PER_MINUTE
 _log = logging.getLogger(__name__)
 
 Replies = tuple[Reply, ...]
@@ -139,12 +139,11 @@ class Conversation:
         self._checkpoints = Checkpoints(engine, catalogs)
         self._review = Review(engine, catalogs)
         self._bot_username = bot_username
-        self._rate_limit = rate_limit
         self._default_locale = default_locale
         self._campaigns = campaigns
         self._draft_ttl_days = draft_ttl_days
         self._clock = clock
-        self._toggle_limit = toggle_limit if toggle_limit is not None else ToggleLimit(rate_limit)
+        self._rate_limit = RateLimit(rate_limit, toggles=toggle_limit)
         self._completion_cap = CompletionCap(testimonies_per_day, clock)
         self._pending = pending_withdrawals or PendingWithdrawals()
         questionnaire = engine.questionnaire
@@ -176,13 +175,13 @@ class Conversation:
         await self._pseudonyms.warm(respondent.user_id)
         pseudonym = self._pseudonym(respondent)
 
-        def decide(handle: DraftHandle) -> Change | None:
+        def decide(handle: DraftHandle) -> Decided[None]:
             state = decode_state(handle.state)
             if state.prompt_ref == message_ref:
-                return None
-            return Change(state=encode_state(replace(state, prompt_ref=message_ref)))
+                return Decided(None, None)
+            return Decided(Change(state=encode_state(replace(state, prompt_ref=message_ref))), None)
 
-        await self._apply(pseudonym, update_id=-message_ref, decide=decide)
+        await self._repository.apply(pseudonym, update_id=-message_ref, decide=decide)
 
     async def channel_notice(
         self, respondent: Respondent, msgid: str, *, about: MessageRef | None = None
@@ -211,10 +210,11 @@ class Conversation:
         # A multi-select toggle only redraws the buttons: it stores nothing, not even a count,
         # so it is limited in memory instead of by the database counter.
         is_toggle = isinstance(token, QuestionToken) and token.action is Action.TOGGLE
+        rate = self._rate_pseudonym(respondent)
         if is_toggle:
-            within = self._toggle_within_rate(respondent)
+            within = self._rate_limit.allow_toggle(rate)
         else:
-            within = await self._within_rate(respondent)
+            within = self._rate_limit.allow_event(rate)
         if not within:
             # Not read, so not stored; deleted all the same (the draft, unread, cannot say
             # whether discreet mode is off), and the notice says so.
@@ -239,7 +239,8 @@ class Conversation:
     async def _start(
         self, respondent: Respondent, campaign: str | None, message_ref: int | None
     ) -> Replies:
-        handle, expired = await self._load_noting_expiry(self._pseudonym(respondent))
+        found = await self._repository.load(self._pseudonym(respondent))
+        handle, expired = found.draft, found.expired
         if handle is None:
             locale = locale_for(respondent.language_code, self._default_locale)
             # An earlier questionnaire that just expired: say where its answers went.
@@ -294,9 +295,8 @@ class Conversation:
         button_ref: int | None,
     ) -> Replies:
         pseudonym = self._pseudonym(respondent)
-        decisions: list[_Decision] = []
 
-        def decide(handle: DraftHandle) -> Change | None:
+        def decide(handle: DraftHandle) -> Decided[_Decision]:
             state = decode_state(handle.state)
             if button_ref is not None:
                 state = replace(state, prompt_ref=button_ref)
@@ -317,18 +317,12 @@ class Conversation:
                 decision = replace(
                     decision, change=stamped(state, decision.change, act.message_ref)
                 )
-            decisions.append(
-                replace(
-                    decision,
-                    campaign=handle.campaign,
-                    locale=state.locale,
-                    discreet=state.discreet,
-                )
+            decision = replace(
+                decision, campaign=handle.campaign, locale=state.locale, discreet=state.discreet
             )
-            return decision.change
+            return Decided(decision.change, decision)
 
-        expired: list[bool] = []
-        result = await self._apply(pseudonym, update_id=update_id, decide=decide, expired=expired)
+        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
         if result.outcome is Outcome.NO_DRAFT:
             if token is not None:
                 return (self._kept_notice(respondent, texts.NOT_OPEN),)
@@ -341,7 +335,7 @@ class Conversation:
             # Nothing is stored, but the text may be sensitive: discreet is the default.
             hint = (
                 self._kept_notice(respondent, texts.NOT_OPEN)
-                if expired
+                if result.expired
                 else Notice(self._guess(respondent, texts.START_HINT))
             )
             return (*_deletion(act.message_ref, discreet=True), hint)
@@ -352,7 +346,8 @@ class Conversation:
                 *_deletion(act.message_ref, discreet=state.discreet),
                 self._screens.question(state),
             )
-        decision = decisions[-1]
+        decision = result.decided
+        assert decision is not None  # APPLIED: `decide` ran
         # Every typed message is deleted once handled in discreet mode, stored or not: a
         # rejected answer's note is shown in the prompt, so nothing is lost by deleting it.
         replies = (*_deletion(act.message_ref, discreet=decision.discreet), *decision.replies)
@@ -605,22 +600,21 @@ class Conversation:
         self, respondent: Respondent, token: LanguageToken, ref: int | None, update_id: int
     ) -> Replies:
         pseudonym = self._pseudonym(respondent)
-        chosen: list[DraftState] = []
 
-        def decide(handle: DraftHandle) -> Change | None:
+        def decide(handle: DraftHandle) -> Decided[DraftState]:
             state = decode_state(handle.state)
             state = replace(state, locale=token.locale, prompt_ref=ref or state.prompt_ref)
-            chosen.append(state)
-            return Change(state=encode_state(state))
+            return Decided(Change(state=encode_state(state)), state)
 
-        result = await self._apply(pseudonym, update_id=update_id, decide=decide)
+        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
         if result.outcome is Outcome.NO_DRAFT:
             campaign = self._registered(token.campaign)
             return (self._screens.consent(token.locale, campaign, message_ref=ref),)
         if result.outcome is Outcome.DUPLICATE:
             assert result.draft is not None
             return (self._screens.question(decode_state(result.draft.state)),)
-        return (self._screens.question(chosen[-1]),)
+        assert result.decided is not None  # APPLIED: `decide` ran
+        return (self._screens.question(result.decided),)
 
     async def _withdraw_draft(
         self, respondent: Respondent, token: WithdrawDraftToken, ref: int | None
@@ -722,17 +716,16 @@ class Conversation:
         self, respondent: Respondent, token: DiscreetToken, ref: int | None, update_id: int
     ) -> Replies:
         """/discreto's buttons: set the mode as pressed (never a toggle), then the question."""
-        chosen: list[DraftState] = []
 
-        def decide(handle: DraftHandle) -> Change:
+        def decide(handle: DraftHandle) -> Decided[DraftState]:
             state = replace(decode_state(handle.state), discreet=token.on)
-            chosen.append(state)
-            return Change(state=encode_state(state))
+            return Decided(Change(state=encode_state(state)), state)
 
-        result = await self._apply(self._pseudonym(respondent), update_id=update_id, decide=decide)
-        if result.outcome is not Outcome.APPLIED:
+        pseudonym = self._pseudonym(respondent)
+        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+        if result.outcome is not Outcome.APPLIED or result.decided is None:
             return (self._stale(respondent),)
-        state = replace(chosen[-1], prompt_ref=ref or chosen[-1].prompt_ref)
+        state = replace(result.decided, prompt_ref=ref or result.decided.prompt_ref)
         tr = self._catalogs.translator(state.locale)
         notice = Notice(tr(texts.DISCREET_ON if token.on else texts.DISCREET_OFF), transient=True)
         return (notice, self._screens.question(state))
@@ -797,13 +790,6 @@ class Conversation:
         only (events, completed testimonies), forgotten with the epoch."""
         return self._pseudonyms.rate(respondent.user_id)
 
-    async def _within_rate(self, respondent: Respondent) -> bool:
-        rate = self._rate_pseudonym(respondent)
-        return await self._repository.rate_hit(rate, limit=self._rate_limit)
-
-    def _toggle_within_rate(self, respondent: Respondent) -> bool:
-        return self._toggle_limit.allow(self._rate_pseudonym(respondent))
-
     def _registered(self, campaign: str | None) -> str | None:
         """The campaign code if it is registered; anything else is dropped without a word."""
         return campaign if campaign is not None and campaign in self._campaigns else None
@@ -812,60 +798,15 @@ class Conversation:
         text = self._catalogs.ngettext(locale, texts.UNFINISHED_KEPT, self._draft_ttl_days)
         return text.format(days=self._draft_ttl_days)
 
-    def _expired(self, handle: DraftHandle) -> bool:
-        return handle.expires_on < self._clock().date()
-
     async def _load(self, pseudonym: DraftKey) -> DraftHandle | None:
-        """The respondent's draft, or None; a draft past its expiry date counts as gone."""
-        return (await self._load_noting_expiry(pseudonym))[0]
-
-    async def _load_noting_expiry(self, pseudonym: DraftKey) -> tuple[DraftHandle | None, bool]:
-        """`_load`, and whether the draft was found past its expiry (and expired now)."""
-        expired: list[bool] = []
-        handle = await self._repository.load(pseudonym, expired=expired)
-        if handle is not None and self._expired(handle):
-            await self._expire()
-            return None, True
-        return handle, bool(expired)
+        """The respondent's draft, or None (also when it had expired)."""
+        return (await self._repository.load(pseudonym)).draft
 
     def _kept_notice(self, respondent: Respondent, plural: Plural) -> Notice:
         """A notice about unfinished answers kept as an incomplete testimony."""
         locale = locale_for(respondent.language_code, self._default_locale)
         text = self._catalogs.ngettext(locale, plural, self._draft_ttl_days)
         return Notice(text.format(days=self._draft_ttl_days))
-
-    async def _apply(
-        self,
-        pseudonym: DraftKey,
-        *,
-        update_id: int,
-        decide: Callable[[DraftHandle], Change | None],
-        expired: list[bool] | None = None,
-    ) -> ChangeResult:
-        """`Repository.apply`, except that an expired draft is not changed (a change would
-        push its expiry date forward) but expired, and the outcome is NO_DRAFT (`expired`,
-        if given, then holds True)."""
-        expired = [] if expired is None else expired
-
-        def decide_unless_expired(handle: DraftHandle) -> Change | None:
-            if self._expired(handle):
-                expired.append(True)
-                return None
-            return decide(handle)
-
-        result = await self._repository.apply(
-            pseudonym, update_id=update_id, decide=decide_unless_expired
-        )
-        if expired:  # seen here first: the repository has not expired it yet
-            await self._expire()
-            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
-        if result.expired:
-            expired.append(True)
-        return result
-
-    async def _expire(self) -> None:
-        count = await self._repository.expire_drafts()
-        _log.info("expired drafts: %d", count)
 
     def _guess(self, respondent: Respondent, msgid: str) -> str:
         locale = locale_for(respondent.language_code, self._default_locale)
