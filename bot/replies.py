@@ -111,3 +111,8 @@ class DeleteRespondentMessage:
 
 
 Reply: TypeAlias = Prompt | Notice | Closing | Done | DeleteRespondentMessage
+
+
+def deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespondentMessage, ...]:
+    """The deletion of the respondent's own message, in discreet mode (when there is one)."""
+    return (DeleteRespondentMessage(message_ref),) if discreet and message_ref else ()
