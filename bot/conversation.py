@@ -34,7 +34,7 @@ from bot.completion_cap import DEFAULT_TESTIMONIES_PER_DAY, CompletionCap
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.events import (
     Back,
-    Choice,
+    ButtonPress,
     Command,
     Event,
     MessageRef,
@@ -188,7 +188,7 @@ class Conversation:
         return (*self._screens.on_screen(state, notice), *deletion(about, discreet=state.discreet))
 
     async def _handle(self, respondent: Respondent, event: Event, update_id: int) -> Replies:
-        token = decode(event.token) if isinstance(event, Choice) else None
+        token = decode(event.token) if isinstance(event, ButtonPress) else None
         if not self._within_rate(respondent, token):
             # Not read, so not stored; deleted all the same (the draft, unread, cannot say
             # whether discreet mode is off), and the notice says so.
@@ -199,7 +199,7 @@ class Conversation:
         if isinstance(event, Start):
             key = self._pseudonym(respondent)
             return await self._opening.start(respondent, key, event.campaign, event.message_ref)
-        if isinstance(event, Choice):
+        if isinstance(event, ButtonPress):
             return await self._choice(respondent, token, event.message_ref, update_id)
         if isinstance(event, Text):
             act = Act(Action.ANSWER, text=event.text, message_ref=event.message_ref)
@@ -236,7 +236,7 @@ class Conversation:
             return await self._preferences.discreet(key, token, ref, update_id, locale)
         if isinstance(token, WithdrawDraftToken | WithdrawReceiptToken | CancelToken):
             return await self._withdraw(respondent, token, ref)
-        _log.info("event Choice: unknown token")
+        _log.info("event ButtonPress: unknown token")
         return (self._stale(respondent),)
 
     async def _consent(

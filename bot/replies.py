@@ -10,7 +10,7 @@ from bot.events import MessageRef
 
 @dataclass(frozen=True)
 class Option:
-    """A button: `label` is shown, `token` comes back as `events.Choice(token)` when pressed.
+    """A button: `label` is shown, `token` comes back as `events.ButtonPress(token)` when pressed.
 
     Tokens are short ASCII strings of at most `bot.limits.CALLBACK_DATA_MAX_BYTES` bytes.
     """

@@ -22,7 +22,7 @@ from flows.model import (
 
 
 @dataclass(frozen=True)
-class Progress:
+class PathProgress:
     """Where the respondent is: 1-based position and an estimate of the questions left."""
 
     position: int
@@ -147,7 +147,7 @@ class Engine:
         """`prune` for complete answers (no routing placeholders), keeping the precise type."""
         return self._pruned(answers)
 
-    def progress(self, answers: Mapping[str, NavigationValue], current: str) -> Progress:
+    def progress(self, answers: Mapping[str, NavigationValue], current: str) -> PathProgress:
         """Position of `current` on the path and how many questions may still follow.
 
         The estimate counts every later question that is not ruled out yet: a condition on a
@@ -168,7 +168,7 @@ class Engine:
             condition = self._compiled_conditions[index]
             if condition is None or condition(lookup, None) is not False:
                 possible.add(question.id)
-        return Progress(position=position, remaining_estimate=len(possible))
+        return PathProgress(position=position, remaining_estimate=len(possible))
 
     # -- routing ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import bindparam, case, delete, exists, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
@@ -174,6 +174,23 @@ def _among_candidates(count: int) -> Any:
     return _D.pseudonym.in_([bindparam(name) for name in _candidate_names(count)])
 
 
+class _DraftRow(NamedTuple):
+    """A row of the load statement: a draft with its submission's clear metadata."""
+
+    which: int  # the index of the candidate pseudonym it is stored under
+    submission_id: bytes
+    version: int
+    last_update_id: int
+    next_sequence: int
+    sealed_state: bytes
+    expires_on: date | str
+    questionnaire_id: str
+    questionnaire_version: int
+    questionnaire_hash: str
+    campaign: str | None
+    seen: bool  # this update id was already applied to it
+
+
 def _load_statement(count: int) -> Any:
     # Which candidate matched, as its index: the pseudonym itself is never selected, so no
     # result row (logged by SQLAlchemy at DEBUG, whatever `hide_parameters` says) holds one.
@@ -184,24 +201,26 @@ def _load_statement(count: int) -> Any:
         ],
         else_=literal_column("-1"),
     )
+    columns = {
+        "which": which.label("which"),
+        "submission_id": _D.submission_id,
+        "version": _D.version,
+        "last_update_id": _D.last_update_id,
+        "next_sequence": _D.next_sequence,
+        "sealed_state": _D.state,
+        "expires_on": _D.expires_on,
+        "questionnaire_id": _S.questionnaire_id,
+        "questionnaire_version": _S.questionnaire_version,
+        "questionnaire_hash": _S.questionnaire_hash,
+        "campaign": _S.campaign,
+        "seen": exists()
+        .where(_P.submission_id == _D.submission_id)
+        .where(_P.update_id == bindparam("b_update_id"))
+        .label("seen"),
+    }
+    # Selected in the order of `_DraftRow`'s fields, so that a row is read by name.
     return (
-        select(
-            which.label("which"),
-            _D.submission_id,
-            _D.version,
-            _D.last_update_id,
-            _D.next_sequence,
-            _D.state,
-            _D.expires_on,
-            _S.questionnaire_id,
-            _S.questionnaire_version,
-            _S.questionnaire_hash,
-            _S.campaign,
-            exists()
-            .where(_P.submission_id == _D.submission_id)
-            .where(_P.update_id == bindparam("b_update_id"))
-            .label("seen"),
-        )
+        select(*(columns[name] for name in _DraftRow._fields))
         .join(SUBMISSIONS, _S.id == _D.submission_id)
         .where(_among_candidates(count))
     )
@@ -361,41 +380,28 @@ class Repository:
                 return loaded
         return None
 
-    def _open_row(self, key: DraftKey, candidates: Sequence[bytes], row: Any) -> _Loaded | None:
-        (
-            which,
-            submission_id,
-            version,
-            last_update_id,
-            next_sequence,
-            sealed_state,
-            expires_on,
-            questionnaire_id,
-            questionnaire_version,
-            questionnaire_hash,
-            campaign,
-            seen,
-        ) = row
-        if not 0 <= which < len(candidates):  # pragma: no cover - the query matched one
+    def _open_row(self, key: DraftKey, candidates: Sequence[bytes], raw: Any) -> _Loaded | None:
+        row = _DraftRow._make(raw)
+        if not 0 <= row.which < len(candidates):  # pragma: no cover - the query matched one
             return None
-        pseudonym, submission_id = candidates[which], bytes(submission_id)
+        pseudonym, submission_id = candidates[row.which], bytes(row.submission_id)
         keys = key.keys_of(pseudonym)
         if keys is None:  # pragma: no cover - the query matched one of the candidates
             return None
-        state = keys.open_draft(bytes(sealed_state), _state_context(pseudonym, submission_id))
+        context = _state_context(pseudonym, submission_id)
         handle = DraftHandle(
             submission_id=submission_id,
             questionnaire=QuestionnaireRef(
-                questionnaire_id, questionnaire_version, questionnaire_hash
+                row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash
             ),
-            campaign=campaign,
-            version=version,
-            last_update_id=last_update_id,
-            next_sequence=next_sequence,
-            state=state,
-            expires_on=_day(expires_on),
+            campaign=row.campaign,
+            version=row.version,
+            last_update_id=row.last_update_id,
+            next_sequence=row.next_sequence,
+            state=keys.open_draft(bytes(row.sealed_state), context),
+            expires_on=_day(row.expires_on),
         )
-        return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(seen))
+        return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(row.seen))
 
     # --- starting ---
 
