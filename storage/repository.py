@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
@@ -327,8 +327,6 @@ class Repository:
     def _today(self) -> date:
         return self._clock().date()
 
-    # --- reading a draft ---
-
     async def load(self, key: DraftKey) -> Found:
         """The draft under `key`, if any. A draft past its expiry date is not returned but
         expired (`Found.expired`), so the caller can say what became of it."""
@@ -341,7 +339,7 @@ class Repository:
             else:
                 async with self._engine.connect() as connection:
                     rows = await _Alchemy(connection).rows(statement, parameters)
-            loaded = self._opened(key, candidates, rows)
+            loaded = _opened(key, candidates, rows)
             if loaded is not None:
                 break
         if loaded is None:
@@ -366,44 +364,10 @@ class Repository:
                 # lock holder committed (READ COMMITTED would re-check only the locked row).
                 # SQLite: the write transaction already holds the lock.
                 await statements.rows(lock, parameters)
-            loaded = self._opened(key, candidates, await statements.rows(load, parameters))
+            loaded = _opened(key, candidates, await statements.rows(load, parameters))
             if loaded is not None:
                 return loaded
         return None
-
-    def _opened(
-        self, key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]
-    ) -> _Loaded | None:
-        for row in rows:
-            loaded = self._open_row(key, candidates, row)
-            if loaded is not None:
-                return loaded
-        return None
-
-    def _open_row(self, key: DraftKey, candidates: Sequence[bytes], raw: Any) -> _Loaded | None:
-        row = _DraftRow._make(raw)
-        if not 0 <= row.which < len(candidates):  # pragma: no cover - the query matched one
-            return None
-        pseudonym, submission_id = candidates[row.which], bytes(row.submission_id)
-        keys = key.keys_of(pseudonym)
-        if keys is None:  # pragma: no cover - the query matched one of the candidates
-            return None
-        context = _state_context(pseudonym, submission_id)
-        handle = DraftHandle(
-            submission_id=submission_id,
-            questionnaire=QuestionnaireRef(
-                row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash
-            ),
-            campaign=row.campaign,
-            version=row.version,
-            last_update_id=row.last_update_id,
-            next_sequence=row.next_sequence,
-            state=keys.open_draft(bytes(row.sealed_state), context),
-            expires_on=_day(row.expires_on),
-        )
-        return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(row.seen))
-
-    # --- starting ---
 
     async def start_or_resume(
         self,
@@ -478,8 +442,6 @@ class Repository:
             created=True,
         )
 
-    # --- changing a draft ---
-
     async def apply(
         self,
         key: DraftKey,
@@ -546,25 +508,6 @@ class Repository:
             return ChangeResult(Outcome.APPLIED, loaded.handle, decided=decided.value)
         return await self._write(statements, key, update_id, loaded, decided)
 
-    def _sealed_rows(self, draft: DraftHandle, plaintexts: Sequence[bytes]) -> list[dict[str, Any]]:
-        """Each record sealed to the staff key at its position (format 2)."""
-        questionnaire_hash = draft.questionnaire.hash_bytes
-        return [
-            {
-                "submission_id": draft.submission_id,
-                "sequence": sequence,
-                "nonce": b"",
-                "ciphertext": seal_record(
-                    self._staff_key,
-                    plaintext,
-                    draft.submission_id,
-                    sequence,
-                    questionnaire_hash,
-                ),
-            }
-            for sequence, plaintext in enumerate(plaintexts, start=draft.next_sequence)
-        ]
-
     async def _write(
         self,
         statements: _Statements,
@@ -576,71 +519,32 @@ class Repository:
         change = decided.change
         assert change is not None
         draft = loaded.handle
-        submission_id = draft.submission_id
         plaintexts = list(change.answers)
         answer_count = draft.next_sequence + len(plaintexts)
         if change.complete:
             plaintexts.append(end_record(answer_count))
-        rows = self._sealed_rows(draft, plaintexts)
+        rows = _sealed_rows(self._staff_key, draft, plaintexts)
         sequences = tuple(range(draft.next_sequence, answer_count))
-        today = self._today()
-        # The row is locked, so the compare-and-swap cannot fail; it stays as the guarantee
-        # that a draft is never saved over a version its writer did not read.
-        same_version = {"b_pseudonym": loaded.pseudonym, "b_version": draft.version}
-
         if change.complete:
             receipt = new_receipt()
-            if len(await statements.rows(_END_DRAFT, same_version)) != 1:
-                raise ConflictError("the draft changed while locked")
-            for row in rows:
-                await statements.rows(_INSERT_ANSWERS, row)
-            await statements.rows(
-                _MARK_COMPLETE,
-                {
-                    "b_id": submission_id,
-                    "b_added": len(sequences),  # the end record is not an answer
-                    "b_status": SubmissionStatus.COMPLETE.value,
-                    "b_today": today,
-                    "b_receipt_hash": self._secret.receipt_hash(receipt),
-                },
+            receipt_hash = self._secret.receipt_hash(receipt)
+            await _complete_on(
+                statements, loaded, rows, len(sequences), self._today(), receipt_hash
             )
             return ChangeResult(Outcome.APPLIED, None, sequences, receipt, decided=decided.value)
-
         if change.state is None:
             raise ValueError("a change that does not complete the draft needs its new state")
-        last_update_id = max(draft.last_update_id, update_id)
-        expires_on = today + self._draft_ttl
-        values: dict[str, Any] = {
-            **same_version,
-            "b_new_pseudonym": key.pseudonym,
-            "b_new_version": draft.version + 1,
-            "b_last_update_id": last_update_id,
-            "b_next_sequence": answer_count,
-            "b_state": _seal_state(key.keys, key.pseudonym, submission_id, change.state),
-            "b_expires_on": expires_on,
-        }
-        if len(await statements.rows(_SAVE, values)) != 1:
-            raise ConflictError("the draft changed while locked")
-        await statements.rows(
-            _MARK_PROCESSED, {"submission_id": submission_id, "update_id": update_id}
-        )
-        for row in rows:
-            await statements.rows(_INSERT_ANSWERS, row)
-        if rows:
-            await statements.rows(_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)})
-        handle = DraftHandle(
-            submission_id=submission_id,
-            questionnaire=draft.questionnaire,
-            campaign=draft.campaign,
+        saved = replace(
+            draft,
             version=draft.version + 1,
-            last_update_id=last_update_id,
+            last_update_id=max(draft.last_update_id, update_id),
             next_sequence=answer_count,
             state=change.state,
-            expires_on=expires_on,
+            expires_on=self._today() + self._draft_ttl,
+            created=False,
         )
-        return ChangeResult(Outcome.APPLIED, handle, sequences, decided=decided.value)
-
-    # --- withdrawal and expiry ---
+        await _save_on(statements, key, update_id, loaded, saved, rows)
+        return ChangeResult(Outcome.APPLIED, saved, sequences, decided=decided.value)
 
     async def withdraw_unfinished(self, key: DraftKey) -> bool:
         """Delete the unfinished submission under `key` with its answers; True if any."""
@@ -691,6 +595,124 @@ class Repository:
         pseudonym, so `oclep-admin stats` can count refusals without telling whose."""
         async with self._database.write_transaction() as connection:
             await _audit(connection, self._today(), TESTIMONY_LIMIT_REFUSED, {})
+
+
+def _opened(key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]) -> _Loaded | None:
+    """The first row that opens (the load statement matches one draft at most)."""
+    for row in rows:
+        loaded = _open_row(key, candidates, row)
+        if loaded is not None:
+            return loaded
+    return None
+
+
+def _open_row(key: DraftKey, candidates: Sequence[bytes], raw: Any) -> _Loaded | None:
+    """The draft of one row, read by name, its state opened with its epoch's key."""
+    row = _DraftRow._make(raw)
+    if not 0 <= row.which < len(candidates):  # pragma: no cover - the query matched one
+        return None
+    pseudonym, submission_id = candidates[row.which], bytes(row.submission_id)
+    keys = key.keys_of(pseudonym)
+    if keys is None:  # pragma: no cover - the query matched one of the candidates
+        return None
+    context = _state_context(pseudonym, submission_id)
+    handle = DraftHandle(
+        submission_id=submission_id,
+        questionnaire=QuestionnaireRef(
+            row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash
+        ),
+        campaign=row.campaign,
+        version=row.version,
+        last_update_id=row.last_update_id,
+        next_sequence=row.next_sequence,
+        state=keys.open_draft(bytes(row.sealed_state), context),
+        expires_on=_day(row.expires_on),
+    )
+    return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(row.seen))
+
+
+def _sealed_rows(
+    staff_key: StaffPublicKey, draft: DraftHandle, plaintexts: Sequence[bytes]
+) -> list[dict[str, Any]]:
+    """Each record sealed to the staff key at its position (format 2)."""
+    questionnaire_hash = draft.questionnaire.hash_bytes
+    return [
+        {
+            "submission_id": draft.submission_id,
+            "sequence": sequence,
+            "nonce": b"",
+            "ciphertext": seal_record(
+                staff_key,
+                plaintext,
+                draft.submission_id,
+                sequence,
+                questionnaire_hash,
+            ),
+        }
+        for sequence, plaintext in enumerate(plaintexts, start=draft.next_sequence)
+    ]
+
+
+async def _complete_on(
+    statements: _Statements,
+    loaded: _Loaded,
+    rows: Sequence[Mapping[str, Any]],
+    answers_added: int,
+    today: date,
+    receipt_hash: bytes,
+) -> None:
+    """End a locked draft: its last records stored, the submission complete with the
+    receipt's hash, the draft (state, routing answers) deleted."""
+    draft = loaded.handle
+    # The row is locked, so the compare-and-swap cannot fail; it stays as the guarantee
+    # that a draft is never saved over a version its writer did not read.
+    same_version = {"b_pseudonym": loaded.pseudonym, "b_version": draft.version}
+    if len(await statements.rows(_END_DRAFT, same_version)) != 1:
+        raise ConflictError("the draft changed while locked")
+    for row in rows:
+        await statements.rows(_INSERT_ANSWERS, row)
+    await statements.rows(
+        _MARK_COMPLETE,
+        {
+            "b_id": draft.submission_id,
+            "b_added": answers_added,  # the end record is not an answer
+            "b_status": SubmissionStatus.COMPLETE.value,
+            "b_today": today,
+            "b_receipt_hash": receipt_hash,
+        },
+    )
+
+
+async def _save_on(
+    statements: _Statements,
+    key: DraftKey,
+    update_id: int,
+    loaded: _Loaded,
+    saved: DraftHandle,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Save a locked draft as `saved`, re-keyed under today's pseudonym, with its new
+    records and the update marked as processed."""
+    draft = loaded.handle
+    values: dict[str, Any] = {
+        "b_pseudonym": loaded.pseudonym,
+        "b_version": draft.version,  # compare-and-swap, as in `_complete_on`
+        "b_new_pseudonym": key.pseudonym,
+        "b_new_version": saved.version,
+        "b_last_update_id": saved.last_update_id,
+        "b_next_sequence": saved.next_sequence,
+        "b_state": _seal_state(key.keys, key.pseudonym, draft.submission_id, saved.state),
+        "b_expires_on": saved.expires_on,
+    }
+    if len(await statements.rows(_SAVE, values)) != 1:
+        raise ConflictError("the draft changed while locked")
+    await statements.rows(
+        _MARK_PROCESSED, {"submission_id": draft.submission_id, "update_id": update_id}
+    )
+    for row in rows:
+        await statements.rows(_INSERT_ANSWERS, row)
+    if rows:
+        await statements.rows(_COUNT_ANSWERS, {"b_id": draft.submission_id, "b_added": len(rows)})
 
 
 def _pseudonyms(key: DraftKey) -> Iterable[bytes]:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
+import storage.repository as repository_module
 from storage.database import Database
 from storage.pseudonyms import DraftKey
 from storage.reader import SubmissionFilter
@@ -25,7 +26,6 @@ from storage.repository import (
     DraftHandle,
     InvalidCampaignError,
     Outcome,
-    Repository,
     _Loaded,
 )
 from storage.tables import (
@@ -366,12 +366,10 @@ async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
     )
     tables = (SealedAnswer, ProcessedUpdate, Submission, Draft)
     before = [await count_rows(database, table) for table in tables]
-    opened = Repository._opened
+    opened = repository_module._opened
 
-    def stale(
-        self: Repository, key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]
-    ) -> _Loaded | None:
-        loaded = opened(self, key, candidates, rows)
+    def stale(key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]) -> _Loaded | None:
+        loaded = opened(key, candidates, rows)
         assert loaded is not None
         handle = loaded.handle
         return replace(
@@ -383,13 +381,13 @@ async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
             ),
         )
 
-    monkeypatch.setattr(Repository, "_opened", stale)
+    monkeypatch.setattr(repository_module, "_opened", stale)
     change = Change(
         answers=(record("b", 2),), state=None if completes else b"2", complete=completes
     )
     with pytest.raises(ConflictError):
         await repository.apply(pseudonym, update_id=2, decide=lambda _draft: Decided(change, None))
-    monkeypatch.setattr(Repository, "_opened", opened)
+    monkeypatch.setattr(repository_module, "_opened", opened)
     assert [await count_rows(database, table) for table in tables] == before
     draft = (await repository.load(pseudonym)).draft
     assert draft is not None and draft.version == 2 and draft.next_sequence == 1
