@@ -40,7 +40,7 @@ from storage.database import (
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.pseudonyms import Pseudonyms
 from storage.reader import DecryptedSubmission, read_submissions
-from storage.repository import QuestionnaireRef, Repository
+from storage.repository import Change, Decided, QuestionnaireRef, Repository
 from storage.server_secret import ServerSecret
 
 QUESTIONNAIRE = QuestionnaireRef("bench", 1, hashlib.sha256(b"bench").hexdigest())
@@ -99,17 +99,13 @@ async def answers_per_second(database: Database, sizes: Sizes, *, concurrent: bo
         draft = await repo.start_or_resume(
             pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"x" * 200
         )
-        version = draft.version
+        assert draft.version == 1
+        change = Change(state=b"x" * 200, answers=(ANSWER,))
         for update_id in range(sizes.answers_each):
-            result = await repo.record_answer(
-                pseudonym,
-                update_id=update_id,
-                expected_version=version,
-                plaintext=ANSWER,
-                new_state=b"x" * 200,
+            result = await repo.apply(
+                pseudonym, update_id=update_id, decide=lambda _draft: Decided(change, None)
             )
             assert result.draft is not None
-            version = result.draft.version
 
     base = secrets.randbelow(10**9) + 10**9
     users = [base + i for i in range(sizes.respondents)]

@@ -11,7 +11,7 @@ from typing import Final, TextIO
 from bot.callback_data import Action, QuestionToken, decode
 from bot.conversation import Conversation
 from bot.devkeys import DevStaffKey
-from bot.events import Back, Choice, Command, Event, Respondent, Skip, Start, Submit, Text
+from bot.events import Back, ButtonPress, Command, Event, Respondent, Skip, Start, Submit, Text
 from bot.i18n import N_, Catalogs
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Prompt, Reply
 
@@ -120,10 +120,10 @@ class ConsoleChannel:
         if picks_option and prompt is not None and number.isdigit():
             index = int(number) - 1
             if 0 <= index < len(prompt.options):
-                return Choice(prompt.options[index].token)
+                return ButtonPress(prompt.options[index].token)
         return Text(line)
 
-    def _done_choice(self) -> Choice | None:
+    def _done_choice(self) -> ButtonPress | None:
         # "listo" presses the prompt's own Listo button, which carries the multi selection,
         # or "Enviar" on the review.
         for option in self._last_prompt.options if self._last_prompt else ():
@@ -133,7 +133,7 @@ class ConsoleChannel:
                 Action.FINISH_TEXT,
                 Action.SEND,
             ):
-                return Choice(option.token)
+                return ButtonPress(option.token)
         return None
 
     async def _send(self, event: Event, update_id: int) -> None:

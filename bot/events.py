@@ -35,7 +35,7 @@ class Start:
 
 
 @dataclass(frozen=True)
-class Choice:
+class ButtonPress:
     """A button press: `token` is the callback payload an `Option` of a reply handed out.
 
     Tokens are untrusted input: stale, forged or garbage tokens change nothing.
@@ -86,7 +86,7 @@ class Command:
     message_ref: MessageRef | None = None
 
 
-Event: TypeAlias = Start | Choice | Text | Back | Skip | Submit | Command
+Event: TypeAlias = Start | ButtonPress | Text | Back | Skip | Submit | Command
 
 
 def typed_message(event: Event) -> MessageRef | None:

@@ -10,7 +10,7 @@ from bot.events import MessageRef
 
 @dataclass(frozen=True)
 class Option:
-    """A button: `label` is shown, `token` comes back as `events.Choice(token)` when pressed.
+    """A button: `label` is shown, `token` comes back as `events.ButtonPress(token)` when pressed.
 
     Tokens are short ASCII strings of at most `bot.limits.CALLBACK_DATA_MAX_BYTES` bytes.
     """
@@ -111,3 +111,8 @@ class DeleteRespondentMessage:
 
 
 Reply: TypeAlias = Prompt | Notice | Closing | Done | DeleteRespondentMessage
+
+
+def deletion(message_ref: int | None, *, discreet: bool) -> tuple[DeleteRespondentMessage, ...]:
+    """The deletion of the respondent's own message, in discreet mode (when there is one)."""
+    return (DeleteRespondentMessage(message_ref),) if discreet and message_ref else ()

@@ -16,7 +16,7 @@ from bot.callback_data import (
 )
 from bot.draft_state import DraftState
 from bot.i18n import Catalogs
-from bot.replies import Option, Progress, Prompt
+from bot.replies import Option, Progress, Prompt, Reply
 from bot.review import Review
 from bot.text_room import TextRoom
 from flows.engine import Engine
@@ -112,6 +112,15 @@ class Screens:
             message_ref=state.prompt_ref,
             fresh=fresh,
         )
+
+    def on_screen(self, state: DraftState | None, *notices: Reply) -> tuple[Reply, ...]:
+        """Notices, and the question on screen again when a questionnaire is open: a channel
+        shows the notices inside the questionnaire message (Telegram: above the question, gone
+        at the next screen) instead of leaving one more message in the chat."""
+        if state is None or not notices:
+            return notices
+        # With discreet mode off, the command stays in the chat: the question comes below it.
+        return (*notices, self.question(state, fresh=not state.discreet))
 
     def consent(
         self,

@@ -33,8 +33,49 @@ PENDING: Final = Pending.PENDING
 QuestionLookup: TypeAlias = Callable[[str], NavigationValue | Pending | None]
 # For a figure id: (state, value) as computed so far by flows.derive.
 FigureLookup: TypeAlias = Callable[[str], tuple[str, Decimal | int | None]]
-# A condition compiled for the routing reading: (answers, figures) -> holds.
+# A condition compiled once: (question lookup, figures) -> True, False, or None (undecided:
+# an atom's question is PENDING). Routing reads it two-valued (`routing`).
+Compiled: TypeAlias = Callable[[QuestionLookup, FigureLookup | None], bool | None]
+# The routing reading of a condition: (answers, figures) -> holds.
 Predicate: TypeAlias = Callable[[Mapping[str, NavigationValue], FigureLookup | None], bool]
+
+
+def compile_condition(condition: Condition) -> Compiled:
+    """The one interpreter of the condition language, in Kleene three-valued logic: None
+    only when an atom's question is PENDING (estimating what is left); with answers as they
+    stand (`answers.get`) it never returns None, and an atom on a skipped or missing answer
+    is false. The shape of the condition is read once here, not on every call: navigation
+    runs conditions for every question on every step, exports for thousands of answer sets.
+    """
+    match condition:
+        case InCodes(q=question, codes=codes):
+            return _in_codes(question, frozenset(codes), inside=True)
+        case NotInCodes(q=question, codes=codes):
+            return _in_codes(question, frozenset(codes), inside=False)
+        case AllOf(items=items):
+            return _every(tuple(compile_condition(item) for item in items))
+        case AnyOf(items=items):
+            return _some(tuple(compile_condition(item) for item in items))
+        case Not(item=item):
+            return _negated(compile_condition(item))
+        case FigurePresent(figure=figure, present=present):
+            return _figure_present(figure, present)
+        case FigureCompare(figure=figure):
+            return _figure_within(figure, _bounds(condition))
+        case IsAnswered(q=question, answered=answered):
+            return _is_answered(question, answered)
+        case Compare(q=question):
+            return _number_within(question, _bounds(condition))
+    raise TypeError(f"not a condition: {type(condition).__name__}")  # pragma: no cover
+
+
+def routing(compiled: Compiled) -> Predicate:
+    """The two-valued reading used for routing and derived figures: holds, or not."""
+
+    def reading(answers: Mapping[str, NavigationValue], figures: FigureLookup | None) -> bool:
+        return compiled(answers.get, figures) is True
+
+    return reading
 
 
 def holds(
@@ -42,131 +83,75 @@ def holds(
     answers: Mapping[str, NavigationValue],
     figures: FigureLookup | None = None,
 ) -> bool:
-    """Two-valued reading used for routing: an atom on a skipped or missing answer is false."""
-    return evaluate(condition, answers.get, figures) is True
+    """The routing reading of one condition on one set of answers (compiled each call: for
+    callers reading many answer sets, `routing(compile_condition(...))` once)."""
+    return compile_condition(condition)(answers.get, figures) is True
 
 
-def evaluate(
-    condition: Condition,
-    lookup: QuestionLookup,
-    figures: FigureLookup | None = None,
-) -> bool | None:
-    """Kleene three-valued evaluation: None only when an atom's question is PENDING."""
-    # Dispatch on the exact type, most frequent first: this runs for every question on
-    # every navigation step.
-    kind = type(condition)
-    if kind is InCodes or kind is NotInCodes:
-        assert isinstance(condition, InCodes | NotInCodes)
-        value = lookup(condition.q)
-        if isinstance(value, str):
-            found = value in condition.codes
-        elif isinstance(value, tuple):
-            found = any(code in condition.codes for code in value)
-        elif value is None or isinstance(value, Skipped | Answered):
-            return False
-        elif isinstance(value, Pending):
-            return None
-        else:
-            found = False  # a number, for a year question with extra choices
-        return found if kind is InCodes else not found
-    if kind is AllOf or kind is AnyOf:
-        assert isinstance(condition, AllOf | AnyOf)
-        decisive = kind is AnyOf  # True decides an any, False decides an all
-        undecided = False
-        for item in condition.items:
-            result = evaluate(item, lookup, figures)
-            if result is decisive:
-                return decisive
-            undecided = undecided or result is None
-        return None if undecided else not decisive
-    if kind is Not:
-        assert isinstance(condition, Not)
-        inner = evaluate(condition.item, lookup, figures)
-        return None if inner is None else not inner
-    if isinstance(condition, FigurePresent | FigureCompare):
-        if figures is None:
-            return False
-        state, number = figures(condition.figure)
-        if isinstance(condition, FigurePresent):
-            return (state == "present") == condition.present
-        return number is not None and condition.holds(Decimal(number))
-    assert isinstance(condition, IsAnswered | Compare)
-    value = lookup(condition.q)
-    if isinstance(value, Pending):
-        return None
-    if isinstance(condition, IsAnswered):
-        given = value is not None and not isinstance(value, Skipped)
-        return given == condition.answered
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        return False
-    return condition.holds(Decimal(value))
-
-
-def compile_condition(condition: Condition) -> Predicate:
-    """A function equal to `holds(condition, answers, figures)`, dispatching on the shape of
-    the condition once instead of on every call: for callers that read thousands of answer
-    sets with one questionnaire (exports and reports)."""
-    kind = type(condition)
-    if kind is InCodes or kind is NotInCodes:
-        assert isinstance(condition, InCodes | NotInCodes)
-        return _in_codes(condition.q, frozenset(condition.codes), inside=kind is InCodes)
-    if kind is AllOf or kind is AnyOf:
-        assert isinstance(condition, AllOf | AnyOf)
-        return _combined(tuple(compile_condition(i) for i in condition.items), kind is AnyOf)
-    if kind is Not:
-        assert isinstance(condition, Not)
-        inner = compile_condition(condition.item)
-        return lambda answers, figures: not inner(answers, figures)
-    if isinstance(condition, FigurePresent):
-        return _figure_present(condition.figure, condition.present)
-    if isinstance(condition, FigureCompare):
-        return _figure_within(condition.figure, _bounds(condition))
-    if isinstance(condition, IsAnswered):
-        return _is_answered(condition.q, condition.answered)
-    assert isinstance(condition, Compare)
-    return _number_within(condition.q, _bounds(condition))
-
-
-def _in_codes(question: str, codes: frozenset[str], *, inside: bool) -> Predicate:
-    def in_codes(answers: Mapping[str, NavigationValue], _: FigureLookup | None) -> bool:
-        value = answers.get(question)
+def _in_codes(question: str, codes: frozenset[str], *, inside: bool) -> Compiled:
+    def in_codes(lookup: QuestionLookup, _: FigureLookup | None) -> bool | None:
+        value = lookup(question)
         if isinstance(value, str):
             return (value in codes) is inside
         if isinstance(value, tuple):
             return codes.isdisjoint(value) is not inside
         if value is None or isinstance(value, Skipped | Answered):
             return False
+        if isinstance(value, Pending):
+            return None
         return not inside  # a number, for a year question with extra choices
 
     return in_codes
 
 
-def _combined(items: tuple[Predicate, ...], any_of: bool) -> Predicate:
-    # Plain loops: a generator for all()/any() costs about as much as the atoms it runs.
-    def every(answers: Mapping[str, NavigationValue], figures: FigureLookup | None) -> bool:
-        for item in items:  # noqa: SIM110 - see above
-            if not item(answers, figures):
-                return False
-        return True
-
-    def some(answers: Mapping[str, NavigationValue], figures: FigureLookup | None) -> bool:
-        for item in items:  # noqa: SIM110 - see above
-            if item(answers, figures):
-                return True
-        return False
-
-    return some if any_of else every
+# Plain loops below: a generator for all()/any() costs about as much as the atoms it runs.
 
 
-def _figure_present(figure: str, present: bool) -> Predicate:
-    def figure_present(_: Mapping[str, NavigationValue], figures: FigureLookup | None) -> bool:
+def _every(items: tuple[Compiled, ...]) -> Compiled:
+    def every(lookup: QuestionLookup, figures: FigureLookup | None) -> bool | None:
+        undecided = False
+        for item in items:
+            result = item(lookup, figures)
+            if result is not True:  # one test on the common path
+                if result is False:
+                    return False
+                undecided = True
+        return None if undecided else True
+
+    return every
+
+
+def _some(items: tuple[Compiled, ...]) -> Compiled:
+    def some(lookup: QuestionLookup, figures: FigureLookup | None) -> bool | None:
+        undecided = False
+        for item in items:
+            result = item(lookup, figures)
+            if result is not False:  # one test on the common path
+                if result is True:
+                    return True
+                undecided = True
+        return None if undecided else False
+
+    return some
+
+
+def _negated(inner: Compiled) -> Compiled:
+    def negated(lookup: QuestionLookup, figures: FigureLookup | None) -> bool | None:
+        result = inner(lookup, figures)
+        return None if result is None else not result
+
+    return negated
+
+
+def _figure_present(figure: str, present: bool) -> Compiled:
+    def figure_present(_: QuestionLookup, figures: FigureLookup | None) -> bool:
         return figures is not None and (figures(figure)[0] == "present") == present
 
     return figure_present
 
 
-def _figure_within(figure: str, within: Callable[[Decimal | int], bool]) -> Predicate:
-    def figure_within(_: Mapping[str, NavigationValue], figures: FigureLookup | None) -> bool:
+def _figure_within(figure: str, within: Callable[[Decimal | int], bool]) -> Compiled:
+    def figure_within(_: QuestionLookup, figures: FigureLookup | None) -> bool:
         if figures is None:
             return False
         number = figures(figure)[1]
@@ -175,17 +160,21 @@ def _figure_within(figure: str, within: Callable[[Decimal | int], bool]) -> Pred
     return figure_within
 
 
-def _is_answered(question: str, answered: bool) -> Predicate:
-    def is_answered(answers: Mapping[str, NavigationValue], _: FigureLookup | None) -> bool:
-        value = answers.get(question)
+def _is_answered(question: str, answered: bool) -> Compiled:
+    def is_answered(lookup: QuestionLookup, _: FigureLookup | None) -> bool | None:
+        value = lookup(question)
+        if isinstance(value, Pending):
+            return None
         return (value is not None and not isinstance(value, Skipped)) == answered
 
     return is_answered
 
 
-def _number_within(question: str, within: Callable[[Decimal | int], bool]) -> Predicate:
-    def number_within(answers: Mapping[str, NavigationValue], _: FigureLookup | None) -> bool:
-        value = answers.get(question)
+def _number_within(question: str, within: Callable[[Decimal | int], bool]) -> Compiled:
+    def number_within(lookup: QuestionLookup, _: FigureLookup | None) -> bool | None:
+        value = lookup(question)
+        if isinstance(value, Pending):
+            return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             return False
         return within(value)

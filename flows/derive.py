@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from flows.answers import AnswerValue, Money, Skipped
-from flows.conditions import FigureLookup, Predicate, compile_condition
+from flows.conditions import Compiled, FigureLookup, compile_condition
 from flows.model import (
     AllOfIndicator,
     Condition,
@@ -103,7 +103,7 @@ class Derivation:
         # module 7): each distinct condition that reads answers only is decided once per
         # submission, in the slot numbered here. One reading figures is evaluated each time.
         slots: dict[Condition, int] = {}
-        steps: list[tuple[str, Predicate | None, int, _Rule]] = []
+        steps: list[tuple[str, Compiled | None, int, _Rule]] = []
         for indicator in questionnaire.indicators:
             when = indicator.applies_when
             slot = -1
@@ -128,12 +128,13 @@ class Derivation:
             figure = figures[figure_id]
             return figure.state, figure.value
 
+        read = answers.get
         decided: list[bool | None] = [None] * self._slots
         for figure_id, applies, slot, rule in self._steps:
             if applies is not None:
                 holds = decided[slot] if slot >= 0 else None
                 if holds is None:
-                    holds = applies(answers, lookup)
+                    holds = applies(read, lookup) is True  # the routing reading
                     if slot >= 0:
                         decided[slot] = holds
                 if not holds:
@@ -198,7 +199,7 @@ def _rule(indicator: Indicator, sources: tuple[str, ...]) -> _Rule:
     def condition(
         answers: Mapping[str, AnswerValue], _: dict[str, Figure], lookup: FigureLookup
     ) -> Figure:
-        if present(answers, lookup):
+        if present(answers.get, lookup) is True:  # the routing reading
             return _PRESENT
         return _ABSENT if said(answers) else _UNKNOWN
 

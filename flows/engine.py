@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from flows.answers import ANSWERED, AnswerValue, NavigationValue, Skipped
-from flows.conditions import PENDING, Pending, Predicate, compile_condition, evaluate
+from flows.conditions import PENDING, Compiled, Pending, compile_condition
 from flows.loader import definition_hash
 from flows.messages import Message
 from flows.model import (
@@ -22,7 +22,7 @@ from flows.model import (
 
 
 @dataclass(frozen=True)
-class Progress:
+class PathProgress:
     """Where the respondent is: 1-based position and an estimate of the questions left."""
 
     position: int
@@ -44,9 +44,9 @@ class Stopped:
 
 _Value = TypeVar("_Value", bound=NavigationValue)
 # A question reduced to what relevance needs: id, compiled `when`, answerable, stop codes.
-_CompiledQuestion = tuple[str, Predicate | None, bool, frozenset[str]]
+_CompiledQuestion = tuple[str, Compiled | None, bool, frozenset[str]]
 # A module reduced to its compiled `when` and its compiled questions, in order.
-_CompiledModule = tuple[Predicate | None, tuple[_CompiledQuestion, ...]]
+_CompiledModule = tuple[Compiled | None, tuple[_CompiledQuestion, ...]]
 
 
 class Engine:
@@ -68,6 +68,9 @@ class Engine:
             _combined(questionnaire.module_of(q.id).when, q.when) for q in self.questions
         )
         self._value_needed, self._answered_only = self._routing_sets()
+        self._compiled_conditions: tuple[Compiled | None, ...] = tuple(
+            None if c is None else compile_condition(c) for c in self._conditions
+        )
         # Relevance runs several times per event over every question: dispatch on each
         # condition's shape once here rather than on every evaluation.
         self._compiled_modules: tuple[_CompiledModule, ...] = tuple(
@@ -144,7 +147,7 @@ class Engine:
         """`prune` for complete answers (no routing placeholders), keeping the precise type."""
         return self._pruned(answers)
 
-    def progress(self, answers: Mapping[str, NavigationValue], current: str) -> Progress:
+    def progress(self, answers: Mapping[str, NavigationValue], current: str) -> PathProgress:
         """Position of `current` on the path and how many questions may still follow.
 
         The estimate counts every later question that is not ruled out yet: a condition on a
@@ -162,10 +165,10 @@ class Engine:
 
         for index in range(here + 1, len(self.questions)):
             question = self.questions[index]
-            condition = self._conditions[index]
-            if condition is None or evaluate(condition, lookup) is not False:
+            condition = self._compiled_conditions[index]
+            if condition is None or condition(lookup, None) is not False:
                 possible.add(question.id)
-        return Progress(position=position, remaining_estimate=len(possible))
+        return PathProgress(position=position, remaining_estimate=len(possible))
 
     # -- routing ---------------------------------------------------------------------------
 
@@ -186,12 +189,13 @@ class Engine:
     def _relevant_ids(self, answers: Mapping[str, NavigationValue]) -> set[str]:
         relevant: set[str] = set()
         effective: dict[str, NavigationValue] = {}
+        read = effective.get  # conditions read the answers of relevant questions only
         for module_when, questions in self._compiled_modules:
             # A module's condition reads only questions before the module: evaluate it once.
-            if module_when is not None and not module_when(effective, None):
+            if module_when is not None and module_when(read, None) is not True:
                 continue
             for question_id, when, answerable, stop_codes in questions:
-                if when is not None and not when(effective, None):
+                if when is not None and when(read, None) is not True:
                     continue
                 relevant.add(question_id)
                 value = answers.get(question_id)
@@ -208,13 +212,14 @@ class Engine:
         # kept answers are exactly the effective ones conditions read (a compiled condition
         # reads a missing answer and a None alike), in questionnaire order.
         kept: dict[str, _Value] = {}
+        read = kept.get
         for module_when, questions in self._compiled_modules:
-            if module_when is not None and not module_when(kept, None):
+            if module_when is not None and module_when(read, None) is not True:
                 continue
             for question_id, when, answerable, stop_codes in questions:
                 if not answerable or question_id not in answers:
                     continue
-                if when is not None and not when(kept, None):
+                if when is not None and when(read, None) is not True:
                     continue
                 value = kept[question_id] = answers[question_id]
                 if isinstance(value, str) and value in stop_codes:

@@ -36,7 +36,7 @@ class SealedAnswerError(Exception):
         super().__init__("The sealed answer cannot be opened.")
 
 
-class SealedAnswer(NamedTuple):
+class ChainCiphertext(NamedTuple):
     """One encrypted answer as stored: random nonce and ChaCha20-Poly1305 ciphertext."""
 
     nonce: bytes
@@ -71,7 +71,7 @@ def seal_answer(
     seq: int,
     questionnaire_hash: bytes,
     plaintext: bytes,
-) -> SealedAnswer:
+) -> ChainCiphertext:
     """Encrypt answer number `seq` under the message key of `chain_key` (K_seq).
 
     Associated data = submission id ‖ seq (8-byte big-endian) ‖ questionnaire hash.
@@ -80,10 +80,10 @@ def seal_answer(
     associated = _associated_data(submission_id, seq, questionnaire_hash)
     nonce = secrets.token_bytes(NONCE_LENGTH)
     ciphertext = ChaCha20Poly1305(message_key(chain_key)).encrypt(nonce, plaintext, associated)
-    return SealedAnswer(nonce=nonce, ciphertext=ciphertext)
+    return ChainCiphertext(nonce=nonce, ciphertext=ciphertext)
 
 
-def _open_with_message_key(key: bytes, associated: bytes, sealed: SealedAnswer) -> bytes:
+def _open_with_message_key(key: bytes, associated: bytes, sealed: ChainCiphertext) -> bytes:
     try:
         return ChaCha20Poly1305(key).decrypt(
             bytes(sealed.nonce), bytes(sealed.ciphertext), associated
@@ -97,7 +97,7 @@ def open_answer(
     submission_id: bytes,
     seq: int,
     questionnaire_hash: bytes,
-    sealed: SealedAnswer,
+    sealed: ChainCiphertext,
 ) -> bytes:
     """Decrypt answer `seq` with K_seq; raises `SealedAnswerError` on any failure."""
     try:
@@ -144,7 +144,7 @@ class ChainWalker:
         self._prk, self._position = prk, seq
         return FastHkdf.expand(prk, _MESSAGE_INFO)
 
-    def open(self, seq: int, sealed: SealedAnswer) -> bytes:
+    def open(self, seq: int, sealed: ChainCiphertext) -> bytes:
         """Decrypt answer `seq`; walks forward from the last position (restarts from K0 if
         `seq` is behind it). Raises `SealedAnswerError` on any failure."""
         if not 0 <= seq <= MAX_SEQUENCE:

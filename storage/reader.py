@@ -11,7 +11,7 @@ from datetime import date
 from functools import cached_property
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, NamedTuple, TypeAlias
 
 from sqlalchemy import LargeBinary, Select, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -25,8 +25,7 @@ from storage.database import Database
 from storage.envelope import EnvelopeError, envelope_key_id, open_record
 from storage.expiry import END_KEY
 from storage.keys import StaffPrivateKey
-from storage.ratchet import ChainWalker, SealedAnswerError, open_chain_key
-from storage.ratchet import SealedAnswer as SealedRecord
+from storage.ratchet import ChainCiphertext, ChainWalker, SealedAnswerError, open_chain_key
 from storage.repository import QuestionnaireRef
 from storage.tables import SUBMISSIONS, RecordFormat, SealedAnswer, Submission, SubmissionStatus
 
@@ -270,22 +269,21 @@ class _Metas:
     def __init__(self) -> None:
         self._refs: dict[tuple[str, int, str], QuestionnaireRef] = {}
 
-    def __call__(self, row: Sequence[Any]) -> SubmissionMeta:
+    def __call__(self, row: _SubmissionRow) -> SubmissionMeta:
         """The meta of a row of `_METADATA_COLUMNS`."""
-        id_, status, created_on, completed_on, campaign, *definition, key_id, _, count, _ = row
-        key = (definition[0], definition[1], definition[2])
+        key = (row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash)
         ref = self._refs.get(key)
         if ref is None:
             ref = self._refs[key] = QuestionnaireRef(*key)
         return SubmissionMeta(
-            id=bytes(id_),
-            status=status,
-            created_on=_day(created_on),
-            completed_on=None if completed_on is None else _day(completed_on),
-            campaign=campaign,
+            id=bytes(row.id),
+            status=row.status,
+            created_on=_day(row.created_on),
+            completed_on=None if row.completed_on is None else _day(row.completed_on),
+            campaign=row.campaign,
             questionnaire=ref,
-            key_id=bytes(key_id),
-            answer_count=count,
+            key_id=bytes(row.key_id),
+            answer_count=row.answer_count,
         )
 
 
@@ -388,7 +386,7 @@ def _open_ratchet(
     records: list[bytes] = []
     for _, sequence, nonce, ciphertext in sealed_answers:
         try:
-            records.append(walker.open(sequence, SealedRecord(nonce, ciphertext)))
+            records.append(walker.open(sequence, ChainCiphertext(nonce, ciphertext)))
         except SealedAnswerError:
             return UnreadableSubmission(meta, f"answer record {sequence} cannot be opened")
     return records
@@ -404,20 +402,25 @@ class _Page:
         return bytes(self.submissions[-1][0])
 
 
-_METADATA_COLUMNS = (
-    col(Submission.id),
-    col(Submission.status),
-    col(Submission.created_on),
-    col(Submission.completed_on),
-    col(Submission.campaign),
-    col(Submission.questionnaire_id),
-    col(Submission.questionnaire_version),
-    col(Submission.questionnaire_hash),
-    col(Submission.key_id),
-    col(Submission.sealed_key),
-    col(Submission.answer_count),
-    col(Submission.record_format),
-)
+class _SubmissionRow(NamedTuple):
+    """A row of `_METADATA_COLUMNS`: one submission's clear metadata and sealed key."""
+
+    id: bytes
+    status: str
+    created_on: date | str
+    completed_on: date | str | None
+    campaign: str | None
+    questionnaire_id: str
+    questionnaire_version: int
+    questionnaire_hash: str
+    key_id: bytes
+    sealed_key: bytes
+    answer_count: int
+    record_format: int
+
+
+# Selected in the order of `_SubmissionRow`'s fields, so that a row is read by name.
+_METADATA_COLUMNS = tuple(col(getattr(Submission, name)) for name in _SubmissionRow._fields)
 _SEALED_ANSWERS_OF = (
     select(
         col(SealedAnswer.submission_id),
@@ -516,14 +519,17 @@ async def read_submissions(
             # go by then; a short page is the last, with no query for an empty one after it.
             full = len(page.submissions) == batch_size
             halfway = len(page.submissions) // 2 if full else -1
-            for position, row in enumerate(page.submissions):
+            for position, raw in enumerate(page.submissions):
+                row = _SubmissionRow._make(raw)
                 if position == halfway:
                     upcoming = fetch_after(page.last_id)
                 if position % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)
                 meta = metas(row)
                 answers = page.answers.pop(meta.id)
-                yield _decrypt(meta, row[11], bytes(row[9]), answers, private_keys, decoder)
+                yield _decrypt(
+                    meta, row.record_format, bytes(row.sealed_key), answers, private_keys, decoder
+                )
     finally:
         decoder.forget()
         # A page still being fetched is one short read: it is let finish rather than

@@ -7,10 +7,10 @@ import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Final, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import bindparam, case, delete, exists, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +37,6 @@ from storage.tables import (
 )
 
 DEFAULT_DRAFT_TTL: Final = timedelta(days=30)
-DEFAULT_RATE_RESPONDENTS: Final = 100_000  # counters kept per window; beyond, the oldest go
 _CAMPAIGN = re.compile(CAMPAIGN_PATTERN)
 _STATE_LABEL = b"oclep draft state v2\x00"
 __all__ = ["END_KEY", "end_record"]  # re-exported: the reader checks end records with them
@@ -93,7 +92,6 @@ class DraftHandle:
 class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # this update id was already applied: nothing changed
-    CONFLICT = "conflict"  # the draft is no longer at `expected_version`: reload and retry
     NO_DRAFT = "no_draft"  # nothing in progress under this pseudonym (or it has expired)
 
 
@@ -110,8 +108,21 @@ class Change:
     complete: bool = False
 
 
+R = TypeVar("R")
+
+
 @dataclass(frozen=True)
-class ChangeResult:
+class Decided(Generic[R]):
+    """What a caller's `decide` returns to `Repository.apply`: the change to store (None:
+    nothing) and the caller's own reading of the draft (its replies, say), handed back in
+    `ChangeResult.decided` once the change is committed."""
+
+    change: Change | None
+    value: R
+
+
+@dataclass(frozen=True)
+class ChangeResult(Generic[R]):
     """The result of one change: the draft afterwards (or as it stands, if not applied)."""
 
     outcome: Outcome
@@ -119,6 +130,15 @@ class ChangeResult:
     sequences: tuple[int, ...] = ()  # sequence numbers given to the new answer records
     receipt: str | None = field(default=None, repr=False)  # only when the change completed
     expired: bool = False  # NO_DRAFT because the draft was past its expiry (expired now)
+    decided: R | None = field(default=None, repr=False)  # `decide`'s value, if it ran
+
+
+@dataclass(frozen=True)
+class Found:
+    """What `Repository.load` found under a draft key."""
+
+    draft: DraftHandle | None  # None: no draft in progress (or it had expired)
+    expired: bool = False  # the draft was past its expiry date: it is expired now
 
 
 @dataclass(frozen=True)
@@ -129,35 +149,11 @@ class _Loaded:
 
 
 # What `_decide_and_write` returns for an expired draft (never given to callers).
-_EXPIRED: Final = ChangeResult(Outcome.NO_DRAFT, None)
+_EXPIRED: Final[ChangeResult[Any]] = ChangeResult(Outcome.NO_DRAFT, None)
 
 
 def _state_context(pseudonym: bytes, submission_id: bytes) -> bytes:
     return _STATE_LABEL + pseudonym + submission_id
-
-
-class _RateWindows:
-    """Fixed-window event counters per RATE pseudonym, in this process's memory only.
-
-    Only the current window is kept (a new window starts empty), so nothing records when
-    anyone wrote, not even on disk; past `max_respondents` counters in one window the
-    oldest are dropped (those respondents start again at zero).
-    """
-
-    def __init__(self, max_respondents: int) -> None:
-        self._max = max_respondents
-        self._window = -1
-        self._counts: dict[bytes, int] = {}
-
-    def hit(self, pseudonym: bytes, window: int) -> int:
-        if window != self._window:
-            self._window = window
-            self._counts = {}
-        count = self._counts.pop(pseudonym, 0) + 1
-        self._counts[pseudonym] = count  # most recently seen last
-        if len(self._counts) > self._max:
-            del self._counts[next(iter(self._counts))]
-        return count
 
 
 # Hot-path statements, built once: constructing SQLAlchemy statements costs more CPU than
@@ -178,6 +174,23 @@ def _among_candidates(count: int) -> Any:
     return _D.pseudonym.in_([bindparam(name) for name in _candidate_names(count)])
 
 
+class _DraftRow(NamedTuple):
+    """A row of the load statement: a draft with its submission's clear metadata."""
+
+    which: int  # the index of the candidate pseudonym it is stored under
+    submission_id: bytes
+    version: int
+    last_update_id: int
+    next_sequence: int
+    sealed_state: bytes
+    expires_on: date | str
+    questionnaire_id: str
+    questionnaire_version: int
+    questionnaire_hash: str
+    campaign: str | None
+    seen: bool  # this update id was already applied to it
+
+
 def _load_statement(count: int) -> Any:
     # Which candidate matched, as its index: the pseudonym itself is never selected, so no
     # result row (logged by SQLAlchemy at DEBUG, whatever `hide_parameters` says) holds one.
@@ -188,24 +201,26 @@ def _load_statement(count: int) -> Any:
         ],
         else_=literal_column("-1"),
     )
+    columns = {
+        "which": which.label("which"),
+        "submission_id": _D.submission_id,
+        "version": _D.version,
+        "last_update_id": _D.last_update_id,
+        "next_sequence": _D.next_sequence,
+        "sealed_state": _D.state,
+        "expires_on": _D.expires_on,
+        "questionnaire_id": _S.questionnaire_id,
+        "questionnaire_version": _S.questionnaire_version,
+        "questionnaire_hash": _S.questionnaire_hash,
+        "campaign": _S.campaign,
+        "seen": exists()
+        .where(_P.submission_id == _D.submission_id)
+        .where(_P.update_id == bindparam("b_update_id"))
+        .label("seen"),
+    }
+    # Selected in the order of `_DraftRow`'s fields, so that a row is read by name.
     return (
-        select(
-            which.label("which"),
-            _D.submission_id,
-            _D.version,
-            _D.last_update_id,
-            _D.next_sequence,
-            _D.state,
-            _D.expires_on,
-            _S.questionnaire_id,
-            _S.questionnaire_version,
-            _S.questionnaire_hash,
-            _S.campaign,
-            exists()
-            .where(_P.submission_id == _D.submission_id)
-            .where(_P.update_id == bindparam("b_update_id"))
-            .label("seen"),
-        )
+        select(*(columns[name] for name in _DraftRow._fields))
         .join(SUBMISSIONS, _S.id == _D.submission_id)
         .where(_among_candidates(count))
     )
@@ -301,7 +316,6 @@ class Repository:
         *,
         draft_ttl: timedelta = DEFAULT_DRAFT_TTL,
         clock: Clock = utc_now,
-        rate_respondents: int = DEFAULT_RATE_RESPONDENTS,
     ) -> None:
         self._database = database
         self._engine = database.engine
@@ -309,16 +323,13 @@ class Repository:
         self._staff_key = staff_key
         self._draft_ttl = draft_ttl
         self._clock = clock
-        self._rates = _RateWindows(rate_respondents)
 
     def _today(self) -> date:
         return self._clock().date()
 
-    # --- reading a draft ---
-
-    async def load(self, key: DraftKey, *, expired: list[bool] | None = None) -> DraftHandle | None:
-        """The draft under `key`, or None (also when it has expired: it is expired, and True
-        is appended to `expired`, so the caller can say what became of it)."""
+    async def load(self, key: DraftKey) -> Found:
+        """The draft under `key`, if any. A draft past its expiry date is not returned but
+        expired (`Found.expired`), so the caller can say what became of it."""
         loaded = None
         for candidates in _lookups(key):
             parameters = _lookup(candidates, None)
@@ -328,17 +339,15 @@ class Repository:
             else:
                 async with self._engine.connect() as connection:
                     rows = await _Alchemy(connection).rows(statement, parameters)
-            loaded = self._opened(key, candidates, rows)
+            loaded = _opened(key, candidates, rows)
             if loaded is not None:
                 break
         if loaded is None:
-            return None
+            return Found(None)
         if self._is_expired(loaded.handle):
             await self.expire_drafts()
-            if expired is not None:
-                expired.append(True)
-            return None
-        return loaded.handle
+            return Found(None, expired=True)
+        return Found(loaded.handle)
 
     def _is_expired(self, draft: DraftHandle) -> bool:
         return draft.expires_on < self._today()
@@ -355,57 +364,10 @@ class Repository:
                 # lock holder committed (READ COMMITTED would re-check only the locked row).
                 # SQLite: the write transaction already holds the lock.
                 await statements.rows(lock, parameters)
-            loaded = self._opened(key, candidates, await statements.rows(load, parameters))
+            loaded = _opened(key, candidates, await statements.rows(load, parameters))
             if loaded is not None:
                 return loaded
         return None
-
-    def _opened(
-        self, key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]
-    ) -> _Loaded | None:
-        for row in rows:
-            loaded = self._open_row(key, candidates, row)
-            if loaded is not None:
-                return loaded
-        return None
-
-    def _open_row(self, key: DraftKey, candidates: Sequence[bytes], row: Any) -> _Loaded | None:
-        (
-            which,
-            submission_id,
-            version,
-            last_update_id,
-            next_sequence,
-            sealed_state,
-            expires_on,
-            questionnaire_id,
-            questionnaire_version,
-            questionnaire_hash,
-            campaign,
-            seen,
-        ) = row
-        if not 0 <= which < len(candidates):  # pragma: no cover - the query matched one
-            return None
-        pseudonym, submission_id = candidates[which], bytes(submission_id)
-        keys = key.keys_of(pseudonym)
-        if keys is None:  # pragma: no cover - the query matched one of the candidates
-            return None
-        state = keys.open_draft(bytes(sealed_state), _state_context(pseudonym, submission_id))
-        handle = DraftHandle(
-            submission_id=submission_id,
-            questionnaire=QuestionnaireRef(
-                questionnaire_id, questionnaire_version, questionnaire_hash
-            ),
-            campaign=campaign,
-            version=version,
-            last_update_id=last_update_id,
-            next_sequence=next_sequence,
-            state=state,
-            expires_on=_day(expires_on),
-        )
-        return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(seen))
-
-    # --- starting ---
 
     async def start_or_resume(
         self,
@@ -423,7 +385,7 @@ class Repository:
         """
         if campaign is not None and not _CAMPAIGN.fullmatch(campaign):
             raise InvalidCampaignError("a campaign code is 1-64 of A-Z a-z 0-9 _ -")
-        existing = await self.load(key)
+        existing = (await self.load(key)).draft
         if existing is not None:
             return existing
         today = self._today()
@@ -464,7 +426,7 @@ class Repository:
                 )
         except (IntegrityError, sqlite3.IntegrityError):
             # Another worker started this respondent's draft first: use theirs.
-            resumed = await self.load(key)
+            resumed = (await self.load(key)).draft
             if resumed is None:
                 raise
             return resumed
@@ -480,78 +442,39 @@ class Repository:
             created=True,
         )
 
-    # --- changing a draft ---
-
     async def apply(
         self,
         key: DraftKey,
         *,
         update_id: int,
-        decide: Callable[[DraftHandle], Change | None],
-    ) -> ChangeResult:
-        """Apply the change `decide` computes from the current draft, in one transaction.
+        decide: Callable[[DraftHandle], Decided[R]],
+    ) -> ChangeResult[R]:
+        """Store the change `decide` computes from the current draft, in one transaction.
 
-        The draft is locked while `decide` runs, so concurrent updates for one respondent
-        queue instead of conflicting; `decide` must be quick and must not touch the database.
-        Returning None stores nothing (outcome APPLIED, draft unchanged). An expired draft
-        gives NO_DRAFT without calling `decide`, and is expired.
+        The one way to change a draft. The draft is locked while `decide` runs, so concurrent
+        updates for one respondent queue instead of conflicting; `decide` must be quick and
+        must not touch the database. Its `Decided.change` None stores nothing (outcome
+        APPLIED, draft unchanged); its `Decided.value` comes back in `ChangeResult.decided`.
+        An update id seen before gives DUPLICATE, and an expired draft NO_DRAFT (and is
+        expired), both without calling `decide`.
         """
-        return await self._locked(key, update_id, decide, expected_version=None)
-
-    async def change(
-        self, key: DraftKey, *, update_id: int, expected_version: int, change: Change
-    ) -> ChangeResult:
-        """Apply `change` if the draft is at `expected_version` and `update_id` is new."""
-        return await self._locked(
-            key, update_id, lambda _draft: change, expected_version=expected_version
-        )
-
-    async def record_answer(
-        self,
-        key: DraftKey,
-        *,
-        update_id: int,
-        expected_version: int,
-        plaintext: bytes,
-        new_state: bytes,
-    ) -> ChangeResult:
-        """Append one sealed answer and save the new state, if the draft is still at
-        `expected_version`; CONFLICT otherwise (reload, recompute, call again)."""
-        return await self.change(
-            key,
-            update_id=update_id,
-            expected_version=expected_version,
-            change=Change(state=new_state, answers=(plaintext,)),
-        )
-
-    async def save_state(
-        self, key: DraftKey, *, update_id: int, expected_version: int, new_state: bytes
-    ) -> ChangeResult:
-        """Save a new state without an answer (going back, a notice shown, a preference)."""
-        return await self.change(
-            key,
-            update_id=update_id,
-            expected_version=expected_version,
-            change=Change(state=new_state),
-        )
-
-    async def complete(
-        self,
-        key: DraftKey,
-        *,
-        update_id: int,
-        expected_version: int,
-        final_answers: Sequence[bytes] = (),
-    ) -> ChangeResult:
-        """End the questionnaire: `final_answers` and the end record appended, status
-        complete, receipt issued, draft (state, routing answers) deleted, all in one
-        transaction."""
-        return await self.change(
-            key,
-            update_id=update_id,
-            expected_version=expected_version,
-            change=Change(answers=tuple(final_answers), complete=True),
-        )
+        try:
+            async with self._hot_write() as statements:
+                result = await self._decide_and_write(statements, key, update_id, decide)
+        except (IntegrityError, sqlite3.IntegrityError):
+            # The unique (draft, update id) key is the last line of defence against a
+            # second application; the lock makes this path unreachable in practice.
+            return ChangeResult(Outcome.DUPLICATE, (await self.load(key)).draft)
+        if result is _EXPIRED:
+            await self.expire_drafts()
+            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
+        if result.receipt is not None:
+            # The ended draft's routing answers leave SQLite's WAL at the next checkpoint, in
+            # the background. No answer key rides in a draft any more, so no reply waits for
+            # a scrub; between completions the periodic checkpoint is enough (what the WAL
+            # holds is sealed with epoch keys that are erased after the retained window).
+            self._database.request_scrub()
+        return result
 
     @asynccontextmanager
     async def _hot_write(self) -> AsyncIterator[_Statements]:
@@ -564,42 +487,13 @@ class Repository:
             async with self._database.write_transaction() as connection:
                 yield _Alchemy(connection)
 
-    async def _locked(
-        self,
-        key: DraftKey,
-        update_id: int,
-        decide: Callable[[DraftHandle], Change | None],
-        *,
-        expected_version: int | None,
-    ) -> ChangeResult:
-        try:
-            async with self._hot_write() as statements:
-                result = await self._decide_and_write(
-                    statements, key, update_id, decide, expected_version
-                )
-        except (IntegrityError, sqlite3.IntegrityError):
-            # The unique (draft, update id) key is the last line of defence against a
-            # second application; the lock makes this path unreachable in practice.
-            return ChangeResult(Outcome.DUPLICATE, await self.load(key))
-        if result is _EXPIRED:
-            await self.expire_drafts()
-            return ChangeResult(Outcome.NO_DRAFT, None, expired=True)
-        if result.receipt is not None:
-            # The ended draft's routing answers leave SQLite's WAL at the next checkpoint, in
-            # the background. No answer key rides in a draft any more, so no reply waits for
-            # a scrub; between completions the periodic checkpoint is enough (what the WAL
-            # holds is sealed with epoch keys that are erased after the retained window).
-            self._database.request_scrub()
-        return result
-
     async def _decide_and_write(
         self,
         statements: _Statements,
         key: DraftKey,
         update_id: int,
-        decide: Callable[[DraftHandle], Change | None],
-        expected_version: int | None,
-    ) -> ChangeResult:
+        decide: Callable[[DraftHandle], Decided[R]],
+    ) -> ChangeResult[R]:
         loaded = await self._load_on(statements, key, update_id)
         if loaded is None:
             return ChangeResult(Outcome.NO_DRAFT, None)
@@ -609,31 +503,10 @@ class Repository:
             return _EXPIRED
         if loaded.update_seen:
             return ChangeResult(Outcome.DUPLICATE, loaded.handle)
-        if expected_version is not None and loaded.handle.version != expected_version:
-            return ChangeResult(Outcome.CONFLICT, loaded.handle)
-        change = decide(loaded.handle)
-        if change is None:
-            return ChangeResult(Outcome.APPLIED, loaded.handle)
-        return await self._write(statements, key, update_id, loaded, change)
-
-    def _sealed_rows(self, draft: DraftHandle, plaintexts: Sequence[bytes]) -> list[dict[str, Any]]:
-        """Each record sealed to the staff key at its position (format 2)."""
-        questionnaire_hash = draft.questionnaire.hash_bytes
-        return [
-            {
-                "submission_id": draft.submission_id,
-                "sequence": sequence,
-                "nonce": b"",
-                "ciphertext": seal_record(
-                    self._staff_key,
-                    plaintext,
-                    draft.submission_id,
-                    sequence,
-                    questionnaire_hash,
-                ),
-            }
-            for sequence, plaintext in enumerate(plaintexts, start=draft.next_sequence)
-        ]
+        decided = decide(loaded.handle)
+        if decided.change is None:
+            return ChangeResult(Outcome.APPLIED, loaded.handle, decided=decided.value)
+        return await self._write(statements, key, update_id, loaded, decided)
 
     async def _write(
         self,
@@ -641,74 +514,37 @@ class Repository:
         key: DraftKey,
         update_id: int,
         loaded: _Loaded,
-        change: Change,
-    ) -> ChangeResult:
+        decided: Decided[R],
+    ) -> ChangeResult[R]:
+        change = decided.change
+        assert change is not None
         draft = loaded.handle
-        submission_id = draft.submission_id
         plaintexts = list(change.answers)
         answer_count = draft.next_sequence + len(plaintexts)
         if change.complete:
             plaintexts.append(end_record(answer_count))
-        rows = self._sealed_rows(draft, plaintexts)
+        rows = _sealed_rows(self._staff_key, draft, plaintexts)
         sequences = tuple(range(draft.next_sequence, answer_count))
-        today = self._today()
-        # The row is locked, so the compare-and-swap cannot fail; it stays as the guarantee
-        # that a draft is never saved over a version its writer did not read.
-        same_version = {"b_pseudonym": loaded.pseudonym, "b_version": draft.version}
-
         if change.complete:
             receipt = new_receipt()
-            if len(await statements.rows(_END_DRAFT, same_version)) != 1:
-                raise ConflictError("the draft changed while locked")
-            for row in rows:
-                await statements.rows(_INSERT_ANSWERS, row)
-            await statements.rows(
-                _MARK_COMPLETE,
-                {
-                    "b_id": submission_id,
-                    "b_added": len(sequences),  # the end record is not an answer
-                    "b_status": SubmissionStatus.COMPLETE.value,
-                    "b_today": today,
-                    "b_receipt_hash": self._secret.receipt_hash(receipt),
-                },
+            receipt_hash = self._secret.receipt_hash(receipt)
+            await _complete_on(
+                statements, loaded, rows, len(sequences), self._today(), receipt_hash
             )
-            return ChangeResult(Outcome.APPLIED, None, sequences, receipt)
-
+            return ChangeResult(Outcome.APPLIED, None, sequences, receipt, decided=decided.value)
         if change.state is None:
             raise ValueError("a change that does not complete the draft needs its new state")
-        last_update_id = max(draft.last_update_id, update_id)
-        expires_on = today + self._draft_ttl
-        values: dict[str, Any] = {
-            **same_version,
-            "b_new_pseudonym": key.pseudonym,
-            "b_new_version": draft.version + 1,
-            "b_last_update_id": last_update_id,
-            "b_next_sequence": answer_count,
-            "b_state": _seal_state(key.keys, key.pseudonym, submission_id, change.state),
-            "b_expires_on": expires_on,
-        }
-        if len(await statements.rows(_SAVE, values)) != 1:
-            raise ConflictError("the draft changed while locked")
-        await statements.rows(
-            _MARK_PROCESSED, {"submission_id": submission_id, "update_id": update_id}
-        )
-        for row in rows:
-            await statements.rows(_INSERT_ANSWERS, row)
-        if rows:
-            await statements.rows(_COUNT_ANSWERS, {"b_id": submission_id, "b_added": len(rows)})
-        handle = DraftHandle(
-            submission_id=submission_id,
-            questionnaire=draft.questionnaire,
-            campaign=draft.campaign,
+        saved = replace(
+            draft,
             version=draft.version + 1,
-            last_update_id=last_update_id,
+            last_update_id=max(draft.last_update_id, update_id),
             next_sequence=answer_count,
             state=change.state,
-            expires_on=expires_on,
+            expires_on=self._today() + self._draft_ttl,
+            created=False,
         )
-        return ChangeResult(Outcome.APPLIED, handle, sequences)
-
-    # --- withdrawal and expiry ---
+        await _save_on(statements, key, update_id, loaded, saved, rows)
+        return ChangeResult(Outcome.APPLIED, saved, sequences, decided=decided.value)
 
     async def withdraw_unfinished(self, key: DraftKey) -> bool:
         """Delete the unfinished submission under `key` with its answers; True if any."""
@@ -760,17 +596,123 @@ class Repository:
         async with self._database.write_transaction() as connection:
             await _audit(connection, self._today(), TESTIMONY_LIMIT_REFUSED, {})
 
-    # --- rate limiting ---
 
-    async def rate_hit(self, pseudonym: bytes, *, limit: int, window_seconds: int = 60) -> bool:
-        """Count one event of a RATE pseudonym; False once `limit` is passed in this window.
+def _opened(key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]) -> _Loaded | None:
+    """The first row that opens (the load statement matches one draft at most)."""
+    for row in rows:
+        loaded = _open_row(key, candidates, row)
+        if loaded is not None:
+            return loaded
+    return None
 
-        Counted in this process's memory, not in the database: a respondent's event costs no
-        write transaction of its own, and no activity record rests on disk. With several
-        bot processes each counts separately (docs/storage.md).
-        """
-        window = int(self._clock().timestamp()) // window_seconds
-        return self._rates.hit(pseudonym, window) <= limit
+
+def _open_row(key: DraftKey, candidates: Sequence[bytes], raw: Any) -> _Loaded | None:
+    """The draft of one row, read by name, its state opened with its epoch's key."""
+    row = _DraftRow._make(raw)
+    if not 0 <= row.which < len(candidates):  # pragma: no cover - the query matched one
+        return None
+    pseudonym, submission_id = candidates[row.which], bytes(row.submission_id)
+    keys = key.keys_of(pseudonym)
+    if keys is None:  # pragma: no cover - the query matched one of the candidates
+        return None
+    context = _state_context(pseudonym, submission_id)
+    handle = DraftHandle(
+        submission_id=submission_id,
+        questionnaire=QuestionnaireRef(
+            row.questionnaire_id, row.questionnaire_version, row.questionnaire_hash
+        ),
+        campaign=row.campaign,
+        version=row.version,
+        last_update_id=row.last_update_id,
+        next_sequence=row.next_sequence,
+        state=keys.open_draft(bytes(row.sealed_state), context),
+        expires_on=_day(row.expires_on),
+    )
+    return _Loaded(handle=handle, pseudonym=pseudonym, update_seen=bool(row.seen))
+
+
+def _sealed_rows(
+    staff_key: StaffPublicKey, draft: DraftHandle, plaintexts: Sequence[bytes]
+) -> list[dict[str, Any]]:
+    """Each record sealed to the staff key at its position (format 2)."""
+    questionnaire_hash = draft.questionnaire.hash_bytes
+    return [
+        {
+            "submission_id": draft.submission_id,
+            "sequence": sequence,
+            "nonce": b"",
+            "ciphertext": seal_record(
+                staff_key,
+                plaintext,
+                draft.submission_id,
+                sequence,
+                questionnaire_hash,
+            ),
+        }
+        for sequence, plaintext in enumerate(plaintexts, start=draft.next_sequence)
+    ]
+
+
+async def _complete_on(
+    statements: _Statements,
+    loaded: _Loaded,
+    rows: Sequence[Mapping[str, Any]],
+    answers_added: int,
+    today: date,
+    receipt_hash: bytes,
+) -> None:
+    """End a locked draft: its last records stored, the submission complete with the
+    receipt's hash, the draft (state, routing answers) deleted."""
+    draft = loaded.handle
+    # The row is locked, so the compare-and-swap cannot fail; it stays as the guarantee
+    # that a draft is never saved over a version its writer did not read.
+    same_version = {"b_pseudonym": loaded.pseudonym, "b_version": draft.version}
+    if len(await statements.rows(_END_DRAFT, same_version)) != 1:
+        raise ConflictError("the draft changed while locked")
+    for row in rows:
+        await statements.rows(_INSERT_ANSWERS, row)
+    await statements.rows(
+        _MARK_COMPLETE,
+        {
+            "b_id": draft.submission_id,
+            "b_added": answers_added,  # the end record is not an answer
+            "b_status": SubmissionStatus.COMPLETE.value,
+            "b_today": today,
+            "b_receipt_hash": receipt_hash,
+        },
+    )
+
+
+async def _save_on(
+    statements: _Statements,
+    key: DraftKey,
+    update_id: int,
+    loaded: _Loaded,
+    saved: DraftHandle,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Save a locked draft as `saved`, re-keyed under today's pseudonym, with its new
+    records and the update marked as processed."""
+    draft = loaded.handle
+    values: dict[str, Any] = {
+        "b_pseudonym": loaded.pseudonym,
+        "b_version": draft.version,  # compare-and-swap, as in `_complete_on`
+        "b_new_pseudonym": key.pseudonym,
+        "b_new_version": saved.version,
+        "b_last_update_id": saved.last_update_id,
+        "b_next_sequence": saved.next_sequence,
+        "b_state": _seal_state(key.keys, key.pseudonym, draft.submission_id, saved.state),
+        "b_expires_on": saved.expires_on,
+    }
+    if len(await statements.rows(_SAVE, values)) != 1:
+        raise ConflictError("the draft changed while locked")
+    await statements.rows(
+        _MARK_PROCESSED, {"submission_id": draft.submission_id, "update_id": update_id}
+    )
+    for row in rows:
+        await statements.rows(_INSERT_ANSWERS, row)
+    if rows:
+        await statements.rows(_COUNT_ANSWERS, {"b_id": draft.submission_id, "b_added": len(rows)})
 
 
 def _pseudonyms(key: DraftKey) -> Iterable[bytes]:

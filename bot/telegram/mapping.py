@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias, TypeGuard
 
 from bot.commands import CommandName, command_named
-from bot.events import Choice, Command, Event, Respondent, Start, Text
+from bot.events import ButtonPress, Command, Event, Respondent, Start, Text
 
 # The update kinds the bot asks Telegram for (getUpdates / setWebhook `allowed_updates`):
 # fewer kinds, less data about people reaching the server.
@@ -284,7 +284,7 @@ def _callback(update_id: int, query: Mapping[str, Any]) -> Inbound:
     ):
         return UnusableCallback(query_id)
     respondent = Respondent(user_id=sender_id, language_code=_text(sender.get("language_code")))
-    event = Choice(token=data, message_ref=message_id)
+    event = ButtonPress(token=data, message_ref=message_id)
     return ForConversation(update_id, sender_id, respondent, event, callback_query_id=query_id)
 
 

@@ -18,12 +18,13 @@ from storage.expiry import end_record
 from storage.keys import generate_staff_key, keyring, read_private_key_file, write_public_key_file
 from storage.pseudonyms import DraftKey
 from storage.reader import DecryptedSubmission, read_submissions
+from storage.repository import Change
 from storage.tables import DRAFTS, SEALED_ANSWERS
 from tests.admin.cli_support import one_sentence, run
 from tests.admin.fixtures.builder import PASSPHRASE, Known, drive, engines
 from tests.admin.fixtures.plans import make_plans
 from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, count_rows, record
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, at_version, count_rows, record
 
 EXPIRED = "Expired drafts (now partial submissions, or deleted if empty):"
 
@@ -106,12 +107,13 @@ async def answered(setup: Setup, user_id: int, answers: int) -> bytes:
         pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"{}"
     )
     for step in range(answers):
-        result = await repository.record_answer(
+        result = await repository.apply(
             pseudonym,
             update_id=step + 1,
-            expected_version=draft.version,
-            plaintext=record(f"q{step}", f"respuesta {step}"),
-            new_state=b"{}",
+            decide=at_version(
+                draft.version,
+                Change(state=b"{}", answers=(record(f"q{step}", f"respuesta {step}"),)),
+            ),
         )
         assert result.draft is not None
         draft = result.draft

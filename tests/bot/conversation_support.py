@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.callback_data import QuestionToken, decode
 from bot.conversation import Conversation
-from bot.events import Choice, Command, Event, Respondent, Start, Text
+from bot.events import ButtonPress, Command, Event, Respondent, Start, Text
 from bot.i18n import Catalogs
 from bot.replies import Closing, Done, Notice, Option, Prompt, Reply
 from flows.answers import SKIPPED, AnswerValue
@@ -176,10 +176,10 @@ class Chat:
         return await self.send(Text(text, message_ref=next(self.message_ids)))
 
     async def press(self, label: str) -> tuple[Reply, ...]:
-        return await self.send(Choice(self.option(label).token, message_ref=42))
+        return await self.send(ButtonPress(self.option(label).token, message_ref=42))
 
     async def press_token(self, token: str, update_id: int | None = None) -> tuple[Reply, ...]:
-        return await self.send(Choice(token, message_ref=42), update_id)
+        return await self.send(ButtonPress(token, message_ref=42), update_id)
 
     def option(self, label: str) -> Option:
         assert self.prompt is not None, self.replies

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.callback_data import ConsentToken, encode
-from bot.events import Choice, Text
+from bot.events import ButtonPress, Text
 from bot.replies import Closing, DeleteRespondentMessage, Notice, Prompt
 from storage.database import Database
 from storage.tables import Tombstone
@@ -81,7 +81,7 @@ async def test_a_token_for_another_question_changes_nothing(
 async def test_forged_tokens_change_nothing(database: Database, tmp_path: Path, token: str) -> None:
     async with world(database, tmp_path / str(abs(hash(token)))) as w:
         chat = w.respondent(user_id=abs(hash(token)) % 10**9 + 1)
-        replies = await chat.send(Choice(token))
+        replies = await chat.send(ButtonPress(token))
         assert all(isinstance(r, Notice | Prompt | Closing) for r in replies)
         # Only a genuine "Acepto" could create a draft; a forgery at most shows a screen.
         if await w.count_drafts():

@@ -16,17 +16,18 @@ from sqlalchemy import select
 
 from bot.callback_data import ConsentToken, LanguageToken, decode, encode
 from bot.events import Text
+from bot.rate_limit import ToggleLimit
 from bot.replies import Closing, DeleteRespondentMessage, Prompt
 from bot.runtime import open_conversation
 from bot.settings import BotSettings, SettingsError, load_settings
-from bot.toggle_limit import ToggleLimit
 from storage.database import Database, open_database
 from storage.keys import generate_staff_key
 from storage.pseudonyms import Pseudonyms
-from storage.repository import QuestionnaireRef, Repository
+from storage.repository import Change, QuestionnaireRef, Repository
 from storage.server_secret import ServerSecret
 from storage.tables import Submission
 from tests.bot.conversation_support import Chat, World, consented, world
+from tests.storage.repository_support import at_version
 
 TOO_FAST = "Va muy rápido. Espere un minuto y siga, por favor."
 START_HINT = "Para empezar o seguir el cuestionario, escriba /start."
@@ -272,8 +273,8 @@ async def test_running_bot_expires_drafts_periodically(
                 campaign=None,
                 initial_state=b"{}",
             )
-            await repository.record_answer(
-                pseudonym, update_id=1, expected_version=1, plaintext=b"{}", new_state=b"{}"
+            await repository.apply(
+                pseudonym, update_id=1, decide=at_version(1, Change(state=b"{}", answers=(b"{}",)))
             )
             for _ in range(100):
                 if await statuses(other) == ["partial"]:

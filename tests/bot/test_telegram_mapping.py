@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.events import Choice, Command, Start, Text
+from bot.events import ButtonPress, Command, Start, Text
 from bot.telegram.mapping import (
     BotIdentity,
     EditIgnored,
@@ -77,7 +77,7 @@ def test_button_press_is_a_choice_with_the_message_it_came_from() -> None:
     }
     mapped = map_update(update, BOT)
     assert isinstance(mapped, ForConversation)
-    assert mapped.event == Choice("a:3:2:0", message_ref=9)
+    assert mapped.event == ButtonPress("a:3:2:0", message_ref=9)
     assert mapped.callback_query_id == "q1"
 
 

@@ -90,7 +90,7 @@ class Recording(Conversation):
 
     async def handle(self, respondent: Respondent, event: Event, *, update_id: int) -> Any:
         replies: tuple[Reply, ...] = await super().handle(respondent, event, update_id=update_id)
-        draft = await self._repository.load(self._pseudonym(respondent))
+        draft = (await self._repository.load(self._pseudonym(respondent))).draft
         if draft is not None:
             self.seen.owners[draft.submission_id] = respondent.user_id
         async with self.database.engine.connect() as connection:

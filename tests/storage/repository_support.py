@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,12 +19,25 @@ from storage.database import Database, open_database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.pseudonyms import DraftKey, Pseudonyms
 from storage.reader import DecryptedSubmission, ReadResult, read_submissions
-from storage.repository import DraftHandle, QuestionnaireRef, Repository
+from storage.repository import Change, Decided, DraftHandle, QuestionnaireRef, Repository
 from storage.server_secret import ServerSecret
 
 QUESTIONNAIRE = QuestionnaireRef(
     id="testimonio", version=3, hash=hashlib.sha256(b"a questionnaire").hexdigest()
 )
+
+
+def at_version(version: int, change: Change) -> Callable[[DraftHandle], Decided[bool]]:
+    """A `decide` for `Repository.apply` that stores `change` only if the draft is still at
+    `version`: a caller that decided from an earlier read (a test's compare-and-swap). Its
+    value says whether the draft was still there (False: it had moved on; reload, retry)."""
+
+    def decide(draft: DraftHandle) -> Decided[bool]:
+        if draft.version != version:
+            return Decided(None, False)
+        return Decided(change, True)
+
+    return decide
 
 
 @dataclass
@@ -114,12 +127,10 @@ class Setup:
         version = draft.version
         yield version
         for update_id, plaintext in enumerate(plaintexts, start=first_update_id):
-            result = await repository.record_answer(
+            result = await repository.apply(
                 pseudonym,
                 update_id=update_id,
-                expected_version=version,
-                plaintext=plaintext,
-                new_state=state,
+                decide=at_version(version, Change(state=state, answers=(plaintext,))),
             )
             assert result.draft is not None
             version = result.draft.version

@@ -10,24 +10,25 @@ from sqlmodel import col
 
 from storage.database import Database
 from storage.pseudonyms import DraftKey
-from storage.repository import Change, ChangeResult, DraftHandle, Outcome, Repository
+from storage.repository import Change, ChangeResult, Decided, DraftHandle, Outcome, Repository
 from storage.tables import SealedAnswer
 from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import Setup, record
+from tests.storage.repository_support import Setup, at_version, record
 
 ANSWERS = 50
 
 
 def _answer_with(update_id: int):  # type: ignore[no-untyped-def]
-    def decide(draft: DraftHandle) -> Change:
+    def decide(draft: DraftHandle) -> Decided[None]:
         # The state counts the answers seen so far, as a conversation's position would.
         seen = int(draft.state or b"0")
-        return Change(state=str(seen + 1).encode(), answers=(record("q", f"r{update_id}"),))
+        change = Change(state=str(seen + 1).encode(), answers=(record("q", f"r{update_id}"),))
+        return Decided(change, None)
 
     return decide
 
 
-async def _deliver(repo: Repository, pseudonym: DraftKey, update_id: int) -> ChangeResult:
+async def _deliver(repo: Repository, pseudonym: DraftKey, update_id: int) -> ChangeResult[None]:
     await asyncio.sleep(random.random() / 100)  # interleave the workers
     return await repo.apply(pseudonym, update_id=update_id, decide=_answer_with(update_id))
 
@@ -58,7 +59,7 @@ async def test_fifty_concurrent_answers_from_two_workers(
             )
         ).scalars()
         assert list(sequences) == list(range(ANSWERS))
-    draft = await setup.repository().load(pseudonym)
+    draft = (await setup.repository().load(pseudonym)).draft
     assert draft is not None
     assert (draft.version, draft.next_sequence, draft.state) == (ANSWERS + 1, ANSWERS, b"50")
     [submission] = await setup.decrypted()
@@ -82,8 +83,8 @@ async def test_two_workers_starting_the_same_respondent_share_one_draft(
 async def test_callers_retrying_on_conflict_record_each_answer_once(
     database: Database, database_target: DatabaseTarget
 ) -> None:
-    # The optimistic path a caller may use instead of `apply`: read, compute, save with the
-    # version it read, and start again on CONFLICT.
+    # The optimistic path a caller may take through `apply`: read, compute, store only if
+    # the draft is still at the version it read, and start again if it was not.
     setup = Setup(database)
     pseudonym = setup.pseudonym(7099999999)
     await setup.start_draft(pseudonym, state=b"0")
@@ -93,19 +94,23 @@ async def test_callers_retrying_on_conflict_record_each_answer_once(
         async def answer(worker: Repository, update_id: int) -> Outcome:
             nonlocal conflicts
             while True:
-                draft = await worker.load(pseudonym)
+                draft = (await worker.load(pseudonym)).draft
                 assert draft is not None
                 # A real caller does other work between reading and saving (SQLite's direct
                 # connection does not suspend between them): let the others run meanwhile.
                 await asyncio.sleep(0)
-                result = await worker.record_answer(
+                result = await worker.apply(
                     pseudonym,
                     update_id=update_id,
-                    expected_version=draft.version,
-                    plaintext=record("q", f"r{update_id}"),
-                    new_state=str(int(draft.state) + 1).encode(),
+                    decide=at_version(
+                        draft.version,
+                        Change(
+                            state=str(int(draft.state) + 1).encode(),
+                            answers=(record("q", f"r{update_id}"),),
+                        ),
+                    ),
                 )
-                if result.outcome is not Outcome.CONFLICT:
+                if result.decided is not False:  # stored, or a duplicate
                     return result.outcome
                 conflicts += 1
 
@@ -117,5 +122,5 @@ async def test_callers_retrying_on_conflict_record_each_answer_once(
     assert conflicts > 0  # the race really happened
     [submission] = await setup.decrypted()
     assert sorted(submission.records) == sorted(record("q", f"r{u}") for u in update_ids)
-    draft = await setup.repository().load(pseudonym)
+    draft = (await setup.repository().load(pseudonym)).draft
     assert draft is not None and draft.state == b"20" and draft.next_sequence == 20

@@ -14,10 +14,11 @@ from sqlalchemy import insert, select
 from storage.database import Database
 from storage.kdf import hkdf_sha256
 from storage.ratchet import new_chain_key, seal_answer, seal_chain_key
+from storage.repository import Change
 from storage.secret_check import adopt_server_secret
 from storage.server_secret import FILE_LENGTH, ServerSecret
 from storage.tables import DRAFTS, SEALED_ANSWERS, SUBMISSIONS, RecordFormat
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, at_version, record
 
 
 async def _stored_pseudonyms(database: Database) -> set[bytes]:
@@ -36,12 +37,10 @@ async def test_a_draft_is_found_days_later_and_rekeyed_under_today(database: Dat
     assert today.pseudonym != first_day.pseudonym
     assert first_day.pseudonym in {p for p, _ in today.candidates}
     repository = setup.repository()
-    draft = await repository.load(today)
+    draft = (await repository.load(today)).draft
     assert draft is not None and draft.next_sequence == 1
-    result = await repository.record_answer(
-        today, update_id=7, expected_version=draft.version, plaintext=record("sector", "salud"),
-        new_state=b"{}",
-    )  # fmt: skip
+    change = Change(state=b"{}", answers=(record("sector", "salud"),))
+    result = await repository.apply(today, update_id=7, decide=at_version(draft.version, change))
     assert result.draft is not None
     # Stored under today's pseudonym only; the first day's is gone from the table.
     assert await _stored_pseudonyms(database) == {today.pseudonym}
@@ -102,7 +101,9 @@ async def test_converting_a_format_1_secret_closes_its_drafts_and_forgets_it(
     # A questionnaire under the converted secret: record format 2, beside the format 1 one.
     new = setup.pseudonym(5_000_000_005)
     version = await setup.respond(new, [record("rol", "mision_actual")])
-    await setup.repository().complete(new, update_id=9, expected_version=version)
+    await setup.repository().apply(
+        new, update_id=9, decide=at_version(version, Change(complete=True))
+    )
 
     # One read gives both formats. The format 1 draft was closed now (not at its date), with
     # its answer and an authenticated end record.

@@ -13,9 +13,9 @@ from sqlmodel import col
 
 from storage.database import Database, open_database
 from storage.reader import INCOMPLETE, DecryptedSubmission, ReadResult, UnreadableSubmission
-from storage.repository import Change, ChangeResult, DraftHandle, Outcome, _Loaded
+from storage.repository import Change, ChangeResult, Decided, DraftHandle, Outcome, _Loaded
 from storage.tables import Draft, SealedAnswer, Submission
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, at_version, record
 
 SECRET_TEXT = "me quitaron el pasaporte"
 
@@ -28,17 +28,19 @@ async def _answered(setup: Setup, user_id: int, answers: int, *, complete: bool)
     )
     version = draft.version
     for step in range(answers):
-        result = await repo.record_answer(
+        result = await repo.apply(
             pseudonym,
             update_id=step + 1,
-            expected_version=version,
-            plaintext=record(f"q{step}", SECRET_TEXT),
-            new_state=b"{}",
+            decide=at_version(
+                version, Change(state=b"{}", answers=(record(f"q{step}", SECRET_TEXT),))
+            ),
         )
         assert result.draft is not None
         version = result.draft.version
     if complete:
-        done = await repo.complete(pseudonym, update_id=99, expected_version=version)
+        done = await repo.apply(
+            pseudonym, update_id=99, decide=at_version(version, Change(complete=True))
+        )
         assert done.outcome is Outcome.APPLIED
     return draft.submission_id
 
@@ -140,9 +142,9 @@ async def test_an_expired_draft_is_never_loaded_nor_extended(database: Database)
     setup.clock.advance(days=31)
     called: list[DraftHandle] = []
 
-    def decide(draft: DraftHandle) -> Change:
+    def decide(draft: DraftHandle) -> Decided[None]:
         called.append(draft)
-        return Change(state=b"{}")
+        return Decided(Change(state=b"{}"), None)
 
     result = await repo.apply(pseudonym, update_id=50, decide=decide)
     assert result.outcome is Outcome.NO_DRAFT and called == []
@@ -150,7 +152,7 @@ async def test_an_expired_draft_is_never_loaded_nor_extended(database: Database)
     async with database.engine.connect() as connection:
         drafts = (await connection.execute(Draft.__table__.select())).all()  # type: ignore[attr-defined]
     assert drafts == []
-    assert await repo.load(pseudonym) is None
+    assert (await repo.load(pseudonym)).draft is None
 
 
 async def test_an_expired_draft_found_by_load_is_expired(database: Database) -> None:
@@ -158,7 +160,7 @@ async def test_an_expired_draft_found_by_load_is_expired(database: Database) -> 
     repo = setup.repository()
     submission_id = await _answered(setup, 1, 1, complete=False)
     setup.clock.advance(days=31)
-    assert await repo.load(setup.pseudonym(1)) is None
+    assert (await repo.load(setup.pseudonym(1))).draft is None
     result = await _only_result(setup, submission_id)
     assert result.meta.status == "partial"
 
@@ -178,7 +180,9 @@ def test_reprs_show_no_plaintext_nor_keys() -> None:
     )
     pseudonym = b"\xab" * 32
     loaded = _Loaded(handle=handle, pseudonym=pseudonym, update_seen=False)
-    result = ChangeResult(Outcome.APPLIED, handle, receipt="1234 5678 9012 3456")
+    result: ChangeResult[str] = ChangeResult(
+        Outcome.APPLIED, handle, receipt="1234 5678 9012 3456", decided=SECRET_TEXT
+    )
     for shown in (repr(change), repr(loaded), repr(result)):
         assert SECRET_TEXT not in shown and str(secret) not in shown
         assert repr(pseudonym) not in shown and "1234 5678" not in shown

@@ -16,8 +16,8 @@ from storage.envelope import EnvelopeError
 from storage.kdf import hkdf_sha256
 from storage.keys import generate_staff_key, keyring
 from storage.ratchet import (
+    ChainCiphertext,
     ChainWalker,
-    SealedAnswer,
     SealedAnswerError,
     message_key,
     message_keys,
@@ -41,7 +41,7 @@ def _answer_text(seq: int) -> bytes:
     return f'{{"q": "p{seq}", "v": {{"t": "text", "v": "respuesta {seq}"}}}}'.encode()
 
 
-def _seal_log(k0: bytes, count: int) -> tuple[list[SealedAnswer], bytes]:
+def _seal_log(k0: bytes, count: int) -> tuple[list[ChainCiphertext], bytes]:
     """What the server does over `count` answers; returns the log and the final chain key."""
     chain_key, log = k0, []
     for seq in range(count):
@@ -109,7 +109,7 @@ def test_every_flipped_byte_of_a_sealed_answer_fails() -> None:
     for index in range(len(blob)):
         damaged = bytearray(blob)
         damaged[index] ^= 0x01
-        tampered = SealedAnswer(bytes(damaged[:12]), bytes(damaged[12:]))
+        tampered = ChainCiphertext(bytes(damaged[:12]), bytes(damaged[12:]))
         with pytest.raises(SealedAnswerError):
             open_answer(k0, SUBMISSION, 0, QUESTIONNAIRE, tampered)
 
@@ -118,10 +118,10 @@ def test_truncated_or_malformed_sealed_answers_fail() -> None:
     k0 = new_chain_key()
     sealed = seal_answer(k0, SUBMISSION, 0, QUESTIONNAIRE, b"respuesta")
     for broken in (
-        SealedAnswer(sealed.nonce, sealed.ciphertext[:-1]),
-        SealedAnswer(sealed.nonce, sealed.ciphertext + b"\x00"),
-        SealedAnswer(sealed.nonce[:11], sealed.ciphertext),
-        SealedAnswer(b"", b""),
+        ChainCiphertext(sealed.nonce, sealed.ciphertext[:-1]),
+        ChainCiphertext(sealed.nonce, sealed.ciphertext + b"\x00"),
+        ChainCiphertext(sealed.nonce[:11], sealed.ciphertext),
+        ChainCiphertext(b"", b""),
     ):
         with pytest.raises(SealedAnswerError):
             open_answer(k0, SUBMISSION, 0, QUESTIONNAIRE, broken)
@@ -142,7 +142,7 @@ def test_out_of_range_sequence_is_refused() -> None:
         seal_answer(k0, SUBMISSION, 2**63, QUESTIONNAIRE, b"x")
     walker = ChainWalker(k0, SUBMISSION, QUESTIONNAIRE)
     with pytest.raises(SealedAnswerError):
-        walker.open(2**40, SealedAnswer(bytes(12), bytes(16)))
+        walker.open(2**40, ChainCiphertext(bytes(12), bytes(16)))
 
 
 def test_walker_reads_in_order_out_of_order_and_twice() -> None:

@@ -33,10 +33,10 @@ from storage.reader import (
     decode_record,
     read_submissions,
 )
-from storage.repository import end_record
+from storage.repository import Change, end_record
 from storage.staff_queries import count_submissions
 from storage.tables import SealedAnswer, Submission
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, at_version, record
 
 
 async def _respond(
@@ -45,7 +45,9 @@ async def _respond(
     pseudonym = setup.pseudonym(user_id)
     version = await setup.respond(pseudonym, records, campaign=campaign)
     if complete:
-        await setup.repository().complete(pseudonym, update_id=10_000, expected_version=version)
+        await setup.repository().apply(
+            pseudonym, update_id=10000, decide=at_version(version, Change(complete=True))
+        )
 
 
 async def test_staff_read_the_last_answer_per_question_in_order(database: Database) -> None:

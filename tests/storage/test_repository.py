@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
+import storage.repository as repository_module
 from storage.database import Database
 from storage.pseudonyms import DraftKey
 from storage.reader import SubmissionFilter
@@ -21,12 +22,11 @@ from storage.receipts import normalize_receipt
 from storage.repository import (
     Change,
     ConflictError,
+    Decided,
     DraftHandle,
     InvalidCampaignError,
     Outcome,
-    Repository,
     _Loaded,
-    _RateWindows,
 )
 from storage.tables import (
     AuditEvent,
@@ -35,8 +35,13 @@ from storage.tables import (
     SealedAnswer,
     Submission,
 )
-from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, count_rows, record
+from tests.storage.repository_support import (
+    QUESTIONNAIRE,
+    Setup,
+    at_version,
+    count_rows,
+    record,
+)
 
 
 async def _start(setup: Setup, user_id: int = 1234567890, campaign: str | None = None) -> DraftKey:
@@ -96,17 +101,15 @@ async def test_answers_get_consecutive_sequences_and_the_new_state(database: Dat
     pseudonym = await _start(setup)
     version = 1
     for update_id, text in enumerate(["uno", "dos", "tres"], start=100):
-        result = await repo.record_answer(
+        result = await repo.apply(
             pseudonym,
             update_id=update_id,
-            expected_version=version,
-            plaintext=record("q", text),
-            new_state=text.encode(),
+            decide=at_version(version, Change(state=text.encode(), answers=(record("q", text),))),
         )
         assert result.outcome is Outcome.APPLIED and result.draft is not None
         version = result.draft.version
     assert result.sequences == (2,)
-    draft = await repo.load(pseudonym)
+    draft = (await repo.load(pseudonym)).draft
     assert draft is not None
     assert (draft.version, draft.next_sequence, draft.last_update_id) == (4, 3, 102)
     assert draft.state == b"tres"
@@ -115,17 +118,21 @@ async def test_answers_get_consecutive_sequences_and_the_new_state(database: Dat
     assert submission.meta.answer_count == 3
 
 
-async def test_a_stale_version_is_a_conflict_and_changes_nothing(database: Database) -> None:
+async def test_a_decision_refusing_a_stale_version_changes_nothing(database: Database) -> None:
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    await repo.record_answer(
-        pseudonym, update_id=1, expected_version=1, plaintext=record("a", "x"), new_state=b"1"
+    await repo.apply(
+        pseudonym,
+        update_id=1,
+        decide=at_version(1, Change(state=b"1", answers=(record("a", "x"),))),
     )
-    stale = await repo.record_answer(
-        pseudonym, update_id=2, expected_version=1, plaintext=record("b", "y"), new_state=b"2"
+    stale = await repo.apply(
+        pseudonym,
+        update_id=2,
+        decide=at_version(1, Change(state=b"2", answers=(record("b", "y"),))),
     )
-    assert stale.outcome is Outcome.CONFLICT
+    assert stale.outcome is Outcome.APPLIED and stale.decided is False
     assert stale.draft is not None and stale.draft.version == 2 and stale.draft.state == b"1"
     assert await count_rows(database, SealedAnswer) == 1
 
@@ -134,22 +141,22 @@ async def test_the_same_update_id_twice_changes_nothing(database: Database) -> N
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    first = await repo.record_answer(
-        pseudonym, update_id=77, expected_version=1, plaintext=record("a", "x"), new_state=b"1"
-    )
-    assert first.draft is not None
-    again = await repo.record_answer(
+    first = await repo.apply(
         pseudonym,
         update_id=77,
-        expected_version=first.draft.version,
-        plaintext=record("a", "x"),
-        new_state=b"2",
+        decide=at_version(1, Change(state=b"1", answers=(record("a", "x"),))),
     )
-    saved_again = await repo.save_state(
-        pseudonym, update_id=77, expected_version=first.draft.version, new_state=b"3"
+    assert first.draft is not None
+    again = await repo.apply(
+        pseudonym,
+        update_id=77,
+        decide=at_version(first.draft.version, Change(state=b"2", answers=(record("a", "x"),))),
+    )
+    saved_again = await repo.apply(
+        pseudonym, update_id=77, decide=at_version(first.draft.version, Change(state=b"3"))
     )
     assert again.outcome is Outcome.DUPLICATE and saved_again.outcome is Outcome.DUPLICATE
-    draft = await repo.load(pseudonym)
+    draft = (await repo.load(pseudonym)).draft
     assert draft is not None and (draft.version, draft.state) == (2, b"1")
     assert await count_rows(database, SealedAnswer) == 1
 
@@ -159,9 +166,11 @@ async def test_an_older_update_not_yet_seen_is_still_applied(database: Database)
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    await repo.save_state(pseudonym, update_id=50, expected_version=1, new_state=b"a")
-    late = await repo.record_answer(
-        pseudonym, update_id=49, expected_version=2, plaintext=record("q", "x"), new_state=b"b"
+    await repo.apply(pseudonym, update_id=50, decide=at_version(1, Change(state=b"a")))
+    late = await repo.apply(
+        pseudonym,
+        update_id=49,
+        decide=at_version(2, Change(state=b"b", answers=(record("q", "x"),))),
     )
     assert late.outcome is Outcome.APPLIED
     assert late.draft is not None and late.draft.last_update_id == 50
@@ -171,9 +180,9 @@ async def test_save_state_stores_no_answer(database: Database) -> None:
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    result = await repo.save_state(pseudonym, update_id=3, expected_version=1, new_state=b"back")
+    result = await repo.apply(pseudonym, update_id=3, decide=at_version(1, Change(state=b"back")))
     assert result.outcome is Outcome.APPLIED and result.sequences == ()
-    draft = await repo.load(pseudonym)
+    draft = (await repo.load(pseudonym)).draft
     assert draft is not None and (draft.state, draft.next_sequence) == (b"back", 0)
     assert await count_rows(database, SealedAnswer) == 0
 
@@ -184,10 +193,11 @@ async def test_concurrent_applies_each_decide_on_the_latest_draft(database: Data
     pseudonym = await _start(setup)
     seen: list[tuple[int, bytes]] = []
 
-    def decide_for(update_id: int) -> Callable[[DraftHandle], Change]:
-        def decide(draft: DraftHandle) -> Change:
+    def decide_for(update_id: int) -> Callable[[DraftHandle], Decided[None]]:
+        def decide(draft: DraftHandle) -> Decided[None]:
             seen.append((draft.version, draft.state))
-            return Change(state=draft.state + b"+%d" % update_id, answers=(record("q", "x"),))
+            change = Change(state=draft.state + b"+%d" % update_id, answers=(record("q", "x"),))
+            return Decided(change, None)
 
         return decide
 
@@ -197,7 +207,7 @@ async def test_concurrent_applies_each_decide_on_the_latest_draft(database: Data
     assert [r.outcome for r in results] == [Outcome.APPLIED] * 3
     # Each decision saw the draft its predecessor left: versions 1, 2, 3 in some order.
     assert sorted(version for version, _ in seen) == [1, 2, 3]
-    draft = await repo.load(pseudonym)
+    draft = (await repo.load(pseudonym)).draft
     assert draft is not None and draft.version == 4
     assert sorted(draft.state.split(b"+")[1:]) == [b"1", b"2", b"3"]
     assert sorted(s for r in results for s in r.sequences) == [0, 1, 2]
@@ -207,10 +217,10 @@ async def test_apply_with_no_change_stores_nothing(database: Database) -> None:
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    result = await repo.apply(pseudonym, update_id=9, decide=lambda draft: None)
+    result = await repo.apply(pseudonym, update_id=9, decide=lambda draft: Decided(None, None))
     assert result.outcome is Outcome.APPLIED
     assert await count_rows(database, ProcessedUpdate) == 0
-    draft = await repo.load(pseudonym)
+    draft = (await repo.load(pseudonym)).draft
     assert draft is not None and draft.version == 1
 
 
@@ -218,10 +228,12 @@ async def test_changes_without_a_draft_say_so(database: Database) -> None:
     setup = Setup(database)
     repo = setup.repository()
     nobody = setup.pseudonym(42)
-    assert await repo.load(nobody) is None
-    result = await repo.save_state(nobody, update_id=1, expected_version=1, new_state=b"")
+    assert (await repo.load(nobody)).draft is None
+    result = await repo.apply(nobody, update_id=1, decide=at_version(1, Change(state=b"")))
     assert result.outcome is Outcome.NO_DRAFT
-    applied = await repo.apply(nobody, update_id=1, decide=lambda d: Change(state=b""))
+    applied = await repo.apply(
+        nobody, update_id=1, decide=lambda d: Decided(Change(state=b""), None)
+    )
     assert applied.outcome is Outcome.NO_DRAFT
 
 
@@ -229,17 +241,21 @@ async def test_complete_issues_a_receipt_and_deletes_the_draft(database: Databas
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    await repo.record_answer(
-        pseudonym, update_id=1, expected_version=1, plaintext=record("a", "x"), new_state=b"1"
+    await repo.apply(
+        pseudonym,
+        update_id=1,
+        decide=at_version(1, Change(state=b"1", answers=(record("a", "x"),))),
     )
     setup.clock.advance(days=2)
-    done = await repo.complete(
-        pseudonym, update_id=2, expected_version=2, final_answers=[record("fin", "si")]
+    done = await repo.apply(
+        pseudonym,
+        update_id=2,
+        decide=at_version(2, Change(answers=tuple([record("fin", "si")]), complete=True)),
     )
     assert done.outcome is Outcome.APPLIED and done.receipt is not None
     assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", done.receipt)
     assert done.sequences == (1,)
-    assert await repo.load(pseudonym) is None
+    assert (await repo.load(pseudonym)).draft is None
     assert await count_rows(database, Draft) == 0
     assert await count_rows(database, ProcessedUpdate) == 0
     async with database.engine.connect() as connection:
@@ -251,13 +267,13 @@ async def test_complete_issues_a_receipt_and_deletes_the_draft(database: Databas
     assert done.receipt.replace(" ", "").encode() not in bytes(row.receipt_hash)
 
 
-async def test_complete_with_a_stale_version_is_a_conflict(database: Database) -> None:
+async def test_a_completion_refusing_a_stale_version_changes_nothing(database: Database) -> None:
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    await repo.save_state(pseudonym, update_id=1, expected_version=1, new_state=b"1")
-    stale = await repo.complete(pseudonym, update_id=2, expected_version=1)
-    assert stale.outcome is Outcome.CONFLICT and stale.receipt is None
+    await repo.apply(pseudonym, update_id=1, decide=at_version(1, Change(state=b"1")))
+    stale = await repo.apply(pseudonym, update_id=2, decide=at_version(1, Change(complete=True)))
+    assert stale.decided is False and stale.receipt is None
     assert await count_rows(database, Draft) == 1
     assert await count_rows(database, Submission, col(Submission.status) == "complete") == 0
 
@@ -266,7 +282,7 @@ async def test_a_new_questionnaire_can_start_after_completion(database: Database
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _start(setup)
-    await repo.complete(pseudonym, update_id=1, expected_version=1)
+    await repo.apply(pseudonym, update_id=1, decide=at_version(1, Change(complete=True)))
     again = await repo.start_or_resume(
         pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b""
     )
@@ -278,21 +294,21 @@ async def test_expired_drafts_become_partial_and_empty_ones_vanish(database: Dat
     setup = Setup(database)
     repo = setup.repository()
     answered = await _start(setup, 1000000001)
-    await repo.record_answer(
-        answered, update_id=1, expected_version=1, plaintext=record("a", "x"), new_state=b"1"
+    await repo.apply(
+        answered, update_id=1, decide=at_version(1, Change(state=b"1", answers=(record("a", "x"),)))
     )
     await _start(setup, 1000000002)  # never answered anything
     setup.clock.advance(days=20)
     recent = await _start(setup, 1000000003)
-    await repo.save_state(recent, update_id=5, expected_version=1, new_state=b"r")
+    await repo.apply(recent, update_id=5, decide=at_version(1, Change(state=b"r")))
 
     setup.clock.advance(days=10)
     assert await repo.expire_drafts() == 0  # expires_on is the last day still kept
     setup.clock.advance(days=1)
     assert await repo.expire_drafts() == 2
 
-    assert await repo.load(answered) is None
-    assert await repo.load(recent) is not None
+    assert (await repo.load(answered)).draft is None
+    assert (await repo.load(recent)).draft is not None
     async with database.engine.connect() as connection:
         statuses = sorted((await connection.execute(select(col(Submission.status)))).scalars())
         audit = (await connection.execute(select(AuditEvent))).one()
@@ -310,34 +326,8 @@ async def test_a_save_racing_expiry_cannot_revive_the_draft(database: Database) 
     pseudonym = await _start(setup)
     setup.clock.advance(days=31)
     assert await repo.expire_drafts() == 1
-    late = await repo.save_state(pseudonym, update_id=1, expected_version=1, new_state=b"x")
+    late = await repo.apply(pseudonym, update_id=1, decide=at_version(1, Change(state=b"x")))
     assert late.outcome is Outcome.NO_DRAFT
-
-
-async def test_rate_limit_counts_per_window_and_writes_nothing(
-    database: Database, database_target: DatabaseTarget
-) -> None:
-    setup = Setup(database)
-    repo = setup.repository()
-    rate = setup.pseudonyms.rate(1234567890)
-    other = setup.pseudonyms.rate(987654321)
-    before = database_target.stored_bytes()
-    allowed = [await repo.rate_hit(rate, limit=3) for _ in range(5)]
-    assert allowed == [True, True, True, False, False]
-    assert await repo.rate_hit(other, limit=3)
-    setup.clock.advance(seconds=60)
-    assert await repo.rate_hit(rate, limit=3)  # a new window starts at zero
-    assert not database_target.holds(rate) and not database_target.holds(other)
-    if database_target.kind == "sqlite":
-        assert database_target.stored_bytes() == before  # not even a write
-
-
-def test_rate_windows_are_bounded() -> None:
-    windows = _RateWindows(max_respondents=2)
-    assert [windows.hit(b"a", 7), windows.hit(b"a", 7), windows.hit(b"b", 7)] == [1, 2, 1]
-    assert windows.hit(b"c", 7) == 1  # "a", the least recently seen, is dropped
-    assert windows.hit(b"a", 7) == 1
-    assert windows.hit(b"c", 8) == 1  # a new window keeps nothing of the last
 
 
 async def test_the_audit_log_is_append_only(database: Database) -> None:
@@ -371,17 +361,15 @@ async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
     await repository.start_or_resume(
         pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"0"
     )
-    await repository.record_answer(
-        pseudonym, update_id=1, expected_version=1, plaintext=record("a", 1), new_state=b"1"
+    await repository.apply(
+        pseudonym, update_id=1, decide=at_version(1, Change(state=b"1", answers=(record("a", 1),)))
     )
     tables = (SealedAnswer, ProcessedUpdate, Submission, Draft)
     before = [await count_rows(database, table) for table in tables]
-    opened = Repository._opened
+    opened = repository_module._opened
 
-    def stale(
-        self: Repository, key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]
-    ) -> _Loaded | None:
-        loaded = opened(self, key, candidates, rows)
+    def stale(key: DraftKey, candidates: Sequence[bytes], rows: Sequence[Any]) -> _Loaded | None:
+        loaded = opened(key, candidates, rows)
         assert loaded is not None
         handle = loaded.handle
         return replace(
@@ -393,13 +381,13 @@ async def test_a_failed_compare_and_swap_raises_and_leaves_nothing(
             ),
         )
 
-    monkeypatch.setattr(Repository, "_opened", stale)
+    monkeypatch.setattr(repository_module, "_opened", stale)
     change = Change(
         answers=(record("b", 2),), state=None if completes else b"2", complete=completes
     )
     with pytest.raises(ConflictError):
-        await repository.apply(pseudonym, update_id=2, decide=lambda _draft: change)
-    monkeypatch.setattr(Repository, "_opened", opened)
+        await repository.apply(pseudonym, update_id=2, decide=lambda _draft: Decided(change, None))
+    monkeypatch.setattr(repository_module, "_opened", opened)
     assert [await count_rows(database, table) for table in tables] == before
-    draft = await repository.load(pseudonym)
+    draft = (await repository.load(pseudonym)).draft
     assert draft is not None and draft.version == 2 and draft.next_sequence == 1

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from storage.database import Database, open_database
-from storage.repository import Outcome
+from storage.repository import Change, Outcome
 from storage.sqlite_direct import CheckpointConnection, SqliteDirect
-from tests.storage.repository_support import Setup, record
+from tests.storage.repository_support import Setup, at_version, record
 
 # A staff tool writing beside the bot: another process holding SQLite's write lock.
 _HOLD_LOCK = """
@@ -88,12 +88,10 @@ async def test_an_answer_waits_for_a_staff_tools_lock_while_the_loop_runs(tmp_pa
         with write_lock_held_elsewhere(tmp_path / "oclep.db") as holder:
             ticker = Ticker()
             answering = asyncio.create_task(
-                repository.record_answer(
+                repository.apply(
                     pseudonym,
                     update_id=1,
-                    expected_version=1,
-                    plaintext=record("q", "r1"),
-                    new_state=b"1",
+                    decide=at_version(1, Change(state=b"1", answers=(record("q", "r1"),))),
                 )
             )
             await asyncio.sleep(0.3)
@@ -143,7 +141,7 @@ async def test_reads_are_not_held_up_while_a_checkpoint_waits_for_a_slow_writer(
         scrubbing = asyncio.create_task(database.scrub())  # its checkpoint waits for the lock
         await asyncio.sleep(0.05)
         started = time.perf_counter()
-        assert await repository.load(pseudonym) is not None
+        assert (await repository.load(pseudonym)).draft is not None
         assert time.perf_counter() - started < 0.2
         await writing
         assert await scrubbing

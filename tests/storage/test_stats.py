@@ -9,9 +9,10 @@ from typer.testing import CliRunner
 
 from admin_cli.main import app
 from storage.database import Database, open_database
+from storage.repository import Change
 from storage.stats import DayCounts, submission_stats
 from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, at_version, record
 
 
 async def _populate(setup: Setup) -> None:
@@ -21,12 +22,16 @@ async def _populate(setup: Setup) -> None:
         await repo.start_or_resume(
             pseudonym, questionnaire=QUESTIONNAIRE, campaign=campaign, initial_state=b""
         )
-        await repo.record_answer(
-            pseudonym, update_id=1, expected_version=1, plaintext=record("a", "x"), new_state=b""
+        await repo.apply(
+            pseudonym,
+            update_id=1,
+            decide=at_version(1, Change(state=b"", answers=(record("a", "x"),))),
         )
-    await repo.complete(setup.pseudonym(1), update_id=2, expected_version=2)
+    await repo.apply(setup.pseudonym(1), update_id=2, decide=at_version(2, Change(complete=True)))
     setup.clock.advance(days=1)
-    done = await repo.complete(setup.pseudonym(2), update_id=2, expected_version=2)
+    done = await repo.apply(
+        setup.pseudonym(2), update_id=2, decide=at_version(2, Change(complete=True))
+    )
     assert done.receipt is not None
     await repo.withdraw_unfinished(setup.pseudonym(4))
     setup.clock.advance(days=1)

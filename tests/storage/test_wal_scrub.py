@@ -10,8 +10,8 @@ from pathlib import Path
 
 from storage.database import open_database
 from storage.pseudonyms import DraftKey
-from storage.repository import Repository
-from tests.storage.repository_support import QUESTIONNAIRE, Setup, record
+from storage.repository import Change, Repository
+from tests.storage.repository_support import QUESTIONNAIRE, Setup, at_version, record
 
 
 def _on_disk(path: Path) -> bytes:
@@ -34,8 +34,8 @@ async def _answered_once(setup: Setup, repo: Repository, user_id: int) -> DraftK
     await repo.start_or_resume(
         pseudonym, questionnaire=QUESTIONNAIRE, campaign=None, initial_state=b"{}"
     )
-    await repo.record_answer(
-        pseudonym, update_id=1, expected_version=1, plaintext=record("a", 1), new_state=b"{}"
+    await repo.apply(
+        pseudonym, update_id=1, decide=at_version(1, Change(state=b"{}", answers=(record("a", 1),)))
     )
     return pseudonym
 
@@ -52,7 +52,7 @@ async def test_an_ended_drafts_state_leaves_the_log_even_past_a_reader(tmp_path:
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM submissions").fetchone()
         started = time.monotonic()
-        done = await repo.complete(pseudonym, update_id=2, expected_version=2)
+        done = await repo.apply(pseudonym, update_id=2, decide=at_version(2, Change(complete=True)))
         # The reply does not wait for the checkpoint that the reader holds up.
         assert time.monotonic() - started < 1.0
         assert done.receipt is not None

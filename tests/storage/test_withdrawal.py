@@ -9,9 +9,10 @@ from sqlmodel import col
 
 from storage.database import Database
 from storage.pseudonyms import DraftKey
+from storage.repository import Change
 from storage.tables import AuditEvent, Draft, SealedAnswer, Submission, Tombstone
 from tests.conftest import DatabaseTarget
-from tests.storage.repository_support import Setup, count_rows, record
+from tests.storage.repository_support import Setup, at_version, count_rows, record
 
 
 async def _answered(setup: Setup, user_id: int, texts: list[str]) -> DraftKey:
@@ -48,7 +49,7 @@ async def test_withdrawing_an_unfinished_questionnaire(
     assert await repo.withdraw_unfinished(gone)
     assert not await repo.withdraw_unfinished(gone)  # nothing left to withdraw
 
-    assert await repo.load(gone) is None and await repo.load(kept) is not None
+    assert (await repo.load(gone)).draft is None and (await repo.load(kept)).draft is not None
     assert await count_rows(database, Submission) == 1
     assert await count_rows(database, SealedAnswer) == 1
     assert await count_rows(database, Draft) == 1
@@ -75,7 +76,7 @@ async def test_withdrawing_a_finished_questionnaire_by_receipt(
     setup = Setup(database)
     repo = setup.repository()
     pseudonym = await _answered(setup, 3000000003, ["me quitaron el pasaporte"])
-    done = await repo.complete(pseudonym, update_id=99, expected_version=2)
+    done = await repo.apply(pseudonym, update_id=99, decide=at_version(2, Change(complete=True)))
     assert done.receipt is not None
     shredded = set(await _ciphertexts(database)) | set(await _sealed_keys(database))
 
