@@ -3,8 +3,9 @@
 The conversation shows them instead of the question: before discarding saved testimony parts,
 before resuming (where the respondent is, and the safety check), when /discreto is typed (the
 current state and both choices), and above a question reached with "Atrás" (what the draft
-can say of the earlier answer). Each holds only what the draft state holds: routing answers
-and the position, never an answer that is sealed to the staff key.
+can say of the earlier answer). Each holds only what the draft state holds, routing answers
+and the position, and what this sitting's memory still holds (bot/answer_memory.py); never
+an answer read back from the database, where it is sealed to the staff key.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 from bot import texts
 from bot.callback_data import Action, DiscreetToken, QuestionToken, encode
 from bot.draft_state import DraftState
-from bot.i18n import Catalogs, Translate
+from bot.i18n import Catalogs
 from bot.replies import Option, Prompt
-from flows.answers import Answered, NavigationValue, Skipped
+from bot.shown_answers import shown_in_state
 from flows.engine import Engine
-from flows.model import Question
 
 
 class Checkpoints:
@@ -67,21 +67,7 @@ class Checkpoints:
         """The note above a question reached with "Atrás": its answer if the draft holds it."""
         tr = self._catalogs.translator(state.locale)
         question = self._engine.question(state.current)
-        shown = shown_answer(question, state.routing.get(state.current), tr)
+        shown = shown_in_state(question, state, tr)
         if shown is None:
             return tr(texts.PREVIOUS_SEALED)
         return tr(texts.PREVIOUS_ANSWER).format(answer=shown)
-
-
-def shown_answer(question: Question, value: NavigationValue | None, tr: Translate) -> str | None:
-    """An answer as the respondent read it (labels), or None when the draft does not hold it."""
-    if value is None or isinstance(value, Answered):
-        return None
-    if isinstance(value, Skipped):
-        return tr(texts.SKIP)
-    codes = value if isinstance(value, tuple) else (str(value),)
-    labels = []
-    for code in codes:
-        choice = question.choice(code)
-        labels.append(tr(choice.label) if choice is not None else code)
-    return ", ".join(labels)

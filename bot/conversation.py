@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from bot import texts
+from bot.answer_memory import AnswerMemory, Ticks
 from bot.callback_data import (
     Action,
     CancelToken,
@@ -51,7 +52,7 @@ from bot.pending_withdrawals import PendingWithdrawals
 from bot.preferences import Preferences
 from bot.question_flow import Act, QuestionFlow, Step
 from bot.rate_limit import DEFAULT_PER_MINUTE, RateLimit, ToggleLimit
-from bot.replies import Notice, Reply, deletion
+from bot.replies import Notice, Prompt, Reply, deletion
 from bot.screens import Screens
 from bot.withdrawal import Withdrawal
 from bot.wording import Wording
@@ -103,6 +104,7 @@ class Conversation:
         toggle_limit: ToggleLimit | None = None,
         testimonies_per_day: int = DEFAULT_TESTIMONIES_PER_DAY,
         pending_withdrawals: PendingWithdrawals | None = None,
+        answer_memory: AnswerMemory | None = None,
     ) -> None:
         self._engine = engine
         self._repository = repository
@@ -112,8 +114,10 @@ class Conversation:
         )
         self._screens = Screens(engine, catalogs)
         self._checkpoints = Checkpoints(engine, catalogs)
+        # This sitting's answers, in memory only, to show them back (bot/answer_memory.py).
+        self._memory = answer_memory or AnswerMemory(clock)
         self._flow = QuestionFlow(
-            engine, self._wording, self._screens, self._checkpoints, clock=clock
+            engine, self._wording, self._screens, self._checkpoints, self._memory, clock=clock
         )
         self._withdrawal = Withdrawal(
             repository, self._wording, self._screens, pending_withdrawals or PendingWithdrawals()
@@ -277,6 +281,10 @@ class Conversation:
                 self._screens.question(state),
             )
         step = result.decided
+        if step.completes or step.withdraws:
+            self._memory.forget(step.draft)
+        elif result.outcome is Outcome.APPLIED:
+            self._memory.keep(step.draft, step.kept)
         # Every typed message is deleted once handled in discreet mode, stored or not: a
         # rejected answer's note is shown in the prompt, so nothing is lost by deleting it.
         replies = (*deletion(act.message_ref, discreet=step.discreet), *step.replies)
@@ -319,10 +327,14 @@ class Conversation:
     async def _toggle(
         self, respondent: Respondent, token: QuestionToken, ref: int | None
     ) -> Replies:
-        state = await self._state(respondent)
-        if state is None:
+        draft = (await self._repository.load(self._pseudonym(respondent))).draft
+        if draft is None:
             return (self._stale(respondent),)
-        return (self._flow.toggle(state, token, ref),)
+        state = decode_state(draft.state)
+        reply = self._flow.toggle(state, token, ref)
+        if isinstance(reply, Prompt):  # drawn: "listo" typed now submits these ticks
+            self._memory.tick(draft.submission_id, Ticks(state.current, state.step, token.mask))
+        return (reply,)
 
     async def _withdraw(
         self,
@@ -330,9 +342,12 @@ class Conversation:
         token: WithdrawDraftToken | WithdrawReceiptToken | CancelToken,
         ref: int | None,
     ) -> Replies:
-        state = await self._state(respondent)
+        draft = (await self._repository.load(self._pseudonym(respondent))).draft
+        state = None if draft is None else decode_state(draft.state)
         locale = self._wording.locale(respondent, state)
         if isinstance(token, WithdrawDraftToken):
+            if draft is not None:
+                self._memory.forget(draft.submission_id)
             key = self._pseudonym(respondent)
             return await self._withdrawal.withdraw_draft(key, state, token, ref, locale)
         if isinstance(token, WithdrawReceiptToken):

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.answers import NavigationValue, decode_navigation_value, encode_answer
+from bot.answer_memory import Ticks
+from flows.answers import AnswerValue, NavigationValue, decode_navigation_value, encode_answer
 
 STATE_FORMAT = 1
 
@@ -40,6 +41,10 @@ class DraftState:
     # first reached (all derivable from `routing`), and whether it is the screen shown.
     reviewed: tuple[str, ...] | None = None
     on_review: bool = False
+    # Never stored (`encode_state` leaves them out): this sitting's answers and the ticks on
+    # screen, from the process's memory (bot/answer_memory.py), to show and to act on.
+    recalled: Mapping[str, AnswerValue] = field(default_factory=dict, repr=False, compare=False)
+    ticked: Ticks | None = field(default=None, repr=False, compare=False)
 
 
 def encode_state(state: DraftState) -> bytes:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot import texts
+from bot.answer_memory import AnswerMemory
 from bot.answer_order import arrived_late, stamped
-from bot.callback_data import Action, QuestionToken
+from bot.callback_data import Action, QuestionToken, mask_arg
 from bot.checkpoints import Checkpoints
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.replies import Closing, Done, Notice, Prompt, Reply
@@ -60,6 +61,9 @@ class Step:
     campaign: str | None = None
     locale: str = "es"
     discreet: bool = True
+    draft: bytes = b""  # the draft's submission id
+    # The answers this step stores, for this sitting's memory once committed.
+    kept: Mapping[str, AnswerValue] = field(default_factory=dict, repr=False)
 
 
 class QuestionFlow:
@@ -71,10 +75,12 @@ class QuestionFlow:
         wording: Wording,
         screens: Screens,
         checkpoints: Checkpoints,
+        memory: AnswerMemory,
         *,
         clock: Callable[[], datetime],
     ) -> None:
         self._engine = engine
+        self._memory = memory
         self._wording = wording
         self._screens = screens
         self._checkpoints = checkpoints
@@ -91,7 +97,13 @@ class QuestionFlow:
     ) -> Step:
         """The step `act` takes on the draft as stored (its screen, its message order)."""
         stored = decode_state(handle.state)
-        state = stored if button_ref is None else replace(stored, prompt_ref=button_ref)
+        draft = handle.submission_id
+        state = replace(
+            stored,
+            prompt_ref=stored.prompt_ref if button_ref is None else button_ref,
+            recalled=self._memory.answers(draft),
+            ticked=self._memory.ticks(draft),
+        )
         if token is not None and (
             token.step != state.step or token.question != self._screens.index_of(state.current)
         ):
@@ -104,7 +116,13 @@ class QuestionFlow:
         else:
             step = self.decide(state, act)
             step = replace(step, change=stamped(state, step.change, act.message_ref))
-        return replace(step, campaign=handle.campaign, locale=state.locale, discreet=state.discreet)
+        return replace(
+            step,
+            campaign=handle.campaign,
+            locale=state.locale,
+            discreet=state.discreet,
+            draft=draft,
+        )
 
     def decide(self, state: DraftState, act: Act) -> Step:
         """The step `act` takes from `state`."""
@@ -168,11 +186,19 @@ class QuestionFlow:
         return Step(Change(state=encode_state(moved)), (self._screens.question(moved, note=note),))
 
     def _typed_done(self, state: DraftState, question: Question) -> Step | None:
-        """ "listo" typed: the button of a multi-part text; a hint on a multi-select."""
+        """ "listo" typed: the «Listo» button of a multi-part text, or of a multi-select
+        with the ticks last drawn on its screen; without them, a hint."""
         if question.multipart:
             return self._finish(state, question)
         if question.type == "multi":
-            # The ticks live only in the message (never on the server): keep it as it is.
+            ticked = state.ticked
+            if ticked is not None and (ticked.question_id, ticked.step) == (
+                question.id,
+                state.step,
+            ):
+                return self._answer(state, question, Act(Action.SUBMIT, mask_arg(ticked.mask)))
+            # The ticks live in the message and were not drawn by this process (a restart,
+            # another worker): nothing to submit; the message stays as it is.
             hint = self._wording.text(state.locale, texts.MULTI_DONE_TYPED)
             return Step(None, (Notice(hint, transient=True),))
         return None
@@ -243,9 +269,11 @@ class QuestionFlow:
             # Honest about what happens to a paused draft (docs/security.md).
             kept = self._wording.unfinished_kept(state.locale)
             closing = Closing(f"{message}\n\n{kept}", state.prompt_ref)
-            return Step(Change(encode_state(paused), (record,)), (closing,))
+            change = Change(encode_state(paused), (record,))
+            return Step(change, (closing,), kept={question.id: value})
         nxt = self._engine.next_question(routing, after=question.id)
-        return self._advance(answered, nxt, answers=(record,))
+        step = self._advance(answered, nxt, answers=(record,))
+        return replace(step, kept={question.id: value})
 
     def _record_part(
         self,
@@ -271,7 +299,12 @@ class QuestionFlow:
         left = TextRoom(stays.text_parts, stays.text_chars)
         saved = texts.PART_SAVED if left.fits(1) else texts.TEXT_FULL
         prompt = self._screens.question(stays, note=self._wording.text(state.locale, saved))
-        return Step(Change(encode_state(stays), (record,)), (prompt,))
+        # The whole text so far, if this sitting remembers its earlier parts; else nothing
+        # (a beginning shown as the whole answer would mislead).
+        earlier = state.recalled.get(question.id) if state.text_parts > 0 else ""
+        kept = {question.id: f"{earlier}\n{part}" if earlier else part}
+        change = Change(encode_state(stays), (record,))
+        return Step(change, (prompt,), kept=kept if isinstance(earlier, str) else {})
 
     def _finish(self, state: DraftState, question: Question) -> Step:
         if not question.multipart or state.text_parts == 0:

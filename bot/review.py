@@ -15,10 +15,10 @@ from typing import Final
 
 from bot import texts
 from bot.callback_data import Action, QuestionToken, encode
-from bot.checkpoints import shown_answer
 from bot.draft_state import DraftState
 from bot.i18n import Catalogs, Translate
 from bot.replies import Option, Prompt
+from bot.shown_answers import shown_in_state
 from flows.answers import NavigationValue
 from flows.engine import Engine
 from flows.model import Question
@@ -90,7 +90,7 @@ class Review:
         return Prompt("\n\n".join(lines), tuple(options), message_ref=state.prompt_ref, note=note)
 
     def _shown(self, question: Question, state: DraftState, tr: Translate) -> str:
-        shown = shown_answer(question, state.routing.get(question.id), tr)
+        shown = shown_in_state(question, state, tr)
         return tr(texts.REVIEW_SEALED) if shown is None else shown
 
 

@@ -103,6 +103,8 @@ REVIEW_TITLE: Final = N_(
     "conforme, pulse «Enviar»."
 )
 REVIEW_SEALED: Final = N_("(respuesta guardada cifrada)")
+HOURS_PER_WEEK: Final = N_("{hours} horas por semana")
+TEXT_NOT_SHOWN: Final = N_("(texto escrito; no se muestra en modo discreto)")
 
 # Notices
 STALE: Final = N_("Esa pregunta ya fue respondida.")

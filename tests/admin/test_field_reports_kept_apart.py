@@ -18,12 +18,12 @@ from flows.model import Questionnaire
 from storage.database import Database
 from storage.keys import write_private_key_file
 from storage.reader import DecryptedSubmission, RecordDecoder, SubmissionMeta
-from storage.repository import QuestionnaireRef
+from storage.repository import Change, QuestionnaireRef
 from tests.admin.cli_support import leftovers, one_sentence, run
 from tests.admin.fixtures.builder import PASSPHRASE
 from tests.conftest import DatabaseTarget
 from tests.flows.support import load_informe_campo, load_testimonio_v2
-from tests.storage.repository_support import Setup, random_telegram_id, record
+from tests.storage.repository_support import Setup, at_version, random_telegram_id, record
 
 
 def _submission(questionnaire: Questionnaire, answers: dict[str, str]) -> DecryptedSubmission:
@@ -71,15 +71,13 @@ async def test_export_and_report_refuse_a_field_report_in_one_sentence(
     draft = await repository.start_or_resume(
         key, questionnaire=ref, campaign=None, initial_state=b""
     )
-    answered = await repository.record_answer(
-        key,
-        update_id=1,
-        expected_version=draft.version,
-        plaintext=record("tipo_lugar", "hospital"),
-        new_state=b"",
+    answer = Change(state=b"", answers=(record("tipo_lugar", "hospital"),))
+    answered = await repository.apply(key, update_id=1, decide=at_version(draft.version, answer))
+    assert answered.decided is True and answered.draft is not None
+    completed = await repository.apply(
+        key, update_id=2, decide=at_version(answered.draft.version, Change(complete=True))
     )
-    assert answered.draft is not None
-    await repository.complete(key, update_id=2, expected_version=answered.draft.version)
+    assert completed.decided is True
 
     write_private_key_file(tmp_path / "staff.key", setup.staff_key, PASSPHRASE)
     passphrase = tmp_path / "passphrase.txt"
