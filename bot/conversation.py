@@ -42,7 +42,7 @@ from bot.events import (
     typed_message,
 )
 from bot.i18n import Catalogs, Plural, locale_for
-from bot.pending_withdrawals import PendingWithdrawals
+from bot.pending_withdrawals import PendingWithdrawals, WithdrawalReferences
 from bot.replies import Closing, DeleteRespondentMessage, Done, Notice, Option, Prompt, Reply
 from bot.review import Review
 from bot.screens import TYPED_TYPES, Screens, selected_codes
@@ -129,7 +129,7 @@ class Conversation:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         toggle_limit: ToggleLimit | None = None,
         testimonies_per_day: int = DEFAULT_TESTIMONIES_PER_DAY,
-        pending_withdrawals: PendingWithdrawals | None = None,
+        pending_withdrawals: WithdrawalReferences | None = None,
     ) -> None:
         self._engine = engine
         self._repository = repository
@@ -333,7 +333,7 @@ class Conversation:
             if token is not None:
                 return (self._kept_notice(respondent, texts.NOT_OPEN),)
             if act.text is not None and normalize_receipt(act.text) is not None:
-                return self._confirm_receipt(respondent, act.text, act.message_ref, None)
+                return await self._confirm_receipt(respondent, act.text, act.message_ref, None)
             typed = self._typed_consent(respondent, act.text)
             if typed is not None:
                 replies = await self._consent(respondent, typed, None, update_id)
@@ -638,7 +638,7 @@ class Conversation:
     async def _withdraw_receipt(
         self, respondent: Respondent, reference: str, ref: int | None
     ) -> Replies:
-        receipt_hash = self._pending.take(reference)
+        receipt_hash = await self._pending.take(reference)
         if receipt_hash is None:
             _log.info("withdrawal by receipt: confirmation expired")
             return await self._after_receipt_screen(
@@ -696,7 +696,7 @@ class Conversation:
             return (*delete, self._checkpoints.discreet(state))
         if name is CommandName.DELETE:
             if event.args.strip():
-                return self._confirm_receipt(respondent, event.args, event.message_ref, state)
+                return await self._confirm_receipt(respondent, event.args, event.message_ref, state)
             if state is None:
                 return (*delete, Notice(tr(texts.DELETE_NOTHING)))
             options = (
@@ -758,7 +758,7 @@ class Conversation:
         index = [c.code for c in consent.choices].index(str(parsed.value))
         return ConsentToken(locale, index, None)
 
-    def _confirm_receipt(
+    async def _confirm_receipt(
         self,
         respondent: Respondent,
         typed: str,
@@ -777,7 +777,7 @@ class Conversation:
         if receipt is None:
             return (*delete, *self._on_screen(state, Notice(tr(texts.DELETE_BAD_RECEIPT))))
         # Neither the prompt, which stays in the chat, nor its button holds the receipt.
-        reference = self._pending.hold(self._repository.receipt_hash(receipt))
+        reference = await self._pending.hold(self._repository.receipt_hash(receipt))
         options = (
             Option(tr(texts.DELETE_RECEIPT_YES), encode(WithdrawReceiptToken(reference))),
             Option(tr(texts.DELETE_NO), encode(CancelToken())),
