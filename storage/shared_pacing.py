@@ -40,13 +40,25 @@ _BOOK: Final = text(
     )
     """
 )
-# A message that waited for the overall limit after its chat's moment counts from when it
-# really left, or the chat's next message could follow it too closely.
-_LEFT: Final = text(
+# A new message: its chat's cell and the overall one, locked in one order (overall first, as
+# every booking does) so that two workers never deadlock.
+_LOCK_BOTH: Final = text(
+    """
+    SELECT cell, tat, extract(epoch FROM clock_timestamp()) AS now
+    FROM pace_cells WHERE cell IN (:overall, :chat) ORDER BY cell FOR UPDATE
+    """
+)
+_CREATE_BOTH: Final = text(
+    "INSERT INTO pace_cells (cell, tat) VALUES (:overall, 0), (:chat, 0) "
+    "ON CONFLICT (cell) DO NOTHING"
+)
+_TAKE_BOTH: Final = text(
     """
     UPDATE pace_cells
-    SET tat = greatest(tat, extract(epoch FROM clock_timestamp()) + :interval)
-    WHERE cell = :cell
+    SET tat = greatest(tat, CAST(:moment AS double precision))
+        + CASE WHEN cell = :overall THEN CAST(:overall_interval AS double precision)
+               ELSE CAST(:chat_interval AS double precision) END
+    WHERE cell IN (:overall, :chat)
     """
 )
 _FORGET_IDLE: Final = text(
@@ -63,6 +75,7 @@ class SharedPaceCells:
             raise ValueError("shared pacing needs PostgreSQL; SQLite serves one process")
         # Each booking commits at once: no transaction held across a sleep.
         self._engine: AsyncEngine = database.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._transactions = database.engine
         self._key = tag_key
 
     def chat_cell(self, chat_id: int | str, *, group: bool) -> int:
@@ -72,17 +85,48 @@ class SharedPaceCells:
         return tag + (GROUP_OFFSET if group else 0)
 
     async def book(self, cell: int, rate: float, burst: int) -> float:
-        """Take the cell's next conforming moment; the seconds to wait for it (0: now)."""
+        """Take the cell's next conforming moment; the seconds to wait for it (0: now).
+        (Edits count against the overall cell only.)"""
         interval = 1 / rate
         parameters = {"cell": cell, "interval": interval, "tolerance": (burst - 1) * interval}
         async with self._engine.connect() as connection:
             wait = (await connection.execute(_BOOK, parameters)).scalar_one()
         return float(wait)
 
-    async def left(self, cell: int, rate: float) -> None:
-        """Count the cell's message from now, when it leaves later than booked."""
-        async with self._engine.connect() as connection:
-            await connection.execute(_LEFT, {"cell": cell, "interval": 1 / rate})
+    async def book_message(
+        self, chat: int, chat_limit: tuple[float, int], overall_limit: tuple[float, int]
+    ) -> tuple[float, bool]:
+        """Book a new message to `chat` if its chat allows it now: (seconds until its overall
+        moment, True). Else nothing is booked: (seconds until the chat allows it, False).
+
+        Both cells are taken for the moment the message will really leave, so a chat's next
+        message is counted from then, whichever worker sends it; and a message that must
+        wait for its chat holds no overall moment meanwhile, so it blocks no other chat.
+        """
+        chat_interval, chat_tolerance = _interval_and_tolerance(chat_limit)
+        overall_interval, overall_tolerance = _interval_and_tolerance(overall_limit)
+        cells = {"overall": OVERALL_CELL, "chat": chat}
+        async with self._transactions.begin() as connection:
+            rows = (await connection.execute(_LOCK_BOTH, cells)).all()
+            if len(rows) < 2:
+                await connection.execute(_CREATE_BOTH, cells)
+                rows = (await connection.execute(_LOCK_BOTH, cells)).all()
+            tat = {row.cell: float(row.tat) for row in rows}
+            now = float(rows[0].now)
+            chat_ready = tat[chat] - chat_tolerance
+            if chat_ready > now:
+                return chat_ready - now, False
+            moment = max(now, tat[OVERALL_CELL] - overall_tolerance)
+            await connection.execute(
+                _TAKE_BOTH,
+                {
+                    **cells,
+                    "moment": moment,
+                    "overall_interval": overall_interval,
+                    "chat_interval": chat_interval,
+                },
+            )
+        return moment - now, True
 
     async def forget_idle(self, idle_seconds: float) -> int:
         """Delete chat cells idle this long (their buckets are full again); how many."""
@@ -91,3 +135,8 @@ class SharedPaceCells:
                 _FORGET_IDLE, {"overall": OVERALL_CELL, "idle": idle_seconds}
             )
         return int(result.rowcount)
+
+
+def _interval_and_tolerance(limit: tuple[float, int]) -> tuple[float, float]:
+    rate, burst = limit
+    return 1 / rate, (burst - 1) / rate

@@ -83,10 +83,13 @@ class SharedCells(Protocol):
         """The cell a chat counts in (never its id)."""
 
     async def book(self, cell: int, rate: float, burst: int) -> float:
-        """Take the cell's next conforming moment; the seconds until it."""
+        """Take the cell's next conforming moment (an edit: the overall cell); seconds until it."""
 
-    async def left(self, cell: int, rate: float) -> None:
-        """Count the cell's last message from now (it left later than booked)."""
+    async def book_message(
+        self, chat: int, chat_limit: tuple[float, int], overall_limit: tuple[float, int]
+    ) -> tuple[float, bool]:
+        """Book a new message if its chat allows it now: (seconds to its moment, True); else
+        (seconds until the chat allows it, False), nothing booked."""
 
     async def forget_idle(self, idle_seconds: float) -> int:
         """Drop chat cells idle this long."""
@@ -145,7 +148,7 @@ class Pacer(BaseRequestMiddleware):
         if chat_id is None:
             if self.shared is not None:
                 with contextlib.suppress(_SharedFailed):
-                    await self._sleep(await self._shared_book(self.shared, OVERALL_CELL, None))
+                    await self._sleep(await self._shared_overall(self.shared))
                     return
             await self._sleep(self._book_global())
             return
@@ -170,27 +173,31 @@ class Pacer(BaseRequestMiddleware):
                 del self._chat_turns[chat_id]
 
     async def _shared_turn(self, shared: SharedCells, chat_id: int | str) -> None:
+        limits = self.limits
         group = _is_group(chat_id)
         cell = shared.chat_cell(chat_id, group=group)
-        await self._sleep(await self._shared_book(shared, cell, group))
-        overall_wait = await self._shared_book(shared, OVERALL_CELL, None)
-        await self._sleep(overall_wait)
-        if overall_wait > 0:
-            rate = self.limits.group_rate if group else self.limits.per_chat_rate
-            await self._shared(shared.left(cell, rate))
+        chat_limit = (
+            (limits.group_rate, limits.group_burst)
+            if group
+            else (limits.per_chat_rate, limits.per_chat_burst)
+        )
+        overall_limit = (limits.global_rate, limits.global_burst)
+        while True:  # another worker may take the chat's turn first: then wait again
+            wait, booked = await self._shared(shared.book_message(cell, chat_limit, overall_limit))
+            await self._sleep(wait)
+            if booked:
+                break
         if self.clock() - self._forgot_at > FORGET_IDLE_EVERY_SECONDS:
             self._forgot_at = self.clock()
-            await self._shared(shared.forget_idle(IDLE_CHAT_SECONDS))
+            # Tidying only: a failure here must not make the message wait a second time.
+            with contextlib.suppress(_SharedFailed):
+                await self._shared(shared.forget_idle(IDLE_CHAT_SECONDS))
 
-    async def _shared_book(self, shared: SharedCells, cell: int, group: bool | None) -> float:
+    async def _shared_overall(self, shared: SharedCells) -> float:
         limits = self.limits
-        if group is None:
-            rate, burst = limits.global_rate, limits.global_burst
-        elif group:
-            rate, burst = limits.group_rate, limits.group_burst
-        else:
-            rate, burst = limits.per_chat_rate, limits.per_chat_burst
-        return await self._shared(shared.book(cell, rate, burst))
+        return await self._shared(
+            shared.book(OVERALL_CELL, limits.global_rate, limits.global_burst)
+        )
 
     async def _shared(self, call: Awaitable[_T]) -> _T:
         try:
