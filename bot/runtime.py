@@ -95,7 +95,10 @@ async def open_service(
             database, secret, key, draft_ttl=timedelta(days=settings.draft_ttl_days)
         )
         await repository.expire_drafts()
-        expiry = asyncio.create_task(_expire_periodically(repository, pseudonyms, expiry_interval))
+        pending = StoredWithdrawalReferences(database, ttl=PENDING_SECONDS)
+        expiry = asyncio.create_task(
+            _expire_periodically(repository, pseudonyms, pending, expiry_interval)
+        )
         conversation = Conversation(
             engine=engine,
             repository=repository,
@@ -108,7 +111,7 @@ async def open_service(
             campaigns=settings.campaigns,
             draft_ttl_days=settings.draft_ttl_days,
             # In the database, so the confirming press may reach any worker.
-            pending_withdrawals=StoredWithdrawalReferences(database, ttl=PENDING_SECONDS),
+            pending_withdrawals=pending,
         )
         shared_pacing = (
             None if database.is_sqlite else SharedPaceCells(database, secret.pacing_tag_key())
@@ -127,7 +130,10 @@ def _utc_today() -> date:
 
 
 async def _expire_periodically(
-    repository: Repository, pseudonyms: Pseudonyms, every: float
+    repository: Repository,
+    pseudonyms: Pseudonyms,
+    pending: StoredWithdrawalReferences,
+    every: float,
 ) -> None:
     """Enforce the draft TTL and erase epoch keys past the retained window while the bot
     runs; a failed round is retried on the next one."""
@@ -136,6 +142,7 @@ async def _expire_periodically(
         try:
             pseudonyms.rotate()
             expired = await repository.expire_drafts()
+            await pending.forget_expired()
         except Exception as exc:  # the bot must keep serving; the next round tries again
             _log.warning("draft expiry failed: %s", type(exc).__name__)
             continue

@@ -69,6 +69,9 @@ class StoredWithdrawalReferences:
             return None
         lookup, key = _derive(raw)
         async with self._database.write_transaction() as connection:
+            await connection.execute(
+                delete(PENDING_WITHDRAWALS).where(_W.expires_at < self._clock())
+            )
             row = (
                 await connection.execute(
                     delete(PENDING_WITHDRAWALS)
@@ -82,6 +85,13 @@ class StoredWithdrawalReferences:
             return ChaCha20Poly1305(key).decrypt(_NONCE, bytes(row.sealed), lookup)
         except InvalidTag:
             return None
+
+    async def forget_expired(self) -> None:
+        """Delete expired references: even sealed, a row says when someone typed /borrar."""
+        async with self._database.write_transaction() as connection:
+            await connection.execute(
+                delete(PENDING_WITHDRAWALS).where(_W.expires_at < self._clock())
+            )
 
 
 def _derive(raw: bytes) -> tuple[bytes, bytes]:

@@ -8,12 +8,18 @@ import time
 import pytest
 
 from bot.callback_data import WithdrawReceiptToken, decode, encode
-from storage.database import open_database
+from storage.database import Database, open_database
 from storage.shared_pacing import OVERALL_CELL, TAG_BITS, SharedPaceCells
 from storage.withdrawal_references import StoredWithdrawalReferences
 from tests.conftest import DatabaseTarget
 
 RECEIPT_HASH = bytes.fromhex("5e" * 32)
+
+
+async def _pending_rows(database: Database) -> int:
+    async with database.engine.connect() as connection:
+        rows = await connection.exec_driver_sql("SELECT count(*) FROM pending_withdrawals")
+        return int(rows.scalar_one())
 
 
 async def test_a_reference_taken_by_another_worker_withdraws_once_and_stores_nothing_readable(
@@ -39,6 +45,13 @@ async def test_a_reference_taken_by_another_worker_withdraws_once_and_stores_not
         assert await taker.take(late) is None  # expired
         assert await taker.take("not-a-reference!") is None
         assert await taker.take("A" * 16) is None  # well formed, never issued
+
+        # A confirmation never pressed does not stay: even sealed, it says when.
+        await holder.hold(RECEIPT_HASH)
+        assert await _pending_rows(first) == 1
+        now[0] += 302
+        await taker.forget_expired()
+        assert await _pending_rows(first) == 0
     finally:
         await first.close()
         await second.close()
