@@ -20,6 +20,7 @@ from storage.database import (
     DatabaseError,
     describe_url,
     head_revision,
+    is_known_revision,
     open_database,
 )
 from storage.keys import StaffPublicKey
@@ -71,6 +72,54 @@ def upgrade(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
     with exit_on_database_errors():
         where = asyncio.run(_upgrade(database_url))
     typer.echo(f"The database at {where} is at schema revision {head_revision()} (newest).")
+
+
+async def _revision(url: str) -> tuple[str, str | None]:
+    async with await open_database(url, upgrade=False, must_exist=True) as database:
+        return describe_url(database.url), await database.schema_revision()
+
+
+def _schema_sentence(where: str, current: str | None) -> tuple[str, bool]:
+    """One sentence on the schema at `where`, and whether this program can use it as it is."""
+    head = head_revision()
+    if current == head:
+        return f"The database at {where} is at schema revision {head} (newest).", True
+    if current is None:
+        return (
+            f"The database at {where} has no schema yet; run `oclep-admin db upgrade` "
+            f"to create revision {head}.",
+            False,
+        )
+    if not is_known_revision(current):
+        return (
+            f"The database at {where} is at schema revision {current}, which this program "
+            f"(newest {head}) does not know; it was upgraded by a newer version of OCLEP.",
+            False,
+        )
+    return (
+        f"The database at {where} is at schema revision {current}, behind this program's "
+        f"{head}; run `oclep-admin db upgrade`.",
+        False,
+    )
+
+
+@app.command("current")
+def current(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
+    """Show the database's schema revision and whether it is the newest (changes nothing)."""
+    with exit_on_database_errors():
+        where, revision = asyncio.run(_revision(database_url))
+    typer.echo(_schema_sentence(where, revision)[0])
+
+
+@app.command("check")
+def check(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
+    """Exit 0 if the schema is the newest this program knows, else 1 (for scripts)."""
+    with exit_on_database_errors():
+        where, revision = asyncio.run(_revision(database_url))
+    sentence, current_ok = _schema_sentence(where, revision)
+    typer.echo(sentence, err=not current_ok)
+    if not current_ok:
+        raise typer.Exit(1)
 
 
 async def _forget(url: str, staff_key: StaffPublicKey) -> int:

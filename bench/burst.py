@@ -7,9 +7,11 @@ past them, as Telegram does. `--respondents` respondents arrive at seeded random
 within `--window` seconds (a link shared across a diaspora network); each sends /start and
 presses the first button of the screen it gets, so two replies each.
 
-Three bots, each its own process against a fresh emulator, in the same run:
+Four bots, each its own process against a fresh emulator, in the same run:
 - `oclep-bot run`, pacing its messages ahead of time (bot/telegram/pacing.py);
 - the same bot with OCLEP_TELEGRAM_PACING=false: it only waits out each 429 after it came;
+- `bench/ptb_bot.py`, the ecosystem's peer: a python-telegram-bot bot with its
+  `AIORateLimiter` and `PicklePersistence` answering the same screens (a `dev` extra);
 - `bench/bare_bot.py`, a bare aiogram bot (one message or edit per update, nothing stored),
   for the memory baseline (it does not pace either).
 
@@ -139,11 +141,19 @@ def report(results: list[Result], respondents: int, window: float) -> None:
             f"{r.refused:>7}{r.lost:>6}{max(r.slowest, default=float('nan')):>11.2f}"
             f"{r.rss_idle_kib / 1024:>14.1f}{r.rss_peak_kib / 1024:>14.1f}{r.wall:>8.1f}"
         )
-    paced, reactive, bare = results
+    paced, reactive, ptb, bare = results
     p99_ratio = percentile(paced.waits, 99) / percentile(reactive.waits, 99)
     print(
         f"p99 paced / reacting to 429s: {p99_ratio:.2f}; "
         f"429s paced / reacting: {paced.refused} / {reactive.refused}"
+    )
+    print(
+        f"vs python-telegram-bot (AIORateLimiter): p50 "
+        f"{percentile(paced.waits, 50) / percentile(ptb.waits, 50):.2f}x, p99 "
+        f"{percentile(paced.waits, 99) / percentile(ptb.waits, 99):.2f}x, slowest "
+        f"{max(paced.slowest, default=0) / max(ptb.slowest, default=1):.2f}x; "
+        f"429s {paced.refused} / {ptb.refused}; lost {paced.lost} / {ptb.lost}; "
+        f"RSS peak {paced.rss_peak_kib / ptb.rss_peak_kib:.2f}x"
     )
     print(
         f"RSS vs bare aiogram bot: idle {paced.rss_idle_kib / bare.rss_idle_kib:.2f}x, "
@@ -169,6 +179,13 @@ async def main(respondents: int, window: float) -> None:
             results.append(
                 await run_burst(name, command, env, respondents, window, folder / "bot.log")
             )
+        ptb = [sys.executable, str(ROOT / "bench" / "ptb_bot.py")]
+        ptb_env = {"OCLEP_DATA_DIR": str(folder / "data-ptb")}
+        results.append(
+            await run_burst(
+                "python-telegram-bot (AIORL)", ptb, ptb_env, respondents, window, folder / "p"
+            )
+        )
         bare = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
         results.append(
             await run_burst("bare aiogram (no pacing)", bare, {}, respondents, window, folder / "b")

@@ -31,11 +31,11 @@ class CommandReplies:
         self._checkpoints = checkpoints
         self._withdrawal = withdrawal
 
-    def reply(
+    async def reply(
         self, name: CommandName | None, event: Command, state: DraftState | None, locale: str
     ) -> Replies:
         if name is CommandName.DELETE and event.args.strip():
-            return self._withdrawal.ask_receipt(event.args, event.message_ref, state, locale)
+            return await self._withdrawal.ask_receipt(event.args, event.message_ref, state, locale)
         # A command stays in the chat only with discreet mode off.
         delete = deletion(event.message_ref, discreet=state is None or state.discreet)
         return (*delete, *self._answer(name, state, locale))

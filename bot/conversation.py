@@ -48,7 +48,7 @@ from bot.events import (
 )
 from bot.i18n import Catalogs
 from bot.opening import Opening
-from bot.pending_withdrawals import PendingWithdrawals
+from bot.pending_withdrawals import PendingWithdrawals, WithdrawalReferences
 from bot.preferences import Preferences
 from bot.question_flow import Act, QuestionFlow, Step
 from bot.rate_limit import DEFAULT_PER_MINUTE, RateLimit, ToggleLimit
@@ -103,7 +103,7 @@ class Conversation:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         toggle_limit: ToggleLimit | None = None,
         testimonies_per_day: int = DEFAULT_TESTIMONIES_PER_DAY,
-        pending_withdrawals: PendingWithdrawals | None = None,
+        pending_withdrawals: WithdrawalReferences | None = None,
         answer_memory: AnswerMemory | None = None,
     ) -> None:
         self._engine = engine
@@ -311,7 +311,7 @@ class Conversation:
         if token is not None:
             return (self._wording.kept_notice(locale, texts.NOT_OPEN),)
         if act.text is not None and normalize_receipt(act.text) is not None:
-            return self._withdrawal.ask_receipt(act.text, act.message_ref, None, locale)
+            return await self._withdrawal.ask_receipt(act.text, act.message_ref, None, locale)
         typed = self._opening.typed_consent(respondent, act.text)
         if typed is not None:
             replies = await self._consent(respondent, typed, None, update_id)
@@ -361,7 +361,9 @@ class Conversation:
             key = self._pseudonym(respondent)
             return await self._opening.start(respondent, key, campaign, event.message_ref)
         state = await self._state(respondent)
-        return self._commands.reply(name, event, state, self._wording.locale(respondent, state))
+        return await self._commands.reply(
+            name, event, state, self._wording.locale(respondent, state)
+        )
 
     def _pseudonym(self, respondent: Respondent) -> DraftKey:
         """Where the respondent's draft may be: its pseudonym under each retained epoch."""

@@ -5,11 +5,23 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol
 
 PENDING_SECONDS: Final = 300.0  # time to press "Sí, borrar"; after it, /borrar again
 MAX_PENDING: Final = 10_000
 REFERENCE_BYTES: Final = 12  # 16 URL-safe characters: unguessable, fits any button
+
+
+class WithdrawalReferences(Protocol):
+    """Where references wait for the confirming press: this process's memory
+    (`PendingWithdrawals`), or the database, for several workers
+    (storage/withdrawal_references.py)."""
+
+    async def hold(self, receipt_hash: bytes) -> str:
+        """A new one-use reference to `receipt_hash`."""
+
+    async def take(self, reference: str) -> bytes | None:
+        """The keyed hash a live reference stands for (then forgotten), else None."""
 
 
 class PendingWithdrawals:
@@ -34,7 +46,7 @@ class PendingWithdrawals:
         self._clock = clock
         self._held: dict[str, tuple[float, bytes]] = {}
 
-    def hold(self, receipt_hash: bytes) -> str:
+    async def hold(self, receipt_hash: bytes) -> str:
         """A new reference to `receipt_hash`, valid for `ttl` seconds and for one use."""
         now = self._clock()
         self._drop_expired(now)
@@ -44,7 +56,7 @@ class PendingWithdrawals:
         self._held[reference] = (now + self._ttl, receipt_hash)
         return reference
 
-    def take(self, reference: str) -> bytes | None:
+    async def take(self, reference: str) -> bytes | None:
         """The keyed hash a live reference stands for (then forgotten), else None."""
         held = self._held.pop(reference, None)
         if held is None or held[0] < self._clock():

@@ -13,6 +13,7 @@ from typing import Final
 
 from bot.conversation import Conversation
 from bot.i18n import Catalogs
+from bot.pending_withdrawals import PENDING_SECONDS
 from bot.settings import BotSettings, SettingsError
 from flows.engine import Engine
 from flows.shipped import load_configured
@@ -21,6 +22,8 @@ from storage.keys import StaffPublicKey, read_public_key_file
 from storage.pseudonyms import Pseudonyms
 from storage.repository import Repository
 from storage.secret_check import adopt_server_secret, open_server_secret
+from storage.shared_pacing import SharedPaceCells
+from storage.withdrawal_references import StoredWithdrawalReferences
 
 EXPIRY_INTERVAL_SECONDS: Final = 3600.0  # drafts expire by the day: hourly is plenty
 _log = logging.getLogger(__name__)
@@ -42,6 +45,8 @@ class Service:
 
     conversation: Conversation
     database: Database
+    # Flood-limit cells shared with the other workers (PostgreSQL only; None on SQLite).
+    shared_pacing: SharedPaceCells | None = None
 
 
 @asynccontextmanager
@@ -90,7 +95,10 @@ async def open_service(
             database, secret, key, draft_ttl=timedelta(days=settings.draft_ttl_days)
         )
         await repository.expire_drafts()
-        expiry = asyncio.create_task(_expire_periodically(repository, pseudonyms, expiry_interval))
+        pending = StoredWithdrawalReferences(database, ttl=PENDING_SECONDS)
+        expiry = asyncio.create_task(
+            _expire_periodically(repository, pseudonyms, pending, expiry_interval)
+        )
         conversation = Conversation(
             engine=engine,
             repository=repository,
@@ -102,8 +110,13 @@ async def open_service(
             default_locale=settings.default_locale,
             campaigns=settings.campaigns,
             draft_ttl_days=settings.draft_ttl_days,
+            # In the database, so the confirming press may reach any worker.
+            pending_withdrawals=pending,
         )
-        yield Service(conversation, database)
+        shared_pacing = (
+            None if database.is_sqlite else SharedPaceCells(database, secret.pacing_tag_key())
+        )
+        yield Service(conversation, database, shared_pacing)
     finally:
         if expiry is not None:
             expiry.cancel()
@@ -117,7 +130,10 @@ def _utc_today() -> date:
 
 
 async def _expire_periodically(
-    repository: Repository, pseudonyms: Pseudonyms, every: float
+    repository: Repository,
+    pseudonyms: Pseudonyms,
+    pending: StoredWithdrawalReferences,
+    every: float,
 ) -> None:
     """Enforce the draft TTL and erase epoch keys past the retained window while the bot
     runs; a failed round is retried on the next one."""
@@ -126,6 +142,7 @@ async def _expire_periodically(
         try:
             pseudonyms.rotate()
             expired = await repository.expire_drafts()
+            await pending.forget_expired()
         except Exception as exc:  # the bot must keep serving; the next round tries again
             _log.warning("draft expiry failed: %s", type(exc).__name__)
             continue

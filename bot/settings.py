@@ -46,6 +46,9 @@ class BotSettings(BaseSettings):
     # Pace outgoing messages to Telegram's flood limits (bot/telegram/pacing.py); off only
     # for benchmarks of the bot's own capacity against an emulator without limits.
     telegram_pacing: bool = True
+    # Messages per second across all chats, for all workers together (Telegram allows about
+    # 30; kept under it for network jitter). Lower it if a bot shares its token's limit.
+    telegram_messages_per_second: float = Field(default=25.0, gt=0, le=30)
     rate_limit_per_minute: int = Field(default=60, ge=1, le=10_000)
     # SQLite only: the hot path's direct connection (docs/storage.md). Off only to measure
     # what it buys (bench/bot.py --compare-sqlalchemy).

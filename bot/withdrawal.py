@@ -9,7 +9,7 @@ from dataclasses import replace
 from bot import texts
 from bot.callback_data import CancelToken, WithdrawDraftToken, WithdrawReceiptToken, encode
 from bot.draft_state import DraftState
-from bot.pending_withdrawals import PendingWithdrawals
+from bot.pending_withdrawals import WithdrawalReferences
 from bot.replies import Closing, Notice, Option, Prompt, Reply, deletion
 from bot.screens import Screens
 from bot.wording import Wording
@@ -32,7 +32,7 @@ class Withdrawal:
         repository: Repository,
         wording: Wording,
         screens: Screens,
-        pending: PendingWithdrawals,
+        pending: WithdrawalReferences,
     ) -> None:
         self._repository = repository
         self._wording = wording
@@ -50,7 +50,7 @@ class Withdrawal:
         )
         return Prompt(tr(texts.DELETE_CONFIRM), options, message_ref=state.prompt_ref, fresh=True)
 
-    def ask_receipt(
+    async def ask_receipt(
         self, typed: str, message_ref: int | None, state: DraftState | None, locale: str
     ) -> Replies:
         """/borrar with a receipt (or a receipt typed alone): the testimony, once confirmed."""
@@ -61,7 +61,7 @@ class Withdrawal:
         if receipt is None:
             return (*delete, *self._screens.on_screen(state, Notice(tr(texts.DELETE_BAD_RECEIPT))))
         # Neither the prompt, which stays in the chat, nor its button holds the receipt.
-        reference = self._pending.hold(self._repository.receipt_hash(receipt))
+        reference = await self._pending.hold(self._repository.receipt_hash(receipt))
         options = (
             Option(tr(texts.DELETE_RECEIPT_YES), encode(WithdrawReceiptToken(reference))),
             Option(tr(texts.DELETE_NO), encode(CancelToken())),
@@ -90,7 +90,7 @@ class Withdrawal:
         self, reference: str, ref: int | None, state: DraftState | None, locale: str
     ) -> Replies:
         """The confirmation pressed: the finished submission of the held receipt deleted."""
-        receipt_hash = self._pending.take(reference)
+        receipt_hash = await self._pending.take(reference)
         if receipt_hash is None:
             _log.info("withdrawal by receipt: confirmation expired")
             return self._after(texts.RECEIPT_CONFIRMATION_EXPIRED, ref, state, locale)

@@ -363,6 +363,11 @@ class ServerSecret:
         """The salt of the memory-hard identity digest: unique to this server, fixed."""
         return hkdf_sha256(self._root, b"oclep identity salt")[:16]
 
+    def pacing_tag_key(self) -> bytes:
+        """The key of the 16-bit chat tags that bot workers share flood limits under
+        (storage/shared_pacing.py): without it a tag cannot be computed from an id."""
+        return hkdf_sha256(self._root, b"oclep pacing tags")
+
     def receipt_hash(self, receipt: str) -> bytes:
         """HMAC-SHA256(receipt key, normalized receipt): what is stored, never the receipt.
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -228,6 +229,38 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
+class PaceCell(SQLModel, table=True):
+    """One flood-limit cell shared by the bot's webhook workers (storage/shared_pacing.py).
+
+    `cell` is -1 for the overall limit, else a 16-bit keyed tag of a chat (65 536 and up for
+    groups): each tag stands for about a hundred thousand accounts, so a row says nothing of
+    whom the bot wrote to. `tat` is the cell's theoretical arrival time (database clock,
+    seconds). UNLOGGED on PostgreSQL: never in the write-ahead log, replicas or WAL archives.
+    """
+
+    __tablename__ = "pace_cells"
+    __table_args__ = (NO_ROWID,)
+
+    cell: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    tat: float = Field(sa_column=Column(Float, nullable=False))
+
+
+class PendingWithdrawal(SQLModel, table=True):
+    """A `/borrar <recibo>` awaiting its confirming press, for whichever worker it reaches.
+
+    Keyed by a digest of the button's random reference, holding the receipt's keyed hash
+    sealed under a key derived from that reference (storage/withdrawal_references.py): the
+    row opens only with the reference, which exists only in the respondent's chat.
+    """
+
+    __tablename__ = "pending_withdrawals"
+    __table_args__ = (NO_ROWID,)
+
+    lookup: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    expires_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 METADATA = SQLModel.metadata
 
 
@@ -246,3 +279,5 @@ TOMBSTONES: Table = _table(Tombstone)
 AUDIT_LOG: Table = _table(AuditEvent)
 SERVER_META: Table = _table(ServerMeta)
 ACCESS_CODES: Table = _table(AccessCode)
+PACE_CELLS: Table = _table(PaceCell)
+PENDING_WITHDRAWALS: Table = _table(PendingWithdrawal)

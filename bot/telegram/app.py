@@ -22,7 +22,7 @@ from bot.settings import BotSettings, SettingsError
 from bot.telegram.health_http import CountingSession, CountingSink, add_health_routes
 from bot.telegram.mapping import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.menu import register_commands
-from bot.telegram.pacing import Pacer
+from bot.telegram.pacing import PaceLimits, Pacer
 from bot.telegram.poll_lease import polling_lease
 from bot.telegram.polling import DEFAULT_POLL_SECONDS, Poller
 from bot.telegram.preflight import check_local_setup
@@ -145,12 +145,17 @@ async def _serve(
         policy=retry_policy,
         sleep=sleep,
     )
-    if settings.telegram_pacing:
-        Pacer().install(session)
+    pacer = (
+        Pacer(PaceLimits.overall(settings.telegram_messages_per_second)).install(session)
+        if settings.telegram_pacing
+        else None
+    )
     bot = Bot(token, session=session)
     try:
         identity = await _identify(bot, settings)
         async with open_service(settings, staff_key=key, bot_username=identity.username) as service:
+            if pacer is not None:  # several workers on one database keep one set of limits
+                pacer.shared = service.shared_pacing
             health = Health(service.database, polling=not webhook_secret, poll_seconds=poll_seconds)
             session.health = health
             catalogs = Catalogs.load()

@@ -9,15 +9,20 @@ a single "theoretical arrival time") and waits until then. Moments are handed ou
 order, so a burst is served first come, first served, and no chat is starved.
 
 Registered on the aiogram session as a request middleware (`Pacer.install(session)`).
+Several webhook workers share the cells through the database (`SharedCells`, implemented by
+storage/shared_pacing.py on PostgreSQL) so that together they keep the limits; should the
+database fail a booking, that call is paced by this process's own cells.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import (
@@ -29,6 +34,8 @@ from aiogram.methods.base import TelegramType
 
 if TYPE_CHECKING:
     from aiogram import Bot
+
+_log = logging.getLogger(__name__)
 
 # New messages count against their chat's limit and the overall one; edits of a message
 # (the questionnaire screen is one message, edited) against the overall one only.
@@ -57,6 +64,35 @@ class PaceLimits:
     group_burst: int = 2
     global_rate: float = 25.0
     global_burst: int = 10
+
+    @classmethod
+    def overall(cls, per_second: float) -> PaceLimits:
+        """Telegram's chat limits, and `per_second` overall with a burst of 0.4 s of it."""
+        return cls(global_rate=per_second, global_burst=max(1, int(per_second * 0.4)))
+
+
+_T = TypeVar("_T")
+OVERALL_CELL: Final = -1
+FORGET_IDLE_EVERY_SECONDS: Final = 60.0
+
+
+class SharedCells(Protocol):
+    """Flood-limit cells several bot processes book together (storage/shared_pacing.py)."""
+
+    def chat_cell(self, chat_id: int | str, *, group: bool) -> int:
+        """The cell a chat counts in (never its id)."""
+
+    async def book(self, cell: int, rate: float, burst: int) -> float:
+        """Take the cell's next conforming moment (an edit: the overall cell); seconds until it."""
+
+    async def book_message(
+        self, chat: int, chat_limit: tuple[float, int], overall_limit: tuple[float, int]
+    ) -> tuple[float, bool]:
+        """Book a new message if its chat allows it now: (seconds to its moment, True); else
+        (seconds until the chat allows it, False), nothing booked."""
+
+    async def forget_idle(self, idle_seconds: float) -> int:
+        """Drop chat cells idle this long."""
 
 
 @dataclass
@@ -93,7 +129,9 @@ class Pacer(BaseRequestMiddleware):
 
     limits: PaceLimits = field(default_factory=PaceLimits)
     clock: Callable[[], float] = time.monotonic
+    shared: SharedCells | None = None  # cells booked with the other workers
     delayed: int = 0  # calls that had to wait (for benchmarks and tests)
+    _forgot_at: float = field(default=0.0, init=False)
     _global: _Cell = field(init=False)
     _chats: dict[int | str, _Cell] = field(default_factory=dict, init=False)
     _chat_turns: dict[int | str, _Turn] = field(default_factory=dict, init=False)
@@ -108,12 +146,20 @@ class Pacer(BaseRequestMiddleware):
     async def wait_turn(self, chat_id: int | str | None) -> None:
         """Return when a message (to `chat_id`; None for an edit) may go."""
         if chat_id is None:
+            if self.shared is not None:
+                with contextlib.suppress(_SharedFailed):
+                    await self._sleep(await self._shared_overall(self.shared))
+                    return
             await self._sleep(self._book_global())
             return
         turn = self._chat_turns.setdefault(chat_id, _Turn())
         turn.users += 1
         try:
             async with turn.lock:  # FIFO: the chat's messages leave in call order
+                if self.shared is not None:
+                    with contextlib.suppress(_SharedFailed):
+                        await self._shared_turn(self.shared, chat_id)
+                        return
                 chat = self._chat(chat_id)
                 now = self.clock()
                 await self._sleep(chat.earliest(now) - now)
@@ -126,6 +172,42 @@ class Pacer(BaseRequestMiddleware):
             if turn.users == 0:  # nobody holds or awaits it: the chat's lock can go
                 del self._chat_turns[chat_id]
 
+    async def _shared_turn(self, shared: SharedCells, chat_id: int | str) -> None:
+        limits = self.limits
+        group = _is_group(chat_id)
+        cell = shared.chat_cell(chat_id, group=group)
+        chat_limit = (
+            (limits.group_rate, limits.group_burst)
+            if group
+            else (limits.per_chat_rate, limits.per_chat_burst)
+        )
+        overall_limit = (limits.global_rate, limits.global_burst)
+        while True:  # another worker may take the chat's turn first: then wait again
+            wait, booked = await self._shared(shared.book_message(cell, chat_limit, overall_limit))
+            await self._sleep(wait)
+            if booked:
+                break
+        if self.clock() - self._forgot_at > FORGET_IDLE_EVERY_SECONDS:
+            self._forgot_at = self.clock()
+            # Tidying only: a failure here must not make the message wait a second time.
+            with contextlib.suppress(_SharedFailed):
+                await self._shared(shared.forget_idle(IDLE_CHAT_SECONDS))
+
+    async def _shared_overall(self, shared: SharedCells) -> float:
+        limits = self.limits
+        return await self._shared(
+            shared.book(OVERALL_CELL, limits.global_rate, limits.global_burst)
+        )
+
+    async def _shared(self, call: Awaitable[_T]) -> _T:
+        try:
+            return await call
+        except Exception as exc:  # the database is away: pace alone rather than not at all
+            _log.warning(
+                "shared pacing unavailable (%s); pacing this process alone", type(exc).__name__
+            )
+            raise _SharedFailed from None
+
     def _book_global(self) -> float:
         now = self.clock()
         moment = self._global.earliest(now)
@@ -137,7 +219,7 @@ class Pacer(BaseRequestMiddleware):
         if cell is None:
             if len(self._chats) > 1024:
                 self._forget_idle(self.clock())
-            group = isinstance(chat_id, str) or chat_id < 0
+            group = _is_group(chat_id)
             limits = self.limits
             rate = limits.group_rate if group else limits.per_chat_rate
             burst = limits.group_burst if group else limits.per_chat_burst
@@ -165,3 +247,11 @@ class Pacer(BaseRequestMiddleware):
             chat_id = getattr(method, "chat_id", None) if name in SENDING_METHODS else None
             await self.wait_turn(chat_id if isinstance(chat_id, int | str) else None)
         return await make_request(bot, method)
+
+
+class _SharedFailed(Exception):
+    """A shared booking failed; the call is paced by this process's cells instead."""
+
+
+def _is_group(chat_id: int | str) -> bool:
+    return isinstance(chat_id, str) or chat_id < 0

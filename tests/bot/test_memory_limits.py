@@ -9,19 +9,19 @@ from bot.completion_cap import CompletionCap
 from bot.pending_withdrawals import PendingWithdrawals
 
 
-def test_a_pending_withdrawal_is_used_once_and_expires() -> None:
+async def test_a_pending_withdrawal_is_used_once_and_expires() -> None:
     now = [100.0]
     pending = PendingWithdrawals(ttl=300, max_pending=2, clock=lambda: now[0])
-    first = pending.hold(b"hash-1")
+    first = await pending.hold(b"hash-1")
     assert decode(encode(WithdrawReceiptToken(first))) == WithdrawReceiptToken(first)
-    assert pending.take(first) == b"hash-1"
-    assert pending.take(first) is None  # once only
-    late = pending.hold(b"hash-2")
+    assert await pending.take(first) == b"hash-1"
+    assert await pending.take(first) is None  # once only
+    late = await pending.hold(b"hash-2")
     now[0] += 301
-    assert pending.take(late) is None  # expired
-    a, b, c = pending.hold(b"a"), pending.hold(b"b"), pending.hold(b"c")
-    assert len(pending) == 2 and pending.take(a) is None  # the oldest made room
-    assert (pending.take(b), pending.take(c)) == (b"b", b"c")
+    assert await pending.take(late) is None  # expired
+    a, b, c = [await pending.hold(v) for v in (b"a", b"b", b"c")]
+    assert len(pending) == 2 and await pending.take(a) is None  # the oldest made room
+    assert (await pending.take(b), await pending.take(c)) == (b"b", b"c")
     assert decode("w:short") is None and decode("w:" + "1234567890123456") is not None
 
 

@@ -56,6 +56,9 @@ class FloodControl:
     limits: FloodLimits = field(default_factory=FloodLimits)
     clock: Callable[[], float] = time.monotonic
     refused: int = 0
+    # When each limited call went through (clock seconds), so a test can measure the rate
+    # the bot, or several bots on one token, really kept.
+    passed: list[float] = field(default_factory=list)
     _chats: dict[int | str, _Cell] = field(default_factory=dict)
     _global: _Cell | None = None
 
@@ -82,4 +85,5 @@ class FloodControl:
             return max(1, math.ceil(wait))  # Telegram answers whole seconds
         for cell in cells:
             cell.take(now)
+        self.passed.append(now)
         return None

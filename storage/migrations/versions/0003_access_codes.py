@@ -4,7 +4,7 @@
   id for staff, the kind (campaign | investigator), the questionnaire it opens, the campaign
   label submissions record, the day it was made and the day it was revoked. No code in clear.
 
-Revision ID: 0003_access_codes
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_access_codes"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
