@@ -24,7 +24,14 @@ from storage.envelope import seal_record
 from storage.keys import StaffPublicKey
 from storage.ratchet import seal_answer
 from storage.server_secret import LegacyKeys
-from storage.tables import AUDIT_LOG, DRAFTS, SEALED_ANSWERS, SUBMISSIONS, SubmissionStatus
+from storage.tables import (
+    ATTACHMENTS,
+    AUDIT_LOG,
+    DRAFTS,
+    SEALED_ANSWERS,
+    SUBMISSIONS,
+    SubmissionStatus,
+)
 
 END_KEY: Final = "end"
 _D = DRAFTS.c
@@ -98,6 +105,7 @@ async def expire(
             )
         ).all()
         if not expired:
+            await _sweep_stray_attachments(connection)
             return ExpiryOutcome(0, 0)
         ids = [bytes(row.submission_id) for row in expired]
         hashes = await connection.execute(
@@ -119,8 +127,20 @@ async def expire(
             "drafts_expired",
             {"partial": len(ids) - emptied, "empty_deleted": emptied},
         )
+        await _sweep_stray_attachments(connection)
     await database.scrub()
     return ExpiryOutcome(len(ids), unclosed)
+
+
+async def _sweep_stray_attachments(connection: AsyncConnection) -> None:
+    """Remove files that never arrived whole and whose questionnaire is no longer open (a
+    download cut by a restart, a questionnaire ended or expired meanwhile): no answer names
+    them, and their sealed file key goes with them."""
+    await connection.execute(
+        delete(ATTACHMENTS)
+        .where(ATTACHMENTS.c.complete == 0)
+        .where(ATTACHMENTS.c.submission_id.not_in(select(_D.submission_id)))
+    )
 
 
 def _end_records(

@@ -221,63 +221,84 @@ class FileSealer:
         return sealed
 
 
+class ChunkReader:
+    """Opens the chunks after chunk 0 one at a time: `read(sealed)` per chunk, then `end()`.
+
+    `read` raises `SealedFileError` at the first bad chunk (damaged, out of place, after the
+    trailer) and returns the chunk's content (empty for the trailer); `end` raises it if the
+    trailer is missing or disagrees with the size or SHA-256 of what was read, and returns
+    the verified `(size, sha256)`. Callers write to a temporary place and keep the result
+    only once `end` returned.
+    """
+
+    def __init__(self, cipher: _ChunkCipher) -> None:
+        self._cipher = cipher
+        self._digest = hashlib.sha256()
+        self._size = 0
+        self._index = 1
+        self._short_seen = False
+        self._trailer: tuple[int, bytes] | None = None
+
+    def read(self, sealed: bytes) -> bytes:
+        if self._trailer is not None:
+            raise SealedFileError  # anything after the final chunk
+        index = self._index
+        self._index += 1
+        if len(sealed) == TRAILER_SEALED:
+            self._trailer = _TRAILER.unpack(self._cipher.open(index, sealed, final=True))
+            return b""
+        if len(sealed) != CONTENT_SEALED or self._short_seen:
+            raise SealedFileError
+        block = self._cipher.open(index, sealed, final=False)
+        (used,) = _USED.unpack_from(block)
+        if used > CHUNK_DATA:
+            raise SealedFileError
+        # Only the last content chunk is short; the trailer's hash would catch a rearranged
+        # file anyway, this only fails it sooner.
+        self._short_seen = used < CHUNK_DATA
+        data = block[_USED.size : _USED.size + used]
+        self._digest.update(data)
+        self._size += used
+        return data
+
+    def end(self) -> tuple[int, bytes]:
+        if self._trailer is None:
+            raise SealedFileError  # cut off before the final chunk
+        if self._trailer != (self._size, self._digest.digest()):
+            raise SealedFileError
+        return self._trailer
+
+
 class OpenedFile:
     """A sealed file being opened: `facts` at once; `content()` streams the verified chunks.
 
-    `content()` raises `SealedFileError` at the first bad chunk or, after the last bytes, if
-    the trailer is missing, comes early, is followed by more chunks, or disagrees with the
-    size or SHA-256 of what was read. Callers write to a temporary place and keep the result
-    only once the iteration ended without error; then `sha256` and `size` are the verified ones.
+    `content()` raises `SealedFileError` as `ChunkReader` does; once it ended without error,
+    `sha256` and `size` are the verified ones.
     """
 
-    def __init__(self, cipher: _ChunkCipher, facts: FileFacts, rest: Iterator[bytes]) -> None:
-        self._cipher = cipher
+    def __init__(self, reader: ChunkReader, facts: FileFacts, rest: Iterator[bytes]) -> None:
+        self._reader = reader
         self.facts = facts
         self._rest = rest
         self.size: int | None = None
         self.sha256: bytes | None = None
 
     def content(self) -> Iterator[bytes]:
-        digest = hashlib.sha256()
-        size = 0
-        index = 1
-        short_seen = False
-        trailer: tuple[int, bytes] | None = None
         for sealed in self._rest:
-            if trailer is not None:
-                raise SealedFileError  # anything after the final chunk
-            if len(sealed) == TRAILER_SEALED:
-                trailer = _TRAILER.unpack(self._cipher.open(index, sealed, final=True))
-            elif len(sealed) == CONTENT_SEALED and not short_seen:
-                block = self._cipher.open(index, sealed, final=False)
-                (used,) = _USED.unpack_from(block)
-                if used > CHUNK_DATA:
-                    raise SealedFileError
-                # Only the last content chunk is short; the trailer's hash would catch a
-                # rearranged file anyway, this only fails it sooner.
-                short_seen = used < CHUNK_DATA
-                data = block[_USED.size : _USED.size + used]
-                digest.update(data)
-                size += used
+            data = self._reader.read(sealed)
+            if data:
                 yield data
-            else:
-                raise SealedFileError
-            index += 1
-        if trailer is None:
-            raise SealedFileError  # cut off before the final chunk
-        if trailer != (size, digest.digest()):
-            raise SealedFileError
-        self.size, self.sha256 = trailer
+        self.size, self.sha256 = self._reader.end()
 
 
-def open_sealed_file(
+def open_file_head(
     private_keys: Mapping[bytes, StaffPrivateKey],
     sealed_key: bytes,
-    chunks: Iterable[bytes],
+    first_chunk: bytes | None,
     submission_id: bytes,
     position: int,
-) -> OpenedFile:
-    """Open the file key and chunk 0; the content follows lazily (`OpenedFile.content`).
+) -> tuple[FileFacts, ChunkReader]:
+    """Open the file key and chunk 0: the file's facts, and the reader of the chunks after it.
 
     Every failure raises `SealedFileError` (a key not given included: callers that must tell
     a missing key from damage look at `storage.envelope.envelope_key_id(sealed_key)` first).
@@ -290,12 +311,25 @@ def open_sealed_file(
     if len(file_key) != FILE_KEY_LENGTH:
         raise SealedFileError
     cipher = _ChunkCipher(file_key, sealed_key, submission_id, position)
-    rest = iter(chunks)
-    first = next(rest, None)
-    if first is None or len(first) != META_SEALED:
+    if first_chunk is None or len(first_chunk) != META_SEALED:
         raise SealedFileError
-    facts = FileFacts.decoded(cipher.open(0, first, final=False))
-    return OpenedFile(cipher, facts, rest)
+    facts = FileFacts.decoded(cipher.open(0, first_chunk, final=False))
+    return facts, ChunkReader(cipher)
+
+
+def open_sealed_file(
+    private_keys: Mapping[bytes, StaffPrivateKey],
+    sealed_key: bytes,
+    chunks: Iterable[bytes],
+    submission_id: bytes,
+    position: int,
+) -> OpenedFile:
+    """`open_file_head` on the first chunk; the content follows lazily (`OpenedFile.content`)."""
+    rest = iter(chunks)
+    facts, reader = open_file_head(
+        private_keys, sealed_key, next(rest, None), submission_id, position
+    )
+    return OpenedFile(reader, facts, rest)
 
 
 def sealed_size(size: int) -> int:
