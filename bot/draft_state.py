@@ -40,6 +40,10 @@ class DraftState:
     # first reached (all derivable from `routing`), and whether it is the screen shown.
     reviewed: tuple[str, ...] | None = None
     on_review: bool = False
+    # Files sealed so far for this questionnaire (bot/attachment_intake.py): how many, and
+    # their bytes, for the per-draft limits. The files themselves never pass through here.
+    files: int = 0
+    file_bytes: int = 0
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -57,6 +61,9 @@ def encode_state(state: DraftState) -> bytes:
         "m": state.last_message,
         "a": state.asked_after,
     }
+    if state.files:
+        document["fn"] = state.files
+        document["fb"] = state.file_bytes
     if state.reviewed is not None:
         document["v"] = list(state.reviewed)
         document["o"] = state.on_review
@@ -86,6 +93,8 @@ def decode_state(data: bytes) -> DraftState:
             asked_after=int(document.get("a", 0)),
             reviewed=None if "v" not in document else tuple(str(q) for q in document["v"]),
             on_review=bool(document.get("o", False)),
+            files=int(document.get("fn", 0)),
+            file_bytes=int(document.get("fb", 0)),
         )
     except DraftStateError:
         raise

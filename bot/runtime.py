@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
+from bot.attachment_intake import AttachmentIntake
 from bot.conversation import Conversation
 from bot.i18n import Catalogs
 from bot.settings import BotSettings, SettingsError
 from flows.engine import Engine
 from flows.shipped import load_configured
+from storage.attachments.store import AttachmentStore
 from storage.database import Database, open_database
 from storage.keys import StaffPublicKey, read_public_key_file
 from storage.pseudonyms import Pseudonyms
@@ -102,6 +104,9 @@ async def open_service(
             default_locale=settings.default_locale,
             campaigns=settings.campaigns,
             draft_ttl_days=settings.draft_ttl_days,
+            attachments=AttachmentIntake(
+                engine=engine, catalogs=catalogs, store=AttachmentStore(database), staff_key=key
+            ),
         )
         yield Service(conversation, database)
     finally:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 
 from storage.attachments.sealed_file import FileFacts, FileSealer, SealedSummary
 from storage.database import Database
@@ -114,6 +114,14 @@ class AttachmentStore:
                 await connection.execute(
                     update(ATTACHMENTS).where(_key(submission_id, position)).values(complete=1)
                 )
+
+    async def next_position(self, submission_id: bytes) -> int:
+        """The position after every attachment of the submission, whole or not."""
+        async with self._database.engine.connect() as connection:
+            highest = await connection.scalar(
+                select(func.max(_A.position)).where(_A.submission_id == submission_id)
+            )
+        return 0 if highest is None else int(highest) + 1
 
     async def discard(self, submission_id: bytes, position: int) -> None:
         """Remove one attachment: its sealed file key first, its chunks with it (cascade)."""
