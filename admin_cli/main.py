@@ -10,7 +10,7 @@ import typer
 from admin_cli import db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
 
 # Installed by `oclep[staff]` only: the bot server runs purge, db and stats without them.
-STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy")
+STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy", "PIL", "pikepdf")
 
 app = typer.Typer(
     name="oclep-admin",
@@ -76,7 +76,11 @@ app.add_typer(stats_cmd.app, name="stats")
 for _name, _module in (("export", "export_cmd"), ("report", "report_cmd")):
     app.command(_name)(_staff_only(_module, _name) or _needs_staff_extras(_name))
 app.command("purge")(purge_cmd.purge)
-for _name, _module in (("audit", "audit_cmd"), ("ledger", "ledger_cmd")):
+for _name, _module in (
+    ("audit", "audit_cmd"),
+    ("ledger", "ledger_cmd"),
+    ("attachments", "attachments_cmd"),
+):
     _group = _staff_only(_module, "app")
     if _group is not None:
         app.add_typer(_group, name=_name)

@@ -147,7 +147,9 @@ class AttachmentIntake:
         limits = self.limits
         assert event.content is not None  # checked by `_refusal`
         media_type = PHOTO_MEDIA_TYPE if event.kind == FileKind.PHOTO else event.media_type
-        facts = FileFacts(event.kind, media_type or "application/octet-stream", event.name)
+        facts = FileFacts(
+            event.kind, media_type or "application/octet-stream", event.name, state.current
+        )
         room = limits.draft_bytes - state.file_bytes
         max_bytes = min(limits.file_bytes, room, self._day.left(account))
         position = await self._store.next_position(draft.submission_id)

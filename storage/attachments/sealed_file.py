@@ -5,7 +5,8 @@ server never writes a byte of it in clear (docs/security.md §2.5):
 
 - a random 32-byte **file key**, sealed to the staff public key by HPKE (`storage.envelope`,
   format 3), bound to the submission id and the attachment's position;
-- **chunk 0**: the file's facts (kind, media type, original name) as JSON, padded to 1 KiB;
+- **chunk 0**: the file's facts (kind, media type, original name, the question it answers) as
+  JSON, padded to 1 KiB;
 - **chunks 1..n**: the content, each chunk's plaintext a 4-byte length, up to 64 KiB of data
   and zero padding to the full block, so every content chunk has the same sealed size;
 - **the final chunk**: the size and the SHA-256 of the original bytes (the trailer).
@@ -73,13 +74,19 @@ class FileFacts:
     kind: str
     media_type: str
     name: str | None = None
+    question: str | None = None  # the attachments question it was sent to
 
     def encoded(self) -> bytes:
         """JSON padded to `META_BLOCK`; a name too long for the block is cut."""
         name = None if self.name is None else self.name[:MAX_NAME_CHARS]
         while True:
             body = json.dumps(
-                {"kind": self.kind, "type": self.media_type[:100], "name": name},
+                {
+                    "kind": self.kind,
+                    "type": self.media_type[:100],
+                    "name": name,
+                    "q": None if self.question is None else self.question[:64],
+                },
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
@@ -98,13 +105,14 @@ class FileFacts:
         try:
             body = json.loads(block[_META_LENGTH.size : _META_LENGTH.size + length])
             kind, media_type, name = body["kind"], body["type"], body["name"]
-        except (ValueError, KeyError, TypeError):
+            question = body.get("q")
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise SealedFileError from None
         if kind not in FileKind.ALL or not isinstance(media_type, str):
             raise SealedFileError
-        if name is not None and not isinstance(name, str):
+        if not all(v is None or isinstance(v, str) for v in (name, question)):
             raise SealedFileError
-        return cls(kind=kind, media_type=media_type, name=name)
+        return cls(kind=kind, media_type=media_type, name=name, question=question)
 
 
 def _check_binding(submission_id: bytes, position: int) -> None:

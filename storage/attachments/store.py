@@ -9,7 +9,7 @@ blobs: docs/storage.md ("Attachments").
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -159,7 +159,7 @@ async def attachments_of(database: Database, submission_id: bytes) -> list[Store
 
 async def sealed_chunks(
     database: Database, attachment: StoredAttachment, *, per_read: int = CHUNKS_PER_READ
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The sealed chunks of an attachment in index order, `per_read` per short read.
 
     Yields what is stored: a missing or repeated index is for the opener to refuse (the

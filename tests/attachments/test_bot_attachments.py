@@ -22,11 +22,11 @@ TESTIMONY = "Me retuvieron el pasaporte y el salario."
 async def to_the_documents(user: SimulatedUser) -> None:
     """/start, consent, a testimony, «Listo»: the documents question on screen."""
     await user.send_command("/start")
-    await user.wait_for_reply()
+    await until_screen(user, "¿Acepta participar?")
     await user.press("Acepto")
-    await user.wait_for_reply()
+    await until_screen(user, "cuente con sus palabras")
     await user.send_text(TESTIMONY)
-    await user.wait_for_reply()
+    await until_screen(user, "Parte guardada")
     await user.press("Listo")
     await until_screen(user, "¿Tiene documentos")
 
@@ -35,7 +35,8 @@ async def until_screen(user: SimulatedUser, words: str, seconds: float = 10.0) -
     """Wait until the questionnaire message shows `words`; its text."""
 
     def shown(_screen: object) -> bool:
-        return words in screen_text(user)
+        message = user.chat.last_bot_message(with_keyboard=True)
+        return message is not None and words in (message.snapshot().text or "")
 
     await user.wait_for_screen(shown, timeout=seconds, description=repr(words))
     return screen_text(user)
@@ -98,7 +99,7 @@ async def test_files_are_sealed_counted_and_their_messages_deleted(
             description="the receipt",
         )
         (submission,) = await bot.submissions()
-    assert submission.answers["documentos"] == 2
+    assert submission.answers["adjuntos"] == 2
     assert await attachment_count(bot.settings.effective_database_url) == 2
 
 
