@@ -67,6 +67,22 @@ class AttachmentIntake:
         self._staff_key = staff_key
         self._day = day_budget or DayBudget(self.limits.day_bytes)
 
+    @property
+    def asked(self) -> bool:
+        """Whether the questionnaire has an attachments question at all."""
+        return any(q.type == "attachments" for q in self._engine.questions)
+
+    def not_taken(self, draft: DraftHandle | None) -> str | None:
+        """The msgid of the notice for a file sent where none is asked, or None when the
+        question on screen takes files. A questionnaire that asks for files later says so;
+        one that never does says not to send them."""
+        if draft is not None:
+            state = decode_state(draft.state)
+            current = None if state.on_review else self._engine.question(state.current)
+            if current is not None and current.type == "attachments":
+                return None
+        return texts.NOT_NOW if self.asked else texts.NOT_AN_ANSWER
+
     async def receive(
         self,
         event: Attachment,
@@ -79,14 +95,12 @@ class AttachmentIntake:
         """The replies to one file; `account` is the RATE pseudonym (day budget), `locale`
         the language without a draft, `apply` the conversation's `Repository.apply` for
         this event's update id."""
-        if draft is None:
-            notice = Notice(self._catalogs.gettext(locale, texts.NOT_NOW))
+        if draft is None or self.not_taken(draft) is not None:
+            # The conversation sends these to `channel_notice` first; kept safe here too.
+            notice = Notice(self._catalogs.gettext(locale, texts.NOT_AN_ANSWER))
             return (notice, *_deletion(event, discreet=True))
         state = decode_state(draft.state)
         tr = self._catalogs.translator(state.locale)
-        question = None if state.on_review else self._engine.question(state.current)
-        if question is None or question.type != "attachments":
-            return (Notice(tr(texts.NOT_NOW)), *_deletion(event, state.discreet))
         refusal = self._refusal(event, state, account)
         if refusal is not None:
             return self._on_screen(state, event, refusal)

@@ -39,6 +39,11 @@ WRONG_TYPE: Final = N_(
     "Ese tipo de archivo no se acepta. Envíe fotos, PDF o documentos de Word, Excel u OpenOffice."
 )
 NOT_RECEIVED: Final = N_("No pude recibir el archivo. Por favor, envíelo otra vez.")
+# A photo, voice note, location... where no file is asked (the Telegram channel's hint too).
+NOT_AN_ANSWER: Final = N_(
+    "Por favor, responda con los botones o escribiendo texto. No envíe fotos, audios ni "
+    "ubicaciones."
+)
 NOT_NOW: Final = N_(
     "Ahora no puedo recibir archivos. Responda con los botones o escribiendo texto; al final "
     "del cuestionario podrá enviar documentos."
