@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
@@ -114,8 +114,15 @@ async def expire(
         ends, unclosed = _end_records(expired, {bytes(i): h for i, h in hashes}, staff_key, legacy)
         if ends:
             await connection.execute(insert(SEALED_ANSWERS), ends)
+        # A draft with no answer record is deleted, unless a file arrived whole for it (files
+        # come before their question's «Listo»): that file is evidence, kept as a partial.
+        has_file = exists().where(ATTACHMENTS.c.submission_id == _S.id, ATTACHMENTS.c.complete == 1)
         empty = await connection.execute(
-            delete(SUBMISSIONS).where(_S.id.in_(ids)).where(_S.answer_count == 0).returning(_S.id)
+            delete(SUBMISSIONS)
+            .where(_S.id.in_(ids))
+            .where(_S.answer_count == 0)
+            .where(~has_file)
+            .returning(_S.id)
         )
         emptied = len(empty.all())
         await connection.execute(

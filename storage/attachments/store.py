@@ -128,17 +128,6 @@ class AttachmentStore:
         async with self._database.write_transaction() as connection:
             await connection.execute(delete(ATTACHMENTS).where(_key(submission_id, position)))
 
-    async def discard_incomplete(self, submission_id: bytes) -> int:
-        """Remove the attachments of a submission that never arrived whole; how many."""
-        async with self._database.write_transaction() as connection:
-            gone = await connection.execute(
-                delete(ATTACHMENTS)
-                .where(_A.submission_id == submission_id)
-                .where(_A.complete == 0)
-                .returning(_A.position)
-            )
-            return len(gone.all())
-
 
 def _key(submission_id: bytes, position: int) -> ColumnElement[bool]:
     return and_(_A.submission_id == submission_id, _A.position == position)

@@ -170,3 +170,25 @@ async def test_expiry_sweeps_files_of_closed_questionnaires_that_never_arrived_w
     assert await repo.expire_drafts() == 1
     assert [a.position for a in await attachments_of(database, submission)] == [0]
     assert await count_rows(database, ATTACHMENTS) == 1
+
+
+async def test_a_draft_with_a_file_but_no_answer_expires_into_a_partial_submission(
+    database: Database,
+) -> None:
+    """Files come before their question's «Listo»: an abandoned draft whose only content is
+    a file keeps it (as a partial submission), where an empty draft is deleted."""
+    setup = Setup(database)
+    store = AttachmentStore(database)
+    repo = setup.repository()
+    with_file = await _submission(setup, 4000000007)
+    await _submission(setup, 4000000008)  # nothing at all
+    content = os.urandom(1000)
+    await store.seal_stream(
+        setup.staff_key.public_key, with_file, 0, PDF, _pieces(content), max_bytes=len(content)
+    )
+    setup.clock.advance(days=31)
+    assert await repo.expire_drafts() == 2
+    [kept] = await setup.decrypted()
+    assert (kept.meta.id, kept.meta.status) == (with_file, "partial")
+    [stored] = await attachments_of(database, with_file)
+    assert (await _opened(setup, stored))[1] == content
