@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
 
-from bot import texts
+from bot import attachment_texts, texts
 from bot.answer_order import arrived_late, stamped
+from bot.attachment_intake import AttachmentIntake
 from bot.callback_data import (
     Action,
     CancelToken,
@@ -29,6 +30,7 @@ from bot.commands import CommandName, command_named
 from bot.completion_cap import DEFAULT_TESTIMONIES_PER_DAY, CompletionCap
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.events import (
+    Attachment,
     Back,
     Choice,
     Command,
@@ -130,12 +132,15 @@ class Conversation:
         toggle_limit: ToggleLimit | None = None,
         testimonies_per_day: int = DEFAULT_TESTIMONIES_PER_DAY,
         pending_withdrawals: PendingWithdrawals | None = None,
+        attachments: AttachmentIntake | None = None,
     ) -> None:
         self._engine = engine
         self._repository = repository
         self._pseudonyms = pseudonyms
         self._catalogs = catalogs
-        self._screens = Screens(engine, catalogs)
+        self._screens = Screens(
+            engine, catalogs, None if attachments is None else attachments.limits
+        )
         self._checkpoints = Checkpoints(engine, catalogs)
         self._review = Review(engine, catalogs)
         self._bot_username = bot_username
@@ -147,6 +152,7 @@ class Conversation:
         self._toggle_limit = toggle_limit if toggle_limit is not None else ToggleLimit(rate_limit)
         self._completion_cap = CompletionCap(testimonies_per_day, clock)
         self._pending = pending_withdrawals or PendingWithdrawals()
+        self._attachments = attachments
         questionnaire = engine.questionnaire
         self._ref = QuestionnaireRef(questionnaire.id, questionnaire.version, engine.hash)
 
@@ -223,6 +229,8 @@ class Conversation:
                 return (Notice(self._guess(respondent, texts.TOO_FAST), transient=True),)
             notice = Notice(self._guess(respondent, texts.TOO_FAST_TYPED), transient=True)
             return (*_deletion(typed, discreet=True), notice)
+        if isinstance(event, Attachment):
+            return await self._attachment(respondent, event, update_id)
         if isinstance(event, Start):
             return await self._start(respondent, event.campaign, event.message_ref)
         if isinstance(event, Choice):
@@ -235,6 +243,26 @@ class Conversation:
             act = _Act(action[type(event)])
             return await self._act(respondent, act, update_id, token=None, button_ref=None)
         return await self._command(respondent, event, update_id)
+
+    async def _attachment(
+        self, respondent: Respondent, event: Attachment, update_id: int
+    ) -> Replies:
+        """A photo or document: bot/attachment_intake.py decides, on the draft as it stands."""
+        pseudonym = self._pseudonym(respondent)
+        intake = self._attachments
+        handle = await self._load(pseudonym)
+        msgid = attachment_texts.NOT_AN_ANSWER if intake is None else intake.not_taken(handle)
+        if msgid is not None or intake is None:
+            # Not downloaded: the hint, on screen, the message deleted in discreet mode.
+            hint = msgid or attachment_texts.NOT_AN_ANSWER
+            return await self.channel_notice(respondent, hint, about=event.message_ref)
+        return await intake.receive(
+            event,
+            handle,
+            account=self._rate_pseudonym(respondent),
+            locale=locale_for(respondent.language_code, self._default_locale),
+            apply=lambda decide: self._apply(pseudonym, update_id=update_id, decide=decide),
+        )
 
     async def _start(
         self, respondent: Respondent, campaign: str | None, message_ref: int | None
@@ -378,6 +406,13 @@ class Conversation:
             note = self._checkpoints.previous_answer(moved)
             prompt = self._screens.question(moved, note=note)
             return _Decision(Change(state=encode_state(moved)), (prompt,))
+        if question.type == "attachments":
+            # «Listo» records how many files were sealed (bot/attachment_intake.py).
+            if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
+                return self._record(state, question, state.files, order=None)
+            if act.action is Action.SKIP and state.files:
+                note = tr(attachment_texts.SKIP_WITH_FILES).format(files=state.files)
+                return _Decision(None, (self._screens.question(state, note=note),))
         if act.text is not None and means_done(act.text):
             if question.multipart:
                 return self._finish(state, question)  # "listo" typed is the button
