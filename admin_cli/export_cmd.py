@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from admin_cli.attachments.export import MANIFEST_JSON, AttachmentExport, check_folder
 from admin_cli.audit import AuditAnchor, AuditedRun, AuditLog, default_audit_log, output_digest
 from admin_cli.console import progress_bar, status_console
 from admin_cli.db_cmd import DatabaseUrlOption
@@ -69,6 +70,7 @@ class ExportSummary:
     by_status: dict[str, int]
     versions: dict[str, int]
     review: int
+    attachments: int | None = None
 
 
 def codebook_path(out: Path) -> Path:
@@ -94,6 +96,7 @@ async def _export(
     pending: list[PendingFile],
     tally: DecryptionTally,
     anchor: AuditAnchor,
+    attachments: AttachmentExport | None = None,
 ) -> ExportSummary:
     console = status_console()
     writer = _writer(fmt, pending[0], columns.names)
@@ -110,11 +113,16 @@ async def _export(
                         if record.questionnaire.id in INVESTIGATOR_ONLY:
                             raise CommandError(_FIELD_REPORTS_NOT_YET)
                         writer.write_row(row_cells(record, columns.columns))
+                        if attachments is not None:
+                            await attachments.add_submission(database, keys, record.source.meta.id)
                         by_status[record.status] = by_status.get(record.status, 0) + 1
                         version = f"{record.questionnaire.id} v{record.questionnaire.version}"
                         versions[version] = versions.get(version, 0) + 1
                         review += bool(record.review)
         tally.check()
+        if attachments is not None:
+            attachments.tally.check()
+            attachments.write_manifests()
         book = codebook_rows(columns, _testimony_definitions(catalog), audit_anchor=anchor)
         if isinstance(writer, XlsxWriter):
             writer.add_codebook(book)
@@ -123,7 +131,8 @@ async def _export(
                 csv.writer(handle, lineterminator="\n").writerows(book)
     finally:
         writer.close()
-    return ExportSummary(sum(by_status.values()), by_status, versions, review)
+    written = None if attachments is None else attachments.tally.written
+    return ExportSummary(sum(by_status.values()), by_status, versions, review, written)
 
 
 async def _check_selection(url: str, chosen: Selection) -> None:
@@ -163,6 +172,8 @@ def _summary_table(summary: ExportSummary, targets: list[Path]) -> Table:
     for version, n in sorted(summary.versions.items()):
         table.add_row(f"  {version}", str(n))
     table.add_row("flagged for review", str(summary.review))
+    if summary.attachments is not None:
+        table.add_row("attachments (SHA-256 verified)", str(summary.attachments))
     for target in targets:
         table.add_row("file (0600)", str(target))
     return table
@@ -199,6 +210,19 @@ def export(
         typer.Option("--include-text", help="Also export free-text testimonies (identifying!)."),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    attachments: Annotated[
+        Path | None,
+        typer.Option(
+            "--attachments",
+            help=(
+                "Also decrypt the submissions' documents and photos into this folder, named"
+                " by submission and position, each SHA-256 verified, with manifest.csv and"
+                " manifest.json (original names only with --include-text)."
+            ),
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     questionnaire: QuestionnaireOption = None,
     database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
     passphrase_file: PassphraseFileOption = None,
@@ -220,6 +244,8 @@ def export(
         )
         targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]
         check_targets(targets, force=force)
+        if attachments is not None:
+            check_folder(attachments, force=force)
         log = AuditLog(audit_log or default_audit_log())
         log.check()  # a log that cannot take the entry stops the command before any key
         catalog = DefinitionCatalog.load(questionnaire or [])
@@ -229,10 +255,20 @@ def export(
         run = AuditedRun(  # written and fsynced before anything is decrypted
             log,
             command="export",
-            filters={**chosen.audit(), "format": fmt.value, "include_text": include_text},
+            filters={
+                **chosen.audit(),
+                "format": fmt.value,
+                "include_text": include_text,
+                "attachments": attachments is not None,
+            },
             key_ids=[key_id.hex() for key_id in keys],
         )
         tally = DecryptionTally()
+        files = (
+            None
+            if attachments is None
+            else AttachmentExport(attachments, include_text=include_text, force=force)
+        )
         try:
             with pending_files(targets, force=force) as pending:
                 summary = asyncio.run(
@@ -246,18 +282,25 @@ def export(
                         pending,
                         tally,
                         run.anchor,
+                        files,
                     )
                 )
+                outputs = {
+                    name: output_digest(file.path)
+                    for name, file in zip(("out", "codebook"), pending, strict=False)
+                }
+                counts = {**tally.audit(), "rows": tally.read}
+                if files is not None:
+                    outputs["attachments_manifest"] = output_digest(files.staged(MANIFEST_JSON))
+                    counts["attachments"] = files.tally.written
                 # The outputs become final only once their end entry is on disk.
-                run.finish(
-                    "written",
-                    {**tally.audit(), "rows": tally.read},
-                    {
-                        name: output_digest(file.path)
-                        for name, file in zip(("out", "codebook"), pending, strict=False)
-                    },
-                )
+                run.finish("written", counts, outputs)
+                if files is not None:
+                    files.commit()
         except BaseException:
             run.finish_refused({**tally.audit(), "rows": 0})
             raise
+        finally:
+            if files is not None:
+                files.discard()
     status_console().print(_summary_table(summary, targets))

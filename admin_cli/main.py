@@ -10,7 +10,7 @@ import typer
 from admin_cli import codes_cmd, db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
 
 # Installed by `oclep[staff]` only: the bot server runs purge, db and stats without them.
-STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy")
+STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy", "PIL", "pikepdf")
 
 app = typer.Typer(
     name="oclep-admin",
@@ -82,6 +82,7 @@ for _name, _module in (
     ("ledger", "ledger_cmd"),
     ("site", "site_cmd"),
     ("quotes", "quotes_cmd"),
+    ("attachments", "attachments_cmd"),
 ):
     _group = _staff_only(_module, "app")
     if _group is not None:

@@ -14,8 +14,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final
 
-from bot import texts
+from bot import attachment_texts, texts
 from bot.answer_memory import AnswerMemory, Ticks
+from bot.attachment_intake import AttachmentIntake
 from bot.callback_data import (
     Action,
     CancelToken,
@@ -34,6 +35,7 @@ from bot.commands import CommandName, command_named
 from bot.completion_cap import DEFAULT_TESTIMONIES_PER_DAY, CompletionCap
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.events import (
+    Attachment,
     Back,
     ButtonPress,
     Command,
@@ -62,6 +64,7 @@ from storage.receipts import normalize_receipt
 from storage.repository import (
     DEFAULT_DRAFT_TTL,
     Change,
+    ChangeResult,
     ConflictError,
     Decided,
     DraftHandle,
@@ -105,6 +108,7 @@ class Conversation:
         testimonies_per_day: int = DEFAULT_TESTIMONIES_PER_DAY,
         pending_withdrawals: WithdrawalReferences | None = None,
         answer_memory: AnswerMemory | None = None,
+        attachments: AttachmentIntake | None = None,
     ) -> None:
         self._engine = engine
         self._repository = repository
@@ -112,7 +116,10 @@ class Conversation:
         self._wording = Wording(
             catalogs, default_locale=default_locale, draft_ttl_days=draft_ttl_days
         )
-        self._screens = Screens(engine, catalogs)
+        self._screens = Screens(
+            engine, catalogs, None if attachments is None else attachments.limits
+        )
+        self._attachments = attachments
         self._checkpoints = Checkpoints(engine, catalogs)
         # This sitting's answers, in memory only, to show them back (bot/answer_memory.py).
         self._memory = answer_memory or AnswerMemory(clock)
@@ -200,6 +207,8 @@ class Conversation:
             msgid = texts.TOO_FAST if typed is None else texts.TOO_FAST_TYPED
             notice = Notice(self._guess(respondent, msgid), transient=True)
             return (*deletion(typed, discreet=True), notice)
+        if isinstance(event, Attachment):
+            return await self._attachment(respondent, event, update_id)
         if isinstance(event, Start):
             key = self._pseudonym(respondent)
             return await self._opening.start(respondent, key, event.campaign, event.message_ref)
@@ -212,6 +221,32 @@ class Conversation:
             act = Act(_TYPED_ACTIONS[type(event)])
             return await self._act(respondent, act, update_id, token=None, button_ref=None)
         return await self._command(respondent, event, update_id)
+
+    async def _attachment(
+        self, respondent: Respondent, event: Attachment, update_id: int
+    ) -> Replies:
+        """A photo or document: bot/attachment_intake.py decides, on the draft as it stands."""
+        pseudonym = self._pseudonym(respondent)
+        intake = self._attachments
+        draft = (await self._repository.load(pseudonym)).draft
+        msgid = attachment_texts.NOT_AN_ANSWER if intake is None else intake.not_taken(draft)
+        if msgid is not None or intake is None:
+            # Not downloaded: the hint, on screen, the message deleted in discreet mode.
+            hint = msgid or attachment_texts.NOT_AN_ANSWER
+            return await self.channel_notice(respondent, hint, about=event.message_ref)
+
+        async def apply(
+            decide: Callable[[DraftHandle], Decided[DraftState | None]],
+        ) -> ChangeResult[DraftState | None]:
+            return await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
+
+        return await intake.receive(
+            event,
+            draft,
+            account=self._pseudonyms.rate(respondent.user_id),
+            locale=self._wording.locale(respondent),
+            apply=apply,
+        )
 
     def _within_rate(self, respondent: Respondent, token: Token | None) -> bool:
         # A multi-select toggle only redraws the buttons: it stores nothing, so it has a

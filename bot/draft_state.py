@@ -45,6 +45,10 @@ class DraftState:
     # screen, from the process's memory (bot/answer_memory.py), to show and to act on.
     recalled: Mapping[str, AnswerValue] = field(default_factory=dict, repr=False, compare=False)
     ticked: Ticks | None = field(default=None, repr=False, compare=False)
+    # Files sealed so far for this questionnaire (bot/attachment_intake.py): how many, and
+    # their bytes, for the per-draft limits. The files themselves never pass through here.
+    files: int = 0
+    file_bytes: int = 0
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -62,6 +66,9 @@ def encode_state(state: DraftState) -> bytes:
         "m": state.last_message,
         "a": state.asked_after,
     }
+    if state.files:
+        document["fn"] = state.files
+        document["fb"] = state.file_bytes
     if state.reviewed is not None:
         document["v"] = list(state.reviewed)
         document["o"] = state.on_review
@@ -91,6 +98,8 @@ def decode_state(data: bytes) -> DraftState:
             asked_after=int(document.get("a", 0)),
             reviewed=None if "v" not in document else tuple(str(q) for q in document["v"]),
             on_review=bool(document.get("o", False)),
+            files=int(document.get("fn", 0)),
+            file_bytes=int(document.get("fb", 0)),
         )
     except DraftStateError:
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -86,12 +87,34 @@ class Command:
     message_ref: MessageRef | None = None
 
 
-Event: TypeAlias = Start | ButtonPress | Text | Back | Skip | Submit | Command
+@dataclass(frozen=True)
+class Attachment:
+    """A photo or document the respondent sent (bot/attachment_intake.py).
+
+    Everything the channel states about the file is what the respondent chose to send and
+    may identify someone (a file name, a size): none of it is logged (every field is kept
+    out of `repr`), and only the sealed file keeps the name and type. `content` streams the
+    bytes when called; the channel binds it (Telegram: getFile, then the download), and it
+    is called only once the file passed every check that needs no byte of it.
+    """
+
+    kind: str  # "photo" | "document" (storage.attachments.sealed_file.FileKind)
+    media_type: str | None = field(default=None, repr=False)
+    declared_size: int | None = field(default=None, repr=False)
+    name: str | None = field(default=None, repr=False)
+    source: str = field(default="", repr=False)  # the channel's handle on the file
+    content: Callable[[], AsyncIterator[bytes]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    message_ref: MessageRef | None = None
+
+
+Event: TypeAlias = Start | ButtonPress | Text | Back | Skip | Submit | Command | Attachment
 
 
 def typed_message(event: Event) -> MessageRef | None:
     """The respondent's own message an event came from, or None: never the questionnaire
     message a button press names (that one is the bot's, and is edited, not deleted)."""
-    if isinstance(event, Text | Command | Start):
+    if isinstance(event, Text | Command | Start | Attachment):
         return event.message_ref
     return None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot import texts
+from bot import attachment_texts, texts
 from bot.answer_memory import AnswerMemory
 from bot.answer_order import arrived_late, stamped
 from bot.callback_data import Action, QuestionToken, mask_arg
@@ -136,6 +136,15 @@ class QuestionFlow:
     def _not_an_answer(self, state: DraftState, question: Question, act: Act) -> Step | None:
         """The acts that answer nothing: "listo" (typed or pressed), skipping a multi-part
         text already begun, "Continuar" under a note."""
+        if question.type == "attachments":
+            # «Listo» records how many files were sealed (bot/attachment_intake.py).
+            if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
+                return self._record(state, question, state.files, order=None)
+            if act.action is Action.SKIP and state.files:
+                note = self._wording.text(state.locale, attachment_texts.SKIP_WITH_FILES)
+                return Step(
+                    None, (self._screens.question(state, note=note.format(files=state.files)),)
+                )
         if act.text is not None and means_done(act.text):
             return self._typed_done(state, question)
         if act.action is Action.SKIP and question.multipart and state.text_parts > 0:

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
+from bot.attachment_intake import AttachmentIntake
 from bot.conversation import Conversation
 from bot.i18n import Catalogs
 from bot.pending_withdrawals import PENDING_SECONDS
 from bot.settings import BotSettings, SettingsError
 from flows.engine import Engine
 from flows.shipped import load_configured
+from storage.attachments.store import AttachmentStore
 from storage.database import Database, open_database
 from storage.keys import StaffPublicKey, read_public_key_file
 from storage.pseudonyms import Pseudonyms
@@ -112,6 +114,9 @@ async def open_service(
             draft_ttl_days=settings.draft_ttl_days,
             # In the database, so the confirming press may reach any worker.
             pending_withdrawals=pending,
+            attachments=AttachmentIntake(
+                engine=engine, catalogs=catalogs, store=AttachmentStore(database), staff_key=key
+            ),
         )
         shared_pacing = (
             None if database.is_sqlite else SharedPaceCells(database, secret.pacing_tag_key())

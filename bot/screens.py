@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot import texts
+from bot.attachment_limits import FileLimits
+from bot.attachment_texts import guide as attachment_guide
 from bot.callback_data import (
     Action,
     ConsentToken,
@@ -31,9 +33,12 @@ TYPED_TYPES = frozenset(
 class Screens:
     """Renders the questionnaire message for one engine and the catalogs."""
 
-    def __init__(self, engine: Engine, catalogs: Catalogs) -> None:
+    def __init__(
+        self, engine: Engine, catalogs: Catalogs, file_limits: FileLimits | None = None
+    ) -> None:
         self._engine = engine
         self._catalogs = catalogs
+        self._file_limits = file_limits or FileLimits()
         self._index = {question.id: i for i, question in enumerate(engine.questions)}
         self._review = Review(engine, catalogs)
 
@@ -90,7 +95,7 @@ class Screens:
             for i, choice in enumerate(question.all_choices()):
                 if choice.code not in suggested:
                     options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
-            if question.multipart:
+            if question.multipart or question.type == "attachments":
                 options.append(Option(tr(texts.DONE), token(Action.FINISH_TEXT)))
         if question.skippable:
             options.append(Option(tr(texts.SKIP), token(Action.SKIP)))
@@ -102,6 +107,8 @@ class Screens:
             text = f"{text}\n\n{tr(help_text)}"
         if question.multipart:
             text = f"{text}\n{self._room(state)}".rstrip()
+        if question.type == "attachments":
+            text = f"{text}\n\n{attachment_guide(tr, self._file_limits)}"
         return Prompt(
             text=text,
             options=tuple(options),

@@ -203,6 +203,8 @@ def answer_rule(question: Question) -> str:
         parts.append(f"up to {question.max_length or 4000} characters")
     if question.type == "multi":
         parts.append("several choices")
+    if question.type == "attachments":
+        parts.append("number of files sent (the files: `oclep-admin export --attachments`)")
     if question.type == "country":
         parts.append("or a typed country name (ISO 3166 code)")
     if question.skippable:

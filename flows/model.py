@@ -25,6 +25,8 @@ QuestionType: TypeAlias = Literal[
     "province",
     "text",
     "note",
+    # Photos or documents (bot/attachment_intake.py); the answer is how many were sent.
+    "attachments",
 ]
 
 # Types whose answer is one choice code (compared with `in` / `not_in`).

@@ -26,6 +26,7 @@ MSG_EXCLUSIVE: Final = "«{label}» no se puede combinar con otras opciones."
 MSG_NUMBER: Final = "Por favor, escriba un número."
 MSG_TEXT: Final = "Por favor, escriba su respuesta con palabras."
 MSG_NOTE: Final = "Esta pantalla no necesita respuesta. Pulse «Continuar»."
+MSG_ATTACHMENTS: Final = "Envíe fotos o archivos, o pulse «Listo» cuando termine."
 MSG_COUNTRY: Final = "No reconocí ese país. Escriba su nombre completo, por ejemplo «Venezuela»."
 MSG_PROVINCE: Final = "No reconocí esa provincia. Elija una de la lista."
 MSG_YEAR_BEFORE_START: Final = "El año no puede ser anterior a {year}, cuando empezó la misión."
@@ -122,6 +123,9 @@ def parse_answer(
         return _parse_country(question, raw)
     if kind == "province":
         return _parse_province(question, raw)
+    if kind == "attachments":
+        # Files arrive as files (the channel), and «Listo» counts them: nothing typed answers.
+        return _reject(MSG_ATTACHMENTS)
     if kind == "text":
         if not isinstance(raw, TextInput):
             return _reject(MSG_TEXT)

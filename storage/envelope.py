@@ -15,9 +15,12 @@ QUESTIONNAIRE_HASH_LENGTH = 32  # bytes.fromhex(flows.loader.definition_hash(q))
 MAGIC = b"OCLE"
 # Format 1: the ratchet's sealed K0 (one per submission, bound to submission and
 # questionnaire). Format 2: one answer record (bound to submission, sequence and
-# questionnaire); the server keeps no key that opens either.
+# questionnaire); format 3: an attachment's file key (bound to submission and position; the
+# chunks it opens are in storage/attachments/sealed_file.py). The server keeps no key that
+# opens any of them.
 FORMAT_VERSION = 1
 RECORD_FORMAT_VERSION = 2
+FILE_KEY_FORMAT_VERSION = 3
 HEADER_LENGTH = len(MAGIC) + 1 + 1 + KEY_ID_LENGTH + 1
 SEQUENCE_LENGTH = 8
 # No questionnaire comes near this; the bound keeps a damaged sequence number harmless.
@@ -25,6 +28,7 @@ MAX_SEQUENCE = 2**20 - 1
 _INFO_LABELS = {
     FORMAT_VERSION: b"oclep envelope v1\x00",
     RECORD_FORMAT_VERSION: b"oclep answer record v2\x00",
+    FILE_KEY_FORMAT_VERSION: b"oclep attachment key v3\x00",
 }
 _HPKE_SUITES = {suite: suite.hpke_suite for suite in StaffKeySuite}
 
@@ -41,10 +45,15 @@ class RecordType(IntEnum):
 
     CHAIN_KEY = 1  # K0 of a submission's answer ratchet (32 bytes), format 1 only
     ANSWER = 2  # one answer record's plaintext (or the end record), format 2 only
+    FILE_KEY = 3  # one attachment's file key (32 bytes), format 3 only
 
 
 # Which record type each format version carries: anything else is refused.
-_TYPE_OF_VERSION = {FORMAT_VERSION: RecordType.CHAIN_KEY, RECORD_FORMAT_VERSION: RecordType.ANSWER}
+_TYPE_OF_VERSION = {
+    FORMAT_VERSION: RecordType.CHAIN_KEY,
+    RECORD_FORMAT_VERSION: RecordType.ANSWER,
+    FILE_KEY_FORMAT_VERSION: RecordType.FILE_KEY,
+}
 
 
 _SUITE_IDS = frozenset(int(suite) for suite in StaffKeySuite)
@@ -119,6 +128,34 @@ def seal_record(
     header = _header(public_key, RECORD_FORMAT_VERSION, RecordType.ANSWER)
     binding = submission_id + _sequence_bytes(sequence) + questionnaire_hash
     return _seal(public_key, header, plaintext, binding)
+
+
+def seal_file_key(
+    public_key: StaffPublicKey, file_key: bytes, submission_id: bytes, position: int
+) -> bytes:
+    """Seal an attachment's file key to the staff key (format 3, record type FILE_KEY).
+
+    Same layout as `seal_record`; the HPKE `info` binds the header, the submission id and the
+    attachment's position (8 bytes, big-endian), so a sealed key cannot be moved to another
+    submission or position. Deleting it shreds the file: nothing else opens its chunks.
+    """
+    if len(submission_id) != SUBMISSION_ID_LENGTH:
+        raise ValueError(f"submission_id must be {SUBMISSION_ID_LENGTH} bytes")
+    header = _header(public_key, FILE_KEY_FORMAT_VERSION, RecordType.FILE_KEY)
+    return _seal(public_key, header, file_key, submission_id + _sequence_bytes(position))
+
+
+def open_file_key(
+    private_keys: Mapping[bytes, StaffPrivateKey], blob: bytes, submission_id: bytes, position: int
+) -> bytes:
+    """The file key of a format 3 envelope; every failure raises the same `EnvelopeError`."""
+    if len(submission_id) != SUBMISSION_ID_LENGTH:
+        raise ValueError(f"submission_id must be {SUBMISSION_ID_LENGTH} bytes")
+    try:
+        binding = submission_id + _sequence_bytes(position)
+    except ValueError:
+        raise EnvelopeError from None
+    return _open(private_keys, blob, FILE_KEY_FORMAT_VERSION, binding)[1]
 
 
 def _parse_header(blob: bytes) -> tuple[StaffKeySuite, bytes, RecordType] | None:

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
@@ -24,7 +24,14 @@ from storage.envelope import seal_record
 from storage.keys import StaffPublicKey
 from storage.ratchet import seal_answer
 from storage.server_secret import LegacyKeys
-from storage.tables import AUDIT_LOG, DRAFTS, SEALED_ANSWERS, SUBMISSIONS, SubmissionStatus
+from storage.tables import (
+    ATTACHMENTS,
+    AUDIT_LOG,
+    DRAFTS,
+    SEALED_ANSWERS,
+    SUBMISSIONS,
+    SubmissionStatus,
+)
 
 END_KEY: Final = "end"
 _D = DRAFTS.c
@@ -98,6 +105,7 @@ async def expire(
             )
         ).all()
         if not expired:
+            await _sweep_stray_attachments(connection)
             return ExpiryOutcome(0, 0)
         ids = [bytes(row.submission_id) for row in expired]
         hashes = await connection.execute(
@@ -106,8 +114,15 @@ async def expire(
         ends, unclosed = _end_records(expired, {bytes(i): h for i, h in hashes}, staff_key, legacy)
         if ends:
             await connection.execute(insert(SEALED_ANSWERS), ends)
+        # A draft with no answer record is deleted, unless a file arrived whole for it (files
+        # come before their question's «Listo»): that file is evidence, kept as a partial.
+        has_file = exists().where(ATTACHMENTS.c.submission_id == _S.id, ATTACHMENTS.c.complete == 1)
         empty = await connection.execute(
-            delete(SUBMISSIONS).where(_S.id.in_(ids)).where(_S.answer_count == 0).returning(_S.id)
+            delete(SUBMISSIONS)
+            .where(_S.id.in_(ids))
+            .where(_S.answer_count == 0)
+            .where(~has_file)
+            .returning(_S.id)
         )
         emptied = len(empty.all())
         await connection.execute(
@@ -119,8 +134,20 @@ async def expire(
             "drafts_expired",
             {"partial": len(ids) - emptied, "empty_deleted": emptied},
         )
+        await _sweep_stray_attachments(connection)
     await database.scrub()
     return ExpiryOutcome(len(ids), unclosed)
+
+
+async def _sweep_stray_attachments(connection: AsyncConnection) -> None:
+    """Remove files that never arrived whole and whose questionnaire is no longer open (a
+    download cut by a restart, a questionnaire ended or expired meanwhile): no answer names
+    them, and their sealed file key goes with them."""
+    await connection.execute(
+        delete(ATTACHMENTS)
+        .where(ATTACHMENTS.c.complete == 0)
+        .where(ATTACHMENTS.c.submission_id.not_in(select(_D.submission_id)))
+    )
 
 
 def _end_records(

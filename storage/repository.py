@@ -24,6 +24,7 @@ from storage.pseudonyms import DraftKey
 from storage.receipts import new_receipt, normalize_receipt
 from storage.server_secret import EpochKeys, ServerSecret
 from storage.tables import (
+    ATTACHMENTS,
     AUDIT_LOG,
     CAMPAIGN_PATTERN,
     DRAFTS,
@@ -570,8 +571,13 @@ class Repository:
     async def _withdraw(self, which: Any, via: str) -> bool:
         today = self._today()
         async with self._database.write_transaction() as connection:
-            # The sealed records go with the row. Cascades remove answers, draft and
-            # processed updates.
+            # Attachments' sealed file keys go first (crypto-shredding: without its key no
+            # chunk opens), their chunks with them; then the row, whose cascades remove
+            # answers, draft and processed updates. One transaction: all or nothing.
+            doomed = select(_S.id).where(which).scalar_subquery()
+            await connection.execute(
+                delete(ATTACHMENTS).where(ATTACHMENTS.c.submission_id.in_(doomed))
+            )
             deleted = await connection.execute(delete(SUBMISSIONS).where(which).returning(_S.id))
             ids = [bytes(row[0]) for row in deleted]
             if not ids:

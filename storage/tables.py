@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -112,6 +113,51 @@ class SealedAnswer(SQLModel, table=True):
     sequence: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     nonce: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """Attachment number `position` of a submission: its file key sealed to the staff key.
+
+    The content lives in `attachment_chunks` (storage/attachments/sealed_file.py). Deleting
+    this row shreds the file: nothing else opens its chunks. `complete` is 0 while the file
+    is still arriving (chunks written as they are sealed) and 1 once its answer is recorded;
+    an incomplete attachment is discarded, never read.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (NO_ROWID,)
+
+    submission_id: bytes = Field(
+        sa_column=Column(
+            LargeBinary(SUBMISSION_ID_BYTES),
+            ForeignKey("submissions.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    position: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    sealed_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    complete: int = Field(sa_column=Column(SmallInteger, nullable=False))
+
+
+class AttachmentChunk(SQLModel, table=True):
+    """One sealed chunk of an attachment (64 KiB of content, or its facts, or its trailer)."""
+
+    __tablename__ = "attachment_chunks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["submission_id", "position"],
+            ["attachments.submission_id", "attachments.position"],
+            ondelete="CASCADE",
+        ),
+        NO_ROWID,
+    )
+
+    submission_id: bytes = Field(
+        sa_column=Column(LargeBinary(SUBMISSION_ID_BYTES), primary_key=True)
+    )
+    position: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chunk: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Draft(SQLModel, table=True):
@@ -273,6 +319,8 @@ def _table(model: type[SQLModel]) -> Table:
 # The tables as SQLAlchemy Core objects, for statements on hot paths (no ORM layer).
 SUBMISSIONS: Table = _table(Submission)
 SEALED_ANSWERS: Table = _table(SealedAnswer)
+ATTACHMENTS: Table = _table(Attachment)
+ATTACHMENT_CHUNKS: Table = _table(AttachmentChunk)
 DRAFTS: Table = _table(Draft)
 PROCESSED_UPDATES: Table = _table(ProcessedUpdate)
 TOMBSTONES: Table = _table(Tombstone)

@@ -79,7 +79,7 @@ def codebook_rows(
             codes = "1 = selected; 0 = not selected"
         elif column.type == "money":
             codes = "amount" if column.part == "amount" else "ISO 4217 currency code (or MLC)"
-        elif column.type in ("integer", "hours", "decimal", "percent", "year"):
+        elif column.type in ("integer", "hours", "decimal", "percent", "year", "attachments"):
             codes = "; ".join(filter(None, ["a number", codes]))
         elif column.type == "text":
             codes = "free text; a leading ' was added before = + - @ so spreadsheets do not run it"

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeAlias, TypeGuard
+from typing import Any, Final, Literal, TypeAlias, TypeGuard
 
 from bot.commands import CommandName, command_named
-from bot.events import ButtonPress, Command, Event, Respondent, Start, Text
+from bot.events import Attachment, ButtonPress, Command, Event, Respondent, Start, Text
 
 # The update kinds the bot asks Telegram for (getUpdates / setWebhook `allowed_updates`):
 # fewer kinds, less data about people reaching the server.
@@ -49,19 +49,19 @@ KNOWN_KINDS: Final = frozenset(
 )
 # Message contents a respondent may send that are not answers: the bot asks for buttons or
 # text instead and stores none of them (a photo or a location can identify a person).
+# Photos and documents are files given as evidence (FILE_CONTENT): the conversation takes
+# them on an attachments question and refuses them elsewhere.
 NON_ANSWER_CONTENT: Final = frozenset(
     {
         "animation",
         "audio",
         "contact",
         "dice",
-        "document",
         "game",
         "giveaway",
         "invoice",
         "location",
         "paid_media",
-        "photo",
         "poll",
         "sticker",
         "story",
@@ -72,6 +72,7 @@ NON_ANSWER_CONTENT: Final = frozenset(
         "checklist",
     }
 )
+FILE_CONTENT: Final = ("photo", "document")
 # A forwarded message carries someone else's words and often their identity: never an answer.
 FORWARD_MARKERS: Final = frozenset(
     {"forward_origin", "forward_from", "forward_from_chat", "forward_date", "forward_sender_name"}
@@ -243,12 +244,64 @@ def _message(update_id: int, message: Mapping[str, Any], bot: BotIdentity) -> In
         or any(key in message for key in NON_ANSWER_CONTENT)
         or "via_bot" in message
     )
-    if non_answer:
+    file = None if non_answer else _file_event(message, message_id)
+    if non_answer or file is False:
         return NotAnAnswer(chat_id, message_id, language_code)
+    if file is not None:
+        respondent = Respondent(user_id=chat_id, language_code=language_code)
+        return ForConversation(update_id, chat_id, respondent, file)
     if text is None or not text.strip():
         return Ignored("service message")
     respondent = Respondent(user_id=chat_id, language_code=language_code)
     return ForConversation(update_id, chat_id, respondent, _text_event(text, message_id))
+
+
+def _file_event(
+    message: Mapping[str, Any], message_id: int | None
+) -> Attachment | Literal[False] | None:
+    """A photo or document as an `Attachment` (its bytes bound later by the processor);
+    None for a message with neither; False for one that has them malformed or with other
+    content besides (a photo with a sticker is not evidence the bot can read)."""
+    present = [key for key in FILE_CONTENT if key in message]
+    if not present:
+        return None
+    if len(present) > 1:
+        return False
+    if present == ["photo"]:
+        sizes = message["photo"]
+        if not isinstance(sizes, list):
+            return False
+        usable = [s for s in sizes if isinstance(s, Mapping) and _text(s.get("file_id"))]
+        if not usable:
+            return False
+        # The largest size is the picture; the others are thumbnails Telegram made.
+        largest = max(usable, key=lambda s: _size_of(s.get("width")) * _size_of(s.get("height")))
+        return Attachment(
+            kind="photo",
+            media_type=None,
+            declared_size=_declared(largest.get("file_size")),
+            source=largest["file_id"],
+            message_ref=message_id,
+        )
+    document = message["document"]
+    if not isinstance(document, Mapping) or not _text(document.get("file_id")):
+        return False
+    return Attachment(
+        kind="document",
+        media_type=_text(document.get("mime_type")),
+        declared_size=_declared(document.get("file_size")),
+        name=_text(document.get("file_name")),
+        source=document["file_id"],
+        message_ref=message_id,
+    )
+
+
+def _size_of(value: object) -> int:
+    return value if _is_int(value) and value > 0 else 0
+
+
+def _declared(value: object) -> int | None:
+    return value if _is_int(value) and value >= 0 else None
 
 
 def _text_event(text: str, message_id: int | None) -> Event:

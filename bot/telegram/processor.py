@@ -6,14 +6,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from aiogram import Bot
 
 from bot import texts as conversation_texts
-from bot.events import Respondent, Start, typed_message
+from bot.events import Attachment, Respondent, Start, typed_message
 from bot.i18n import Catalogs, locale_for
 from bot.replies import Closing, Done, Prompt, Reply
 from bot.telegram import texts
+from bot.telegram.files import file_stream
 from bot.telegram.mapping import (
     BotIdentity,
     EditIgnored,
@@ -50,6 +52,7 @@ class UpdateProcessor:
         default_locale: str = "es",
     ) -> None:
         self.identity = identity
+        self._bot = bot
         self._conversation = conversation
         self._catalogs = catalogs
         self._default_locale = default_locale
@@ -110,6 +113,10 @@ class UpdateProcessor:
         self, inbound: ForConversation, committed: Callable[[], None] | None
     ) -> None:
         chat_id = inbound.chat_id
+        if isinstance(inbound.event, Attachment) and inbound.event.content is None:
+            # The file's bytes, fetched only if the conversation takes it.
+            content = file_stream(self._bot, inbound.event.source)
+            inbound = replace(inbound, event=replace(inbound.event, content=content))
         async with self._locks.hold(chat_id):
             try:
                 replies = await self._conversation.handle(

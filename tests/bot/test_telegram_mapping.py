@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.events import ButtonPress, Command, Start, Text
+from bot.events import Attachment, ButtonPress, Command, Start, Text
 from bot.telegram.mapping import (
     BotIdentity,
     EditIgnored,
@@ -93,17 +93,59 @@ def test_presses_without_a_private_message_are_only_answered() -> None:
 
 def test_media_locations_contacts_and_forwards_are_not_answers() -> None:
     for content in (
-        {"photo": [{"file_id": "f"}], "caption": "mi pasaporte"},
         {"voice": {"file_id": "v"}},
         {"location": {"latitude": 1.0, "longitude": 2.0}},
         {"contact": {"phone_number": "+53 5 555 5555", "first_name": "X"}},
         {"sticker": {"file_id": "s"}},
         {"poll": {"id": "p"}},
-        {"document": {"file_id": "d"}},
+        {"video": {"file_id": "v"}},
+        # Files as evidence, but malformed or mixed with other content: not readable.
+        {"photo": "f"},
+        {"photo": [{"width": 1}]},
+        {"document": {"file_name": "x.pdf"}},
+        {"photo": [{"file_id": "f"}], "document": {"file_id": "d"}},
+        {"document": {"file_id": "d"}, "forward_origin": {"type": "hidden_user"}},
     ):
         assert map_update(message(**content), BOT) == NotAnAnswer(4242, 7, "es"), content
     forwarded = message("texto de otro", forward_origin={"type": "hidden_user"})
     assert isinstance(map_update(forwarded, BOT), NotAnAnswer)
+
+
+def test_photos_and_documents_are_files_for_the_conversation() -> None:
+    photo = message(
+        photo=[
+            {"file_id": "small", "width": 90, "height": 60, "file_size": 900},
+            {"file_id": "large", "width": 1280, "height": 960, "file_size": 90_000},
+        ],
+        caption="mi pasaporte",
+    )
+    mapped = map_update(photo, BOT)
+    assert isinstance(mapped, ForConversation)
+    assert mapped.event == Attachment(
+        kind="photo", declared_size=90_000, source="large", message_ref=7
+    )
+    document = message(
+        document={
+            "file_id": "d",
+            "file_name": "contrato.pdf",
+            "mime_type": "application/pdf",
+            "file_size": 1234,
+        },
+        caption="de Juan",
+    )
+    mapped = map_update(document, BOT)
+    assert isinstance(mapped, ForConversation)
+    assert mapped.event == Attachment(
+        kind="document",
+        media_type="application/pdf",
+        declared_size=1234,
+        name="contrato.pdf",
+        source="d",
+        message_ref=7,
+    )
+    # Nothing about the file shows where events are printed (logs).
+    assert "contrato" not in repr(mapped) and "1234" not in repr(mapped)
+    assert "mi pasaporte" not in repr(map_update(photo, BOT))
 
 
 def test_edits_in_private_chats_are_noticed_elsewhere_ignored() -> None:

@@ -21,7 +21,7 @@ import os
 import secrets
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,9 +34,13 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from sqlalchemy import select, text
 
+from bot.attachment_intake import AttachmentIntake
 from bot.conversation import Conversation
-from bot.events import Event, Respondent
-from bot.replies import Reply
+from bot.events import Attachment, Event, Respondent
+from bot.replies import Prompt, Reply
+from flows.engine import Engine
+from flows.loader import load_questionnaire
+from storage.attachments.store import AttachmentStore
 from storage.database import Database
 from storage.envelope import HEADER_LENGTH, open_record
 from storage.kdf import hkdf_sha256
@@ -44,7 +48,7 @@ from storage.keys import generate_staff_key, keyring, write_public_key_file
 from storage.pseudonyms import Pseudonyms, identity_digest
 from storage.repository import Repository
 from storage.server_secret import DraftSealError, Purpose, ServerSecret, epoch_of
-from storage.tables import DRAFTS, SEALED_ANSWERS
+from storage.tables import ATTACHMENT_CHUNKS, ATTACHMENTS, DRAFTS, SEALED_ANSWERS
 from tests.bot.conversation_support import CATALOGS, ENGINE, Chat, Typed, World
 from tests.conftest import DatabaseTarget
 from tests.storage.repository_support import FakeClock
@@ -410,3 +414,149 @@ async def test_a_seized_server_opens_nothing_and_links_no_finished_testimony(
             assert linked == set() and guessed & in_files == set(), who
         else:
             assert linked, who
+
+
+# --- attachments: documents and photos given as evidence ---
+
+DOCUMENTS_QUESTIONNAIRE = (
+    Path(__file__).resolve().parents[1] / "bot" / "e2e" / "fixtures" / "documentos.yaml"
+)
+
+
+def _evidence_file(who: str, size: int) -> tuple[bytes, str]:
+    """A file that could only come from this test: a marker line, then random bytes (a
+    PDF header, so the intake's format check takes it)."""
+    marker = f"CONTRATO SECRETO de {who} {secrets.token_hex(8)}"
+    return b"%PDF-1.7\n% " + marker.encode() + b"\n" + os.urandom(size), marker
+
+
+def _samples(content: bytes, width: int = 24, every: int = 4096) -> list[bytes]:
+    """Windows of the file spread over all of it (and its last bytes): any part of the
+    content stored in clear, or a chunk of it, contains one."""
+    found = [content[i : i + width] for i in range(0, len(content) - width, every)]
+    return [*found, content[-width:]]
+
+
+async def test_a_seized_server_holds_no_byte_of_any_attachment(
+    database: Database, database_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    folder = tmp_path / "server"
+    clock = FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    staff = generate_staff_key()
+    secret_path = folder / "secret" / "server.secret"
+    secret = ServerSecret.load_or_create(secret_path, today=clock().date())
+    write_public_key_file(folder / "staff.pub", staff.public_key)
+    engine = Engine(load_questionnaire(DOCUMENTS_QUESTIONNAIRE))
+    pseudonyms = Pseudonyms(secret, draft_ttl_days=TTL_DAYS, clock=lambda: clock().date())
+    repository = Repository(
+        database, secret, staff.public_key, draft_ttl=timedelta(days=TTL_DAYS), clock=clock
+    )
+    conversation = Conversation(
+        engine=engine,
+        repository=repository,
+        pseudonyms=pseudonyms,
+        catalogs=CATALOGS,
+        rate_limit=10_000,
+        clock=clock,
+        draft_ttl_days=TTL_DAYS,
+        attachments=AttachmentIntake(
+            engine=engine,
+            catalogs=CATALOGS,
+            store=AttachmentStore(database),
+            staff_key=staff.public_key,
+        ),
+    )
+    world = World(database, conversation, staff, engine=engine)
+    sent: dict[str, bytes] = {}
+    markers: list[str] = []
+    names: list[str] = []
+
+    async def send_file(chat: Chat, who: str, size: int) -> None:
+        content, marker = _evidence_file(who, size)
+        sent[who] = content
+        markers.append(marker)
+        names.append(f"nomina_{who}_{secrets.token_hex(4)}.pdf")
+
+        async def stream() -> AsyncIterator[bytes]:
+            for start in range(0, len(content), 50_000):
+                yield content[start : start + 50_000]
+
+        await chat.send(
+            Attachment(
+                kind="document",
+                media_type="application/pdf",
+                declared_size=len(content),
+                name=names[-1],
+                content=stream,
+                message_ref=next(chat.message_ids),
+            )
+        )
+        assert any("recibido" in (p.note or "") for p in chat.replies if isinstance(p, Prompt))
+
+    finished = world.respondent(user_id=_user_id())
+    await finished.consent()
+    await finished.type("Me retuvieron el pasaporte")
+    await finished.press("Listo")
+    await send_file(finished, "A1", 300_000)
+    await send_file(finished, "A2", 5_000)
+    await finished.press("Listo")
+    await finished.press("Enviar")
+    assert finished.done()
+
+    withdrawn = world.respondent(user_id=_user_id())
+    await withdrawn.consent()
+    await withdrawn.type("Otro relato")
+    await withdrawn.press("Listo")
+    await send_file(withdrawn, "B", 200_000)
+    await withdrawn.command("borrar")
+    await withdrawn.press("Sí, borrar mis respuestas")
+
+    open_draft = world.respondent(user_id=_user_id())  # still answering at the seizure
+    await open_draft.consent()
+    await open_draft.type("Un relato a medias")
+    await open_draft.press("Listo")
+    await send_file(open_draft, "C", 100_000)
+
+    files = await _seize(
+        Server(database, clock, secret_path, secret, pseudonyms, repository, world, Seen()),
+        database_target,
+        folder,
+    )
+    if database_target.path is not None:
+        files += [database_target.stored_bytes()]
+
+    # No window of any file's content, no marker, no file name, anywhere the server keeps.
+    needles = [sample for content in sent.values() for sample in _samples(content)]
+    needles += [m.encode() for m in markers] + [n.encode() for n in names]
+    assert _found_in(files, needles) == set()
+    # The same search finds the sealed chunks that are there: it sees what is stored.
+    async with database.engine.connect() as connection:
+        stored = [
+            bytes(row[0])
+            for row in await connection.execute(select(ATTACHMENT_CHUNKS.c.sealed).limit(3))
+        ]
+        file_keys = [
+            (bytes(row[0]), int(row[1]), bytes(row[2]))
+            for row in await connection.execute(
+                select(
+                    ATTACHMENTS.c.submission_id, ATTACHMENTS.c.position, ATTACHMENTS.c.sealed_key
+                )
+            )
+        ]
+    assert len(stored) == 3 and _found_in(files, [s[:32] for s in stored]) == {
+        s[:32] for s in stored
+    }
+    # The withdrawn respondent's file is gone: two files finished, one in an open draft.
+    assert len(file_keys) == 3
+    # No sealed file key opens with anything the server holds; the staff key opens each.
+    seized = ServerSecret.load(secret_path)
+    candidates = _key_material(secret_path.read_bytes(), seized, epoch_of(clock().date()))
+    for submission_id, position, sealed_key in file_keys:
+        info = (
+            b"oclep attachment key v3\x00"
+            + sealed_key[:HEADER_LENGTH]
+            + submission_id
+            + position.to_bytes(8, "big")
+        )
+        assert not any(_opens_as_hpke(sealed_key, info, c) for c in candidates)
+        assert _opens_as_hpke(sealed_key, info, staff._raw)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from .chats import Chat, StoredMessage, VisibleMessage
+from .files import StoredFile
 from .methods import BotApi, CallbackQueryRecord, message_json
 
 # Update kinds whose payload is a new message that should appear on the chat's screen.
@@ -103,6 +104,16 @@ class ChatHandle:
         return message.message_id
 
 
+def _photo_size(stored: StoredFile, width: int, height: int) -> dict[str, Any]:
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": stored.file_size,
+        "width": width,
+        "height": height,
+    }
+
+
 def _command_text(command: str, args: str | None) -> str:
     command = command if command.startswith("/") else f"/{command}"
     return command if not args else f"{command} {args}"
@@ -136,6 +147,50 @@ class SimulatedUser(ChatHandle):
     async def send_content(self, content: dict[str, Any]) -> int:
         """Send a non-text message, e.g. {"sticker": {...}} or {"location": {...}}."""
         return self._post(self.profile, "message", None, **content)
+
+    async def send_photo(self, content: bytes, *, caption: str | None = None) -> int:
+        """Send a photo as Telegram delivers it: several sizes, the largest holding `content`
+        (Telegram recompresses photos and drops their metadata; a test gives the bytes the
+        largest size would have). Returns the message_id."""
+        files = self._api.files
+        thumbnail = files.add(content[: max(1, len(content) // 10)], "photos", "jpg")
+        largest = files.add(content, "photos", "jpg")
+        sizes = [
+            _photo_size(thumbnail, 90, 67),
+            _photo_size(largest, 1280, 960),
+        ]
+        extra: dict[str, Any] = {} if caption is None else {"caption": caption}
+        return self._post(self.profile, "message", None, photo=sizes, **extra)
+
+    async def send_document(
+        self,
+        content: bytes,
+        *,
+        file_name: str | None,
+        mime_type: str | None,
+        caption: str | None = None,
+        declared_size: int | None = None,
+    ) -> int:
+        """Send a file as a document; `declared_size` overrides the size the update states
+        (Telegram states it; a test may make it disagree). Returns the message_id."""
+        stored = self._api.files.add(content, "documents", (file_name or "bin").rsplit(".")[-1])
+        document: dict[str, Any] = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.file_size if declared_size is None else declared_size,
+        }
+        if file_name is not None:
+            document["file_name"] = file_name
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        extra: dict[str, Any] = {} if caption is None else {"caption": caption}
+        return self._post(self.profile, "message", None, document=document, **extra)
+
+    def downloaded(self, message_id: int) -> bool:
+        """Whether the bot fetched the bytes of a photo or document this user sent."""
+        message = self.chat.messages[message_id]
+        files = [*message.content.get("photo", []), message.content.get("document")]
+        return any(f and self._api.files.downloaded(f["file_id"]) for f in files)
 
     async def edit_text(self, message_id: int, text: str) -> None:
         """Edit one of the user's own messages (the bot receives edited_message)."""

@@ -9,6 +9,8 @@ MAX_UPDATES_PER_CALL: Final = 100
 MAX_DELETE_MESSAGES: Final = 100
 MAX_BOT_COMMANDS: Final = 100
 MAX_CALLBACK_ANSWER_LENGTH: Final = 200
+MAX_BOT_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # getFile: larger files have no file_path
+DOWNLOAD_PIECE_BYTES: Final = 16 * 1024  # the emulator streams downloads in pieces this size
 
 UNAUTHORIZED: Final = "Unauthorized"
 NOT_FOUND: Final = "Not Found"
@@ -48,6 +50,8 @@ POLL_TERMINATED: Final = (
 TOO_MANY_REQUESTS: Final = "Too Many Requests: retry after {retry_after}"
 INTERNAL_SERVER_ERROR: Final = "Internal Server Error"
 GATEWAY_TIMEOUT: Final = "Gateway Timeout"
+FILE_ID_INVALID: Final = "Bad Request: invalid file_id"
+FILE_TOO_BIG: Final = "Bad Request: file is too big"
 
 CHAT_ACTIONS: Final = frozenset(
     {

@@ -12,6 +12,7 @@ from .chats import Chat, ChatRegistry, StoredMessage
 from .clock import EmulatorClock
 from .errors import BotApiError, bad_request
 from .faults import Faults
+from .files import FileStore
 from .params import Params
 from .updates import UpdateQueue
 from .webhook import DEFAULT_MAX_CONNECTIONS, WebhookDeliverer
@@ -139,6 +140,7 @@ class BotApi:
         self.commands = CommandStore()
         self.descriptions: dict[tuple[str, str], str] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
+        self.files = FileStore()
         self.methods: dict[str, Method] = {
             "getme": self.get_me,
             "getupdates": self.get_updates,
@@ -157,6 +159,7 @@ class BotApi:
             "setmydescription": self.set_my_description,
             "setmyshortdescription": self.set_my_short_description,
             "sendchataction": self.send_chat_action,
+            "getfile": self.get_file,
         }
 
     # Updates from the emulated users -------------------------------------------------
@@ -186,6 +189,16 @@ class BotApi:
         limit = max(1, min(limit, tg.MAX_UPDATES_PER_CALL))
         timeout = max(0, params.integer("timeout", 0) or 0)
         return await self.queue.poll(params.integer("offset"), limit, float(timeout))
+
+    # Files --------------------------------------------------------------------------
+
+    async def get_file(self, params: Params) -> Any:
+        stored = self.files.by_id.get(params.string("file_id") or "")
+        if stored is None:
+            raise bad_request(tg.FILE_ID_INVALID)
+        if stored.file_size > tg.MAX_BOT_DOWNLOAD_BYTES:
+            raise bad_request(tg.FILE_TOO_BIG)
+        return stored.json()
 
     # Messages -----------------------------------------------------------------------
 

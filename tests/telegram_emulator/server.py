@@ -45,6 +45,7 @@ class EmulatorServer:
         """Bind and serve; `base_url` is ready afterwards."""
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # No access log: per-request logging would dominate the benchmark's profile.
         # Handler cancellation ends held requests when the client gives up (timeout faults).
         self._runner = web.AppRunner(
@@ -101,6 +102,23 @@ class EmulatorServer:
             raise
         self._record(request, name, params.raw, 200, None, result, None)
         return _respond(200, {"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file's bytes, streamed in pieces as Telegram's file server sends them."""
+        if request.match_info["token"] != self.api.token:
+            return _respond(401, {"ok": False, "error_code": 401, "description": tg.UNAUTHORIZED})
+        stored = self.api.files.by_path.get(request.match_info["path"])
+        if stored is None:
+            return _respond(404, {"ok": False, "error_code": 404, "description": tg.NOT_FOUND})
+        self.api.files.downloads.append(stored.file_id)
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        response.content_length = stored.file_size
+        await response.prepare(request)
+        for start in range(0, stored.file_size, tg.DOWNLOAD_PIECE_BYTES):
+            await response.write(stored.content[start : start + tg.DOWNLOAD_PIECE_BYTES])
+        await response.write_eof()
+        self.signal.notify()
+        return response
 
     async def _inject(self, fault: FaultRule) -> None:
         """Refuse the call before it takes effect, the way the fault says."""

@@ -1,0 +1,1 @@
+"""Staff side of attachments: export decrypted files, and clean copies of their metadata."""

@@ -1,0 +1,1 @@
+"""Attachments: documents and photos given as evidence, sealed to the staff key on arrival."""
