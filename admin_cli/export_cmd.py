@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,32 +14,26 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from admin_cli.audit import AuditAnchor, AuditedRun, AuditLog, default_audit_log, output_digest
-from admin_cli.console import progress_bar, status_console
-from admin_cli.db_cmd import DatabaseUrlOption
+from admin_cli.audit import output_digest
+from admin_cli.console import status_console
 from admin_cli.decrypting import (
     AuditLogOption,
     CampaignOption,
-    DecryptionTally,
     KeyOption,
     MonthOption,
     PassphraseFileOption,
     QuestionnaireOption,
     Selection,
     Status,
-    decrypted_records,
-    preflight,
     selection,
 )
+from admin_cli.decrypting_command import Decrypting, DecryptingCommand, DecryptingOptions
 from admin_cli.errors import CommandError, exit_on_errors
 from admin_cli.export.codebook import codebook_rows
 from admin_cli.export.columns import Layout, layout, row_cells
-from admin_cli.export.files import PendingFile, check_targets, pending_files
+from admin_cli.export.files import PendingFile
 from admin_cli.export.writers import CsvWriter, ExportWriter, JsonLinesWriter, XlsxWriter
-from admin_cli.keys_cmd import load_private_keys
-from admin_cli.records import DefinitionCatalog
-from storage.database import DEFAULT_DATABASE_URL, open_database
-from storage.keys import StaffPrivateKey
+from admin_cli.storage_options import DatabaseUrlOption
 
 
 class ExportFormat(StrEnum):
@@ -71,35 +64,27 @@ def _writer(fmt: ExportFormat, pending: PendingFile, header: list[str]) -> Expor
 
 
 async def _export(
-    url: str,
-    keys: Mapping[bytes, StaffPrivateKey],
+    command: DecryptingCommand,
     chosen: Selection,
-    catalog: DefinitionCatalog,
     columns: Layout,
     fmt: ExportFormat,
-    pending: list[PendingFile],
-    tally: DecryptionTally,
-    anchor: AuditAnchor,
+    decrypting: Decrypting,
 ) -> ExportSummary:
-    console = status_console()
+    pending = decrypting.pending
     writer = _writer(fmt, pending[0], columns.names)
     by_status: dict[str, int] = {}
     versions: dict[str, int] = {}
     review = 0
     try:
-        async with await open_database(url, must_exist=True) as database:
-            total = await preflight(database, chosen)
-            with progress_bar(console) as progress:
-                records = decrypted_records(database, keys, chosen, catalog, tally, progress, total)
-                async with aclosing(records):
-                    async for record in records:
-                        writer.write_row(row_cells(record, columns.columns))
-                        by_status[record.status] = by_status.get(record.status, 0) + 1
-                        version = f"{record.questionnaire.id} v{record.questionnaire.version}"
-                        versions[version] = versions.get(version, 0) + 1
-                        review += bool(record.review)
-        tally.check()
-        book = codebook_rows(columns, catalog.questionnaires, audit_anchor=anchor)
+        async with aclosing(command.records(chosen, decrypting.tally)) as records:
+            async for record in records:
+                writer.write_row(row_cells(record, columns.columns))
+                by_status[record.status] = by_status.get(record.status, 0) + 1
+                version = f"{record.questionnaire.id} v{record.questionnaire.version}"
+                versions[version] = versions.get(version, 0) + 1
+                review += bool(record.review)
+        questionnaires = command.catalog.questionnaires
+        book = codebook_rows(columns, questionnaires, audit_anchor=decrypting.anchor)
         if isinstance(writer, XlsxWriter):
             writer.add_codebook(book)
         else:
@@ -108,11 +93,6 @@ async def _export(
     finally:
         writer.close()
     return ExportSummary(sum(by_status.values()), by_status, versions, review)
-
-
-async def _check_selection(url: str, chosen: Selection) -> None:
-    async with await open_database(url, must_exist=True) as database:
-        await preflight(database, chosen)
 
 
 def _statuses(values: list[str] | None) -> list[Status] | None:
@@ -184,7 +164,7 @@ def export(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     questionnaire: QuestionnaireOption = None,
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database: DatabaseUrlOption = None,
     passphrase_file: PassphraseFileOption = None,
     audit_log: AuditLogOption = None,
 ) -> None:
@@ -193,8 +173,6 @@ def export(
     Submissions count on their completion day, or their start day when not complete.
     """
     with exit_on_errors():
-        if not key:
-            raise CommandError("Give at least one private key with --key.")
         chosen = selection(
             month=month,
             since=since.date() if since else None,
@@ -203,45 +181,24 @@ def export(
             campaign=campaign,
         )
         targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]
-        check_targets(targets, force=force)
-        log = AuditLog(audit_log or default_audit_log())
-        log.check()  # a log that cannot take the entry stops the command before any key
-        catalog = DefinitionCatalog.load(questionnaire or [])
-        columns = layout(catalog.questionnaires, include_text=include_text)
-        asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
-        keys = load_private_keys(key, passphrase_file)
-        run = AuditedRun(  # written and fsynced before anything is decrypted
-            log,
-            command="export",
-            filters={**chosen.audit(), "format": fmt.value, "include_text": include_text},
-            key_ids=[key_id.hex() for key_id in keys],
+        options = DecryptingOptions(
+            key, passphrase_file, questionnaire or [], database, audit_log, force
         )
-        tally = DecryptionTally()
-        try:
-            with pending_files(targets, force=force) as pending:
-                summary = asyncio.run(
-                    _export(
-                        database_url,
-                        keys,
-                        chosen,
-                        catalog,
-                        columns,
-                        fmt,
-                        pending,
-                        tally,
-                        run.anchor,
-                    )
-                )
-                # The outputs become final only once their end entry is on disk.
-                run.finish(
-                    "written",
-                    {**tally.audit(), "rows": tally.read},
-                    {
-                        name: output_digest(file.path)
-                        for name, file in zip(("out", "codebook"), pending, strict=False)
-                    },
-                )
-        except BaseException:
-            run.finish_refused({**tally.audit(), "rows": 0})
-            raise
+        command = DecryptingCommand.prepare("export", options, targets)
+        columns = layout(command.catalog.questionnaires, include_text=include_text)
+        command.check(chosen)  # before asking any passphrase
+        command.unlock()
+        filters = {**chosen.audit(), "format": fmt.value, "include_text": include_text}
+        with command.audited(filters, refused={"rows": 0}) as decrypting:
+            summary = asyncio.run(_export(command, chosen, columns, fmt, decrypting))
+            tally = decrypting.tally
+            # The outputs become final only once their end entry is on disk.
+            decrypting.run.finish(
+                "written",
+                {**tally.audit(), "rows": tally.read},
+                {
+                    name: output_digest(file.path)
+                    for name, file in zip(("out", "codebook"), decrypting.pending, strict=False)
+                },
+            )
     status_console().print(_summary_table(summary, targets))

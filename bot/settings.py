@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated, Final, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from storage.settings import StorageSettings
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 CAMPAIGN_CODE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -20,18 +22,12 @@ class SettingsError(Exception):
     """A missing or wrong setting; the message is one sentence for the operator."""
 
 
-class BotSettings(BaseSettings):
-    """Everything the bot process reads from its environment (DESIGN.md §6)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="OCLEP_", env_file=".env", extra="ignore", frozen=True
-    )
+class BotSettings(StorageSettings):
+    """Everything the bot process reads from its environment (DESIGN.md §6); where the data
+    lives (data folder, database, staff public key) is shared with the staff commands."""
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = DEFAULT_API_BASE
-    data_dir: Path = Path("data")
-    database_url: str | None = None
-    staff_public_key: Path | None = None
     server_secret_file: Path | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -75,13 +71,6 @@ class BotSettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
-
-    @property
-    def effective_database_url(self) -> str:
-        """The configured database, or the embedded SQLite file in the data folder."""
-        if self.database_url:
-            return self.database_url
-        return f"sqlite+aiosqlite:///{self.data_dir / 'oclep.db'}"
 
     @property
     def effective_server_secret_file(self) -> Path:

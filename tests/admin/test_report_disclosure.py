@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from admin_cli.report import (
     Period,
-    build_report,
     codes,
     render_html,
     render_json,
@@ -30,7 +29,7 @@ from admin_cli.report.disclosure import CellSystem, audit, determined_by_totals,
 from admin_cli.report.figures import tally
 from admin_cli.report.model import Suppression
 from admin_cli.report.publish import ReportLayout
-from tests.admin.report_synthetic import make_records
+from tests.admin.report_synthetic import build_report, make_records
 
 MARCH = Period.of_month("2025-03")
 K = 5

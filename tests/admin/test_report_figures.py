@@ -19,7 +19,6 @@ from admin_cli.report import (
     PeriodError,
     ReportOptionError,
     ReportRecord,
-    build_report,
     codes,
     reference_date,
     render_json,
@@ -34,7 +33,7 @@ from admin_cli.report.money import (
 )
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure
-from tests.admin.report_synthetic import make_records
+from tests.admin.report_synthetic import build_report, make_records
 from tests.flows.support import load_testimonio
 
 MARCH = Period.of_month("2025-03")

@@ -13,14 +13,13 @@ import pytest
 from admin_cli.report import (
     Period,
     Report,
-    build_report,
     render_html,
     render_json,
     render_markdown,
 )
 from admin_cli.report.charts import Chart, report_charts
 from admin_cli.report.formatting import Formatter
-from tests.admin.report_synthetic import make_records
+from tests.admin.report_synthetic import build_report, make_records
 
 MARCH = Period.of_month("2025-03")
 HOSTILE = 'Salud <b>2025</b> & "otros"'
