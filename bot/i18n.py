@@ -15,8 +15,8 @@ from typing import Final
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-SOURCE_LOCALE: Final = "es"
-SUPPORTED_LOCALES: Final = ("es", "en")
+from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
+
 DOMAIN: Final = "messages"
 # The .po sources, beside the packages in a clone (absent from an installed wheel).
 DEFAULT_LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"

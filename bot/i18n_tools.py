@@ -12,7 +12,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import DOMAIN, SOURCE_LOCALE, SUPPORTED_LOCALES, po_path
+from bot.i18n import DOMAIN, po_path
+from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 # First matching pattern wins. Babel's Python extractor reads the source without importing

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 from storage.settings import StorageSettings
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -37,7 +38,7 @@ class BotSettings(StorageSettings):
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
     # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
     testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
-    default_locale: Literal["es", "en"] = "es"
+    default_locale: str = SOURCE_LOCALE
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     # Pace outgoing messages to Telegram's flood limits (bot/telegram/pacing.py); off only
     # for benchmarks of the bot's own capacity against an emulator without limits.
@@ -63,6 +64,13 @@ class BotSettings(StorageSettings):
             for code in value:
                 if not isinstance(code, str) or not CAMPAIGN_CODE.fullmatch(code):
                     raise ValueError("each campaign code is 1-64 of A-Z a-z 0-9 _ -")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
         return value
 
     @field_validator("telegram_api_base")

@@ -353,6 +353,7 @@ _EN: Final[Mapping[str, str]] = {
     "empty": "There are no testimonies in this period.",
 }
 
+# One wording per language of flows.locales.SUPPORTED_LOCALES (tests/admin check it).
 TEXTS: Final[Mapping[str, Mapping[str, str]]] = {"es": _ES, "en": _EN}
 
 COMPLEMENT_MARK: Final = "x"

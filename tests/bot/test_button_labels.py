@@ -13,6 +13,7 @@ import pytest
 
 from bot import texts
 from bot.i18n import Catalogs
+from flows.locales import SUPPORTED_LOCALES
 from flows.model import Question
 from flows.parsers.money import AMBIGUOUS_BY_COUNTRY
 from flows.parsing import Rejected, TextInput, parse_answer
@@ -21,7 +22,7 @@ from flows.shipped import load_shipped
 BUTTON_MAX = 32
 BOT = Path(__file__).resolve().parents[2] / "bot"
 CATALOGS = Catalogs.load()
-LOCALES = ("es", "en")
+LOCALES = SUPPORTED_LOCALES
 SERVED = load_shipped()
 
 
