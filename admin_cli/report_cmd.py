@@ -35,20 +35,13 @@ from admin_cli.decrypting_command import DecryptingCommand, DecryptingOptions
 from admin_cli.errors import CommandError, exit_on_errors
 from admin_cli.ledger import Ledger, check_release, earlier_releases, ledger_key, submission_digest
 from admin_cli.records import report_record
-from admin_cli.report import (
-    DEFAULT_MIN_CELL,
-    Period,
-    PeriodError,
-    Report,
-    render_html,
-    render_json,
-    render_markdown,
-)
 from admin_cli.report.disclosure import ReissueRefused
 from admin_cli.report.figures import Tally
-from admin_cli.report.model import ReleaseKind, Stamp
-from admin_cli.report.publish import publish_with_view
-from admin_cli.report.render_json import report_dict
+from admin_cli.report.model import Period, PeriodError, ReleaseKind, Report, Stamp
+from admin_cli.report.publish import DEFAULT_MIN_CELL, publish_with_view
+from admin_cli.report.render_html import render_html
+from admin_cli.report.render_json import render_json, report_dict
+from admin_cli.report.render_md import render_markdown
 from admin_cli.storage_options import DatabaseUrlOption
 from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 from storage.database import Database

@@ -23,6 +23,8 @@ PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 # that it works before the package is reinstalled).
 METHOD_MAP: Final = [
     ("bot/**.py", "python"),
+    # The monthly report's wording: pgettext("report", "…") in its texts module.
+    ("admin_cli/report/**.py", "python"),
     ("flows/questionnaires/**.yaml", "bot.babel_questionnaire:extract"),
     ("flows/**.py", "bot.babel_flows:extract"),
 ]
@@ -91,7 +93,7 @@ def untranslated(locale: str, root: Path = PROJECT_ROOT) -> list[str]:
     for message in template:
         if not message.id:
             continue
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         if found is None or found.fuzzy or not _translated(found.string):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

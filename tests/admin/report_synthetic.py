@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from admin_cli.report import DEFAULT_MIN_CELL, Period, Report, codes, publish
+from admin_cli.report import codes
 from admin_cli.report.figures import tally
-from admin_cli.report.model import ReportRecord
+from admin_cli.report.model import Period, Report, ReportRecord
+from admin_cli.report.publish import DEFAULT_MIN_CELL, publish
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure, FigureState
 

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from admin_cli.report import render_json
 from admin_cli.report.auditor import Polytope, intervals, pinned
 from admin_cli.report.disclosure import EarlierRelease, ReissueRefused, min_base
 from admin_cli.report.figures import tally
 from admin_cli.report.publish import publish_with_view
+from admin_cli.report.render_json import render_json
 from tests.admin.report_synthetic import build_report, make_records
 from tests.admin.test_report_disclosure import (
     MARCH,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 
-from admin_cli.report import Period, codes, render_json
+from admin_cli.report import codes
+from admin_cli.report.model import Period
+from admin_cli.report.render_json import render_json
 from tests.admin.report_synthetic import build_report, realistic_month
 from tests.admin.test_report_disclosure import attack_of, exactly_pinned, true_values
 
