@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
-from storage.settings import StorageSettings
+from storage.settings import StorageSettings, setting_problem
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 CAMPAIGN_CODE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -129,8 +129,4 @@ def load_settings() -> BotSettings:
             return BotSettings(_secrets_dir=Path(credentials))
         return BotSettings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "OCLEP_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise SettingsError(
-            f"The setting {name} is invalid ({first['msg']}); fix it in the environment or in .env."
-        ) from None
+        raise SettingsError(setting_problem(exc)) from None

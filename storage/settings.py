@@ -39,8 +39,11 @@ def load_storage_settings() -> StorageSettings:
     try:
         return StorageSettings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "OCLEP_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise DatabaseConfigError(
-            f"The setting {name} is invalid ({first['msg']}); fix it in the environment or in .env."
-        ) from None
+        raise DatabaseConfigError(setting_problem(exc)) from None
+
+
+def setting_problem(exc: ValidationError) -> str:
+    """The first problem of a settings validation, as one sentence naming the variable."""
+    first = exc.errors()[0]
+    name = "OCLEP_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+    return f"The setting {name} is invalid ({first['msg']}); fix it in the environment or in .env."
