@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 
+from flows.catalogs import CatalogError
 from flows.loader import DefinitionError
 from storage.database import DatabaseError
 from storage.keys import KeyFileError
@@ -21,7 +22,14 @@ class PassphraseError(Exception):
 
 
 # Every error staff can cause carries its one sentence; anything else is a bug and shows.
-STAFF_ERRORS = (CommandError, DatabaseError, KeyFileError, PassphraseError, DefinitionError)
+STAFF_ERRORS = (
+    CommandError,
+    DatabaseError,
+    KeyFileError,
+    PassphraseError,
+    DefinitionError,
+    CatalogError,
+)
 
 
 @contextmanager

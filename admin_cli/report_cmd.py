@@ -42,6 +42,7 @@ from admin_cli.report.publish import DEFAULT_MIN_CELL, publish_with_view
 from admin_cli.report.render_html import render_html
 from admin_cli.report.render_json import render_json, report_dict
 from admin_cli.report.render_md import render_markdown
+from admin_cli.report.wording import ReportWording, command_wording
 from admin_cli.storage_options import DatabaseUrlOption
 from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 from storage.database import Database
@@ -81,12 +82,12 @@ def _still_open(chosen: Selection) -> Callable[[Database], Awaitable[int]]:
     return count
 
 
-def render(report: Report, fmt: ReportFormat) -> str:
+def render(report: Report, fmt: ReportFormat, wording: ReportWording) -> str:
     if fmt is ReportFormat.html:
-        return render_html(report)
+        return render_html(report, wording=wording)
     if fmt is ReportFormat.md:
-        return render_markdown(report)
-    return render_json(report)
+        return render_markdown(report, wording=wording)
+    return render_json(report, wording=wording)
 
 
 def _summary(report: Report, out: Path) -> Table:
@@ -191,6 +192,8 @@ def report(
             key, passphrase_file, questionnaire or [], database, audit_log, force
         )
         command = DecryptingCommand.prepare("report", options, [out])
+        # Row labels from every definition the report may read, --questionnaire ones too.
+        wording = command_wording(lang, command.catalog.questionnaires)
         book = Ledger(ledger) if ledger is not None and kind is not None else None
         entries = book.entries() if book is not None else []
         if kind is not None:
@@ -223,7 +226,7 @@ def report(
             published = dataclasses.replace(report_only, stamp=Stamp(str(run.anchor), kind, number))
             pending = decrypting.pending
             with pending[0].open_text() as handle:
-                handle.write(render(published, fmt))
+                handle.write(render(published, fmt, wording))
             outputs = {"out": output_digest(pending[0].path)}
             if book is not None and kind is not None:
                 signing_key = next(iter(keys.values()))
@@ -236,7 +239,7 @@ def report(
                     audit_anchor=str(run.anchor),
                     submissions={submission_digest(mac_key, sid) for sid in counted},
                     view=view,
-                    report=report_dict(published),
+                    report=report_dict(published, wording=wording),
                 )
                 outputs["ledger_entry"] = entry.mac
             # The report becomes final only once its end entry is on disk.

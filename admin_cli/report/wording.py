@@ -86,6 +86,13 @@ def shipped_wording(lang: str) -> ReportWording:
     return ReportWording(lang, _newest_first(load_all_shipped()), _catalogs())
 
 
+def command_wording(lang: str, questionnaires: Sequence[Questionnaire]) -> ReportWording:
+    """The wording of `lang` with the labels of `questionnaires` (newest version first),
+    then of the shipped ones."""
+    versions = _newest_first(questionnaires) + _newest_first(load_all_shipped())
+    return ReportWording(lang, versions, _catalogs())
+
+
 def _newest_first(questionnaires: Sequence[Questionnaire]) -> list[Questionnaire]:
     return sorted(questionnaires, key=lambda q: q.version, reverse=True)
 
