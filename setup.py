@@ -21,15 +21,10 @@ class BuildWithCatalogs(build_py):
 
     def run(self) -> None:
         super().run()
-        sys.path.insert(0, str(ROOT))  # bot.i18n needs only babel and the standard library
-        from bot.i18n import (
-            DEFAULT_LOCALES_DIR,
-            DOMAIN,
-            PACKAGED_LOCALES,
-            SUPPORTED_LOCALES,
-            compile_po,
-            po_path,
-        )
+        # bot.i18n and flows.locales need only babel and the standard library.
+        sys.path.insert(0, str(ROOT))
+        from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, PACKAGED_LOCALES, compile_po, po_path
+        from flows.locales import SUPPORTED_LOCALES
 
         for locale in SUPPORTED_LOCALES:
             source = po_path(DEFAULT_LOCALES_DIR, locale)

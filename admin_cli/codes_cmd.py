@@ -15,11 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.errors import exit_on_errors
+from admin_cli.storage_options import DatabaseUrlOption
+from admin_cli.storage_options import database_url as resolved_url
 from flows.shipped import load_served
 from storage.access_codes import AccessCodeError, AccessCodes, CodeEntry
-from storage.database import DEFAULT_DATABASE_URL, open_database
+from storage.database import open_database
 from storage.secret_check import open_server_secret_for_staff
 from storage.server_secret import ServerSecretError
 from storage.tables import AccessCodeKind
@@ -121,14 +122,14 @@ def add(
             "--bot-username", help="The bot's @username, to print the link ready to share."
         ),
     ] = None,
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database_url: DatabaseUrlOption = None,
     server_secret_file: ServerSecretFileOption = None,
 ) -> None:
     """Register a code. A drawn code is printed once: it is stored only as a keyed hash."""
     served = frozenset(q.id for q in load_served())
     with _one_sentence():
         made = _with_codes(
-            database_url,
+            resolved_url(database_url),
             server_secret_file,
             lambda codes: codes.add(
                 AccessCodeKind(kind.value),
@@ -155,12 +156,14 @@ def add(
 
 @app.command("list")
 def list_codes(
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database_url: DatabaseUrlOption = None,
     server_secret_file: ServerSecretFileOption = None,
 ) -> None:
     """Every registered code by its id: kind, questionnaire, label, dates. Never the code."""
     with _one_sentence():
-        entries = _with_codes(database_url, server_secret_file, lambda codes: codes.entries())
+        entries = _with_codes(
+            resolved_url(database_url), server_secret_file, lambda codes: codes.entries()
+        )
     table = Table(title="Access codes")
     for column in ("id", "kind", "questionnaire", "label", "created", "revoked"):
         table.add_column(column)
@@ -174,13 +177,15 @@ def list_codes(
 @app.command("revoke")
 def revoke(
     short_id: Annotated[str, typer.Argument(help="The code's id, as `codes list` shows it.")],
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database_url: DatabaseUrlOption = None,
     server_secret_file: ServerSecretFileOption = None,
 ) -> None:
     """Revoke a code: from now on it opens nothing, and the bot says so kindly."""
     with _one_sentence():
         entry = _with_codes(
-            database_url, server_secret_file, lambda codes: codes.revoke(short_id, _today().date())
+            resolved_url(database_url),
+            server_secret_file,
+            lambda codes: codes.revoke(short_id, _today().date()),
         )
     typer.echo(
         f"Code {entry.short_id} ({entry.kind.value}, {entry.questionnaire}, label "

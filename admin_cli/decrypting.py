@@ -22,7 +22,6 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
-from admin_cli.audit import AuditLog
 from admin_cli.errors import CommandError
 from admin_cli.records import DefinitionCatalog, SubmissionRecord, final_record
 from storage.database import Database
@@ -225,23 +224,3 @@ async def decrypted_records(
                 continue
             tally.read += 1
             yield final_record(result, catalog)
-
-
-def record_audit(
-    log: AuditLog,
-    *,
-    command: str,
-    chosen: Selection,
-    counts: Mapping[str, int],
-    keys: Mapping[bytes, StaffPrivateKey],
-    outcome: str,
-    extra_filters: Mapping[str, Any] | None = None,
-) -> None:
-    """One entry per decrypting command that got as far as opening keys."""
-    log.append(
-        command=command,
-        filters={**chosen.audit(), **(extra_filters or {})},
-        counts=counts,
-        key_ids=[key_id.hex() for key_id in keys],
-        outcome=outcome,
-    )

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import typer
 
-from admin_cli.keys_cmd import PassphraseError
+from flows.catalogs import CatalogError
 from flows.loader import DefinitionError
 from storage.database import DatabaseError
 from storage.keys import KeyFileError
@@ -17,12 +17,30 @@ class CommandError(Exception):
     """Something staff can fix (an option, a missing key, an empty month); one sentence."""
 
 
+class PassphraseError(Exception):
+    """No usable passphrase was given; the message is one sentence for staff."""
+
+
+# Every error staff can cause carries its one sentence; anything else is a bug and shows.
+STAFF_ERRORS = (
+    CommandError,
+    DatabaseError,
+    KeyFileError,
+    PassphraseError,
+    DefinitionError,
+    CatalogError,
+)
+
+
 @contextmanager
 def exit_on_errors() -> Iterator[None]:
-    """Print the one-sentence message of any error staff can cause, then exit with code 1."""
+    """Print the one-sentence message of any error staff can cause, then exit with code 1.
+
+    Every command runs its work inside this one edge.
+    """
     try:
         yield
-    except (CommandError, DatabaseError, KeyFileError, PassphraseError, DefinitionError) as exc:
+    except STAFF_ERRORS as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
     except (KeyboardInterrupt, EOFError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,38 +15,33 @@ import typer
 from rich.table import Table
 
 from admin_cli.attachments.export import MANIFEST_JSON, AttachmentExport, check_folder
-from admin_cli.audit import AuditAnchor, AuditedRun, AuditLog, default_audit_log, output_digest
-from admin_cli.console import progress_bar, status_console
-from admin_cli.db_cmd import DatabaseUrlOption
+from admin_cli.audit import output_digest
+from admin_cli.console import status_console
 from admin_cli.decrypting import (
     AuditLogOption,
     CampaignOption,
-    DecryptionTally,
     KeyOption,
     MonthOption,
     PassphraseFileOption,
     QuestionnaireOption,
     Selection,
     Status,
-    decrypted_records,
-    preflight,
     selection,
 )
+from admin_cli.decrypting_command import Decrypting, DecryptingCommand, DecryptingOptions
 from admin_cli.errors import CommandError, exit_on_errors
 from admin_cli.export.codebook import codebook_rows
 from admin_cli.export.columns import Layout, layout, row_cells
-from admin_cli.export.files import PendingFile, check_targets, pending_files
+from admin_cli.export.files import PendingFile
 from admin_cli.export.writers import CsvWriter, ExportWriter, JsonLinesWriter, XlsxWriter
-from admin_cli.keys_cmd import load_private_keys
 from admin_cli.records import DefinitionCatalog
+from admin_cli.storage_options import DatabaseUrlOption
 from flows.model import Questionnaire
 from flows.shipped import INVESTIGATOR_ONLY
-from storage.database import DEFAULT_DATABASE_URL, open_database
-from storage.keys import StaffPrivateKey
+from storage.database import open_database
 
-# Field reports get their own sheet with the export of every source (issue 15, item 4); until
-# then their columns stay out of the testimonies' sheet, and a field report is refused loudly
-# rather than written into testimony columns.
+# Field reports get sheets of their own (issue 15); until then they are refused, never
+# written as testimonies.
 _FIELD_REPORTS_NOT_YET = (
     "The selection holds field reports (informe_campo), which this version's export cannot "
     "write yet; narrow it to testimonies (for example with --campaign)."
@@ -87,43 +81,40 @@ def _writer(fmt: ExportFormat, pending: PendingFile, header: list[str]) -> Expor
 
 
 async def _export(
-    url: str,
-    keys: Mapping[bytes, StaffPrivateKey],
+    command: DecryptingCommand,
     chosen: Selection,
-    catalog: DefinitionCatalog,
     columns: Layout,
     fmt: ExportFormat,
-    pending: list[PendingFile],
-    tally: DecryptionTally,
-    anchor: AuditAnchor,
-    attachments: AttachmentExport | None = None,
+    decrypting: Decrypting,
+    attachments: AttachmentExport | None,
 ) -> ExportSummary:
-    console = status_console()
+    pending = decrypting.pending
     writer = _writer(fmt, pending[0], columns.names)
     by_status: dict[str, int] = {}
     versions: dict[str, int] = {}
     review = 0
     try:
-        async with await open_database(url, must_exist=True) as database:
-            total = await preflight(database, chosen)
-            with progress_bar(console) as progress:
-                records = decrypted_records(database, keys, chosen, catalog, tally, progress, total)
-                async with aclosing(records):
-                    async for record in records:
-                        if record.questionnaire.id in INVESTIGATOR_ONLY:
-                            raise CommandError(_FIELD_REPORTS_NOT_YET)
-                        writer.write_row(row_cells(record, columns.columns))
-                        if attachments is not None:
-                            await attachments.add_submission(database, keys, record.source.meta.id)
-                        by_status[record.status] = by_status.get(record.status, 0) + 1
-                        version = f"{record.questionnaire.id} v{record.questionnaire.version}"
-                        versions[version] = versions.get(version, 0) + 1
-                        review += bool(record.review)
-        tally.check()
+        # The files are read over a connection of their own, beside the records' stream.
+        async with (
+            await open_database(command.url, must_exist=True) as files_database,
+            aclosing(command.records(chosen, decrypting.tally)) as records,
+        ):
+            async for record in records:
+                if record.questionnaire.id in INVESTIGATOR_ONLY:
+                    raise CommandError(_FIELD_REPORTS_NOT_YET)
+                writer.write_row(row_cells(record, columns.columns))
+                if attachments is not None:
+                    submission = record.source.meta.id
+                    await attachments.add_submission(files_database, command.keys, submission)
+                by_status[record.status] = by_status.get(record.status, 0) + 1
+                version = f"{record.questionnaire.id} v{record.questionnaire.version}"
+                versions[version] = versions.get(version, 0) + 1
+                review += bool(record.review)
         if attachments is not None:
             attachments.tally.check()
             attachments.write_manifests()
-        book = codebook_rows(columns, _testimony_definitions(catalog), audit_anchor=anchor)
+        questionnaires = _testimony_definitions(command.catalog)
+        book = codebook_rows(columns, questionnaires, audit_anchor=decrypting.anchor)
         if isinstance(writer, XlsxWriter):
             writer.add_codebook(book)
         else:
@@ -133,11 +124,6 @@ async def _export(
         writer.close()
     written = None if attachments is None else attachments.tally.written
     return ExportSummary(sum(by_status.values()), by_status, versions, review, written)
-
-
-async def _check_selection(url: str, chosen: Selection) -> None:
-    async with await open_database(url, must_exist=True) as database:
-        await preflight(database, chosen)
 
 
 def _statuses(values: list[str] | None) -> list[Status] | None:
@@ -224,7 +210,7 @@ def export(
         ),
     ] = None,
     questionnaire: QuestionnaireOption = None,
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database: DatabaseUrlOption = None,
     passphrase_file: PassphraseFileOption = None,
     audit_log: AuditLogOption = None,
 ) -> None:
@@ -233,8 +219,6 @@ def export(
     Submissions count on their completion day, or their start day when not complete.
     """
     with exit_on_errors():
-        if not key:
-            raise CommandError("Give at least one private key with --key.")
         chosen = selection(
             month=month,
             since=since.date() if since else None,
@@ -243,63 +227,42 @@ def export(
             campaign=campaign,
         )
         targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]
-        check_targets(targets, force=force)
+        options = DecryptingOptions(
+            key, passphrase_file, questionnaire or [], database, audit_log, force
+        )
+        command = DecryptingCommand.prepare("export", options, targets)
         if attachments is not None:
             check_folder(attachments, force=force)
-        log = AuditLog(audit_log or default_audit_log())
-        log.check()  # a log that cannot take the entry stops the command before any key
-        catalog = DefinitionCatalog.load(questionnaire or [])
-        columns = layout(_testimony_definitions(catalog), include_text=include_text)
-        asyncio.run(_check_selection(database_url, chosen))  # before asking any passphrase
-        keys = load_private_keys(key, passphrase_file)
-        run = AuditedRun(  # written and fsynced before anything is decrypted
-            log,
-            command="export",
-            filters={
-                **chosen.audit(),
-                "format": fmt.value,
-                "include_text": include_text,
-                "attachments": attachments is not None,
-            },
-            key_ids=[key_id.hex() for key_id in keys],
-        )
-        tally = DecryptionTally()
+        columns = layout(_testimony_definitions(command.catalog), include_text=include_text)
+        command.check(chosen)  # before asking any passphrase
+        command.unlock()
+        filters = {
+            **chosen.audit(),
+            "format": fmt.value,
+            "include_text": include_text,
+            "attachments": attachments is not None,
+        }
         files = (
             None
             if attachments is None
             else AttachmentExport(attachments, include_text=include_text, force=force)
         )
         try:
-            with pending_files(targets, force=force) as pending:
-                summary = asyncio.run(
-                    _export(
-                        database_url,
-                        keys,
-                        chosen,
-                        catalog,
-                        columns,
-                        fmt,
-                        pending,
-                        tally,
-                        run.anchor,
-                        files,
-                    )
-                )
+            with command.audited(filters, refused={"rows": 0}) as decrypting:
+                summary = asyncio.run(_export(command, chosen, columns, fmt, decrypting, files))
+                tally = decrypting.tally
                 outputs = {
                     name: output_digest(file.path)
-                    for name, file in zip(("out", "codebook"), pending, strict=False)
+                    for name, file in zip(("out", "codebook"), decrypting.pending, strict=False)
                 }
                 counts = {**tally.audit(), "rows": tally.read}
                 if files is not None:
                     outputs["attachments_manifest"] = output_digest(files.staged(MANIFEST_JSON))
                     counts["attachments"] = files.tally.written
                 # The outputs become final only once their end entry is on disk.
-                run.finish("written", counts, outputs)
+                decrypting.run.finish("written", counts, outputs)
                 if files is not None:
                     files.commit()
-        except BaseException:
-            run.finish_refused({**tally.audit(), "rows": 0})
-            raise
         finally:
             if files is not None:
                 files.discard()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import getpass
 import os
 import stat
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from admin_cli.errors import PassphraseError, exit_on_errors
 from storage.keys import (
     KeyFileError,
     StaffPrivateKey,
@@ -29,26 +29,6 @@ app = typer.Typer(help="Staff key pairs: create and inspect.", no_args_is_help=T
 PUBLIC_KEY_NAME = "staff.pub"
 PRIVATE_KEY_NAME = "staff.key"
 MINIMUM_PASSPHRASE_LENGTH = 12
-
-
-class PassphraseError(Exception):
-    """No usable passphrase was given; the message is one sentence for staff."""
-
-
-@contextmanager
-def exit_on_key_errors() -> Iterator[None]:
-    """Turn key and passphrase errors into one sentence on stderr and exit code 1.
-
-    For every command that loads keys (export, report): the edge where errors stop.
-    """
-    try:
-        yield
-    except (KeyFileError, PassphraseError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except (KeyboardInterrupt, EOFError):
-        typer.echo("Error: cancelled before a passphrase was given.", err=True)
-        raise typer.Exit(1) from None
 
 
 def read_passphrase_file(path: Path) -> str:
@@ -92,7 +72,7 @@ def load_private_keys(
 
     The passphrase is the first line of `passphrase_file` (used for every key) or is asked
     once per key with getpass. Raises `KeyFileError` or `PassphraseError`; wrap the call in
-    `exit_on_key_errors()`.
+    `exit_on_errors()`.
     """
     shared = read_passphrase_file(passphrase_file) if passphrase_file is not None else None
     keys: dict[bytes, StaffPrivateKey] = {}
@@ -130,7 +110,7 @@ def init(
 ) -> None:
     """Create a staff key pair: a public key for the server, a private key kept offline."""
     public_path, private_path = out / PUBLIC_KEY_NAME, out / PRIVATE_KEY_NAME
-    with exit_on_key_errors():
+    with exit_on_errors():
         for path in (public_path, private_path):
             if path.exists() or path.is_symlink():
                 raise KeyFileError(f"{path} already exists; key files are never overwritten.")
@@ -169,7 +149,7 @@ def show(
     file: Annotated[Path, typer.Argument(help="A public (.pub) or private (.key) key file.")],
 ) -> None:
     """Print the suite and key id of a key file (no passphrase needed)."""
-    with exit_on_key_errors():
+    with exit_on_errors():
         if is_private_key_file(file):
             header = read_private_key_header(file)
             typer.echo(f"{file}: private key file (encrypted)")

@@ -2,12 +2,12 @@
 
 from collections.abc import Callable
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
 import typer
 
 from admin_cli import codes_cmd, db_cmd, keys_cmd, purge_cmd, questionnaire_cmd, stats_cmd
+from storage.version import version_option
 
 # Installed by `oclep[staff]` only: the bot server runs purge, db and stats without them.
 STAFF_EXTRAS = ("matplotlib", "numpy", "openpyxl", "scipy", "PIL", "pikepdf")
@@ -20,24 +20,9 @@ app = typer.Typer(
 )
 
 
-def _print_version(wanted: bool) -> None:
-    if wanted:
-        try:
-            installed = version("oclep")
-        except PackageNotFoundError:
-            installed = "unknown (not installed)"
-        typer.echo(f"oclep-admin {installed}")
-        raise typer.Exit(0)
-
-
 @app.callback()
 def _root(
-    _version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
-        ),
-    ] = False,
+    _version: Annotated[bool, version_option("oclep-admin")] = False,
 ) -> None:
     """Staff tool: keys, database, questionnaire checks, export and the monthly report."""
 
@@ -70,7 +55,7 @@ def _needs_staff_extras(name: str) -> Callable[..., Any]:
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(questionnaire_cmd.app, name="questionnaire")
-app.add_typer(stats_cmd.app, name="stats")
+app.command("stats")(stats_cmd.stats)
 app.add_typer(codes_cmd.app, name="codes")
 # Decrypting, export, report and the audit log run on staff computers: the bot server
 # (no staff extras) still runs keys, db, questionnaire, stats, codes and purge.

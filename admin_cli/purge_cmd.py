@@ -16,10 +16,10 @@ import typer
 from rich.table import Table
 
 from admin_cli.console import status_console
-from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.errors import exit_on_errors
 from admin_cli.staff_public_key import StaffPublicKeyOption, load_staff_public_key
-from storage.database import DEFAULT_DATABASE_URL, open_database
+from admin_cli.storage_options import DatabaseUrlOption, database_url
+from storage.database import open_database
 from storage.expiry import expire
 from storage.keys import StaffPublicKey
 from storage.staff_queries import TombstoneEntry, list_tombstones
@@ -39,7 +39,7 @@ async def _purge(url: str, staff_key: StaffPublicKey) -> PurgeOutcome:
 
 
 def purge(
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database: DatabaseUrlOption = None,
     staff_public_key: StaffPublicKeyOption = None,
     ids_only: Annotated[
         bool, typer.Option("--ids-only", help="Print only the tombstoned ids, one a line.")
@@ -54,7 +54,7 @@ def purge(
     """
     with exit_on_errors():
         staff_key = load_staff_public_key(staff_public_key)
-        outcome = asyncio.run(_purge(database_url, staff_key))
+        outcome = asyncio.run(_purge(database_url(database), staff_key))
     if ids_only:
         for entry in outcome.tombstones:
             typer.echo(entry.submission_id.hex())

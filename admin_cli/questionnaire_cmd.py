@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from admin_cli.report.wording import label_problems
+from flows.catalogs import CatalogError, Catalogs
 from flows.codebook import codebook, codebook_csv, codebook_markdown, preview_markdown
 from flows.engine import Engine
 from flows.loader import DefinitionError, definition_hash
@@ -45,8 +47,21 @@ def _load(path: str) -> Questionnaire:
 
 @app.command()
 def check(path: DefinitionFile) -> None:
-    """Validate a definition: exit 0 with a summary, or 1 with the problem."""
+    """Validate a definition: exit 0 with a summary, or 1 with the problem.
+
+    A questionnaire the monthly report reads must also give a label, translated in every
+    language, to each code and figure the report shows.
+    """
     questionnaire = _load(path)
+    try:
+        problems = label_problems(questionnaire, Catalogs.load())
+    except CatalogError as exc:
+        problems = [str(exc)]
+    if problems:
+        console = Console(stderr=True)
+        for problem in problems:
+            console.print(f"[red]error:[/red] {path}: {problem}", markup=True, highlight=False)
+        raise typer.Exit(1)
     questions = [q for q in questionnaire.questions() if q.answerable]
     typer.echo(
         f"OK {path}: {questionnaire.id} version {questionnaire.version}, "

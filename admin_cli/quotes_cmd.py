@@ -12,7 +12,6 @@ import typer
 
 from admin_cli.audit import AuditedRun, AuditLog, default_audit_log, output_digest
 from admin_cli.console import progress_bar, status_console
-from admin_cli.db_cmd import DatabaseUrlOption
 from admin_cli.decrypting import (
     AuditLogOption,
     DecryptionTally,
@@ -36,7 +35,9 @@ from admin_cli.site.quotes import (
     read_quotes,
     write_quotes,
 )
-from storage.database import DEFAULT_DATABASE_URL, open_database
+from admin_cli.storage_options import DatabaseUrlOption
+from admin_cli.storage_options import database_url as resolved_url
+from storage.database import open_database
 from storage.keys import StaffPrivateKey
 
 app = typer.Typer(help="Quotes from testimonies whose respondents allowed it.")
@@ -86,7 +87,7 @@ def prepare(
     key: KeyOption,
     file: QuotesFileOption,
     questionnaire: QuestionnaireOption = None,
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database_url: DatabaseUrlOption = None,
     passphrase_file: PassphraseFileOption = None,
     audit_log: AuditLogOption = None,
 ) -> None:
@@ -108,7 +109,7 @@ def prepare(
         )
         tally = DecryptionTally()
         try:
-            found = asyncio.run(_candidates(database_url, keys, catalog, tally))
+            found = asyncio.run(_candidates(resolved_url(database_url), keys, catalog, tally))
             quotes, withdrawn = merge(existing, found)
             write_quotes(file, quotes)
             run.finish("written", tally.audit(), {"out": output_digest(file)})

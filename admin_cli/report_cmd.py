@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from datetime import date
 from enum import StrEnum
@@ -20,9 +20,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from admin_cli.audit import AuditedRun, AuditLog, default_audit_log, output_digest
-from admin_cli.console import progress_bar, status_console
-from admin_cli.db_cmd import DatabaseUrlOption
+from admin_cli.audit import output_digest
+from admin_cli.console import status_console
 from admin_cli.decrypting import (
     AuditLogOption,
     DecryptionTally,
@@ -30,32 +29,23 @@ from admin_cli.decrypting import (
     PassphraseFileOption,
     QuestionnaireOption,
     Selection,
-    decrypted_records,
     month_range,
-    preflight,
 )
+from admin_cli.decrypting_command import DecryptingCommand, DecryptingOptions
 from admin_cli.errors import CommandError, exit_on_errors
-from admin_cli.export.files import check_targets, pending_files
-from admin_cli.keys_cmd import load_private_keys
 from admin_cli.ledger import Ledger, check_release, earlier_releases, ledger_key, submission_digest
-from admin_cli.records import DefinitionCatalog, report_record
-from admin_cli.report import (
-    DEFAULT_MIN_CELL,
-    LANGUAGES,
-    Period,
-    PeriodError,
-    Report,
-    render_html,
-    render_json,
-    render_markdown,
-)
+from admin_cli.records import report_record
 from admin_cli.report.disclosure import ReissueRefused
 from admin_cli.report.figures import Tally
-from admin_cli.report.model import ReleaseKind, Stamp
-from admin_cli.report.publish import publish_with_view
-from admin_cli.report.render_json import report_dict
-from storage.database import DEFAULT_DATABASE_URL, open_database
-from storage.keys import StaffPrivateKey
+from admin_cli.report.model import Period, PeriodError, ReleaseKind, Report, Stamp
+from admin_cli.report.publish import DEFAULT_MIN_CELL, publish_with_view
+from admin_cli.report.render_html import render_html
+from admin_cli.report.render_json import render_json, report_dict
+from admin_cli.report.render_md import render_markdown
+from admin_cli.report.wording import ReportWording, command_wording
+from admin_cli.storage_options import DatabaseUrlOption
+from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
+from storage.database import Database
 from storage.reader import SubmissionFilter
 from storage.staff_queries import count_submissions
 
@@ -68,50 +58,36 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-class Language(StrEnum):
-    es = "es"
-    en = "en"
-
-
 async def _tally(
-    url: str,
-    keys: Mapping[bytes, StaffPrivateKey],
-    chosen: Selection,
-    catalog: DefinitionCatalog,
-    tally: DecryptionTally,
-    counted: set[bytes],
+    command: DecryptingCommand, chosen: Selection, tally: DecryptionTally, counted: set[bytes]
 ) -> Tally:
     raw = Tally()
-    console = status_console()
-    async with await open_database(url, must_exist=True) as database:
-        total = await preflight(database, chosen)
-        with progress_bar(console) as progress:
-            records = decrypted_records(database, keys, chosen, catalog, tally, progress, total)
-            async with aclosing(records):
-                async for record in records:
-                    raw.add(report_record(record))
-                    counted.add(record.source.meta.id)  # for the ledger's change count
-    tally.check()
+    async with aclosing(command.records(chosen, tally)) as records:
+        async for record in records:
+            raw.add(report_record(record))
+            counted.add(record.source.meta.id)  # for the ledger's change count
     return raw
 
 
-async def _check_selection(url: str, chosen: Selection) -> int:
-    """Checks that need no key; returns how many drafts started in the period are still open
-    (they may still expire into it as partial submissions)."""
-    async with await open_database(url, must_exist=True) as database:
-        await preflight(database, chosen)
+def _still_open(chosen: Selection) -> Callable[[Database], Awaitable[int]]:
+    """How many drafts started in the period are still open (they may still expire into it
+    as partial submissions)."""
+
+    async def count(database: Database) -> int:
         still_open = SubmissionFilter(
             statuses=frozenset({"in_progress"}), since=chosen.since, until=chosen.until
         )
         return await count_submissions(database, still_open)
 
+    return count
 
-def render(report: Report, fmt: ReportFormat) -> str:
+
+def render(report: Report, fmt: ReportFormat, wording: ReportWording) -> str:
     if fmt is ReportFormat.html:
-        return render_html(report)
+        return render_html(report, wording=wording)
     if fmt is ReportFormat.md:
-        return render_markdown(report)
-    return render_json(report)
+        return render_markdown(report, wording=wording)
+    return render_json(report, wording=wording)
 
 
 def _summary(report: Report, out: Path) -> Table:
@@ -138,7 +114,10 @@ def report(
     out: Annotated[
         Path, typer.Option("--out", help="Output file.", dir_okay=False, show_default=False)
     ],
-    lang: Annotated[Language, typer.Option("--lang", help="Report language.")] = Language.es,
+    lang: Annotated[
+        str,
+        typer.Option("--lang", help=f"Report language: {', '.join(SUPPORTED_LOCALES)}."),
+    ] = SOURCE_LOCALE,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
         ReportFormat.html
     ),
@@ -176,7 +155,7 @@ def report(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing report.")] = False,
     questionnaire: QuestionnaireOption = None,
-    database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL,
+    database: DatabaseUrlOption = None,
     passphrase_file: PassphraseFileOption = None,
     audit_log: AuditLogOption = None,
 ) -> None:
@@ -187,8 +166,10 @@ def report(
     earlier releases of its month.
     """
     with exit_on_errors():
-        if not key:
-            raise CommandError("Give at least one private key with --key.")
+        if lang not in SUPPORTED_LOCALES:
+            raise CommandError(
+                f"The report language must be one of {', '.join(SUPPORTED_LOCALES)}; got {lang!r}."
+            )
         if min_cell < 1:
             raise CommandError("--min-cell must be 1 or more.")
         if final and provisional:
@@ -200,7 +181,6 @@ def report(
             raise CommandError(
                 "A published release needs disclosure control: --min-cell 2 or more."
             )
-        assert lang.value in LANGUAGES
         try:
             period = Period.of_month(month)
         except PeriodError as exc:
@@ -208,68 +188,62 @@ def report(
         start, end = month_range(month)
         label = f"{start:%Y-%m}"  # the month as the ledger writes it
         chosen = Selection(REPORT_STATUSES, start, end, None, period.month)
-        check_targets([out], force=force)
-        log = AuditLog(audit_log or default_audit_log())
-        log.check()  # a log that cannot take the entry stops the command before any key
+        options = DecryptingOptions(
+            key, passphrase_file, questionnaire or [], database, audit_log, force
+        )
+        command = DecryptingCommand.prepare("report", options, [out])
+        # Row labels from every definition the report may read, --questionnaire ones too.
+        wording = command_wording(lang, command.catalog.questionnaires)
         book = Ledger(ledger) if ledger is not None and kind is not None else None
         entries = book.entries() if book is not None else []
         if kind is not None:
             check_release(entries, label, kind)
-        catalog = DefinitionCatalog.load(questionnaire or [])
-        still_open = asyncio.run(_check_selection(database_url, chosen))  # before any key
+        still_open = command.check(chosen, also=_still_open(chosen))  # before any key
         if kind == "final":
-            _check_closed(period, still_open)
-        keys = load_private_keys(key, passphrase_file)
+            _check_closed(period, still_open or 0)
+        keys = command.unlock()
         if book is not None:
             entries = book.verify(keys)  # a broken or foreign ledger stops here
-        run = AuditedRun(  # written and fsynced before anything is decrypted
-            log,
-            command="report",
-            filters={
-                **chosen.audit(),
-                "format": fmt.value,
-                "lang": lang.value,
-                "min_cell": min_cell,
-                "release": kind,
-            },
-            key_ids=[key_id.hex() for key_id in keys],
-        )
-        tally = DecryptionTally()
-        try:
+        filters = {
+            **chosen.audit(),
+            "format": fmt.value,
+            "lang": lang,
+            "min_cell": min_cell,
+            "release": kind,
+        }
+        with command.audited(filters) as decrypting:
             counted: set[bytes] = set()
-            raw = asyncio.run(_tally(database_url, keys, chosen, catalog, tally, counted))
+            raw = asyncio.run(_tally(command, chosen, decrypting.tally, counted))
             earlier = earlier_releases(entries, label, counted, keys)
             try:
                 report_only, view = publish_with_view(
-                    raw, period=period, lang=lang.value, min_cell=min_cell, earlier=earlier
+                    raw, period=period, lang=lang, min_cell=min_cell, earlier=earlier
                 )
             except ReissueRefused as exc:
                 raise CommandError(f"{exc} Nothing was written.") from None
+            run = decrypting.run
             number = sum(1 for e in entries if e.period == label) + 1 if kind else None
             published = dataclasses.replace(report_only, stamp=Stamp(str(run.anchor), kind, number))
-            with pending_files([out], force=force) as pending:
-                with pending[0].open_text() as handle:
-                    handle.write(render(published, fmt))
-                outputs = {"out": output_digest(pending[0].path)}
-                if book is not None and kind is not None:
-                    signing_key = next(iter(keys.values()))
-                    mac_key = ledger_key(signing_key)
-                    entry = book.append(
-                        signing_key,
-                        period=label,
-                        kind=kind,
-                        min_cell=min_cell,
-                        audit_anchor=str(run.anchor),
-                        submissions={submission_digest(mac_key, sid) for sid in counted},
-                        view=view,
-                        report=report_dict(published),
-                    )
-                    outputs["ledger_entry"] = entry.mac
-                # The report becomes final only once its end entry is on disk.
-                run.finish("written", tally.audit(), outputs)
-        except BaseException:
-            run.finish_refused(tally.audit())
-            raise
+            pending = decrypting.pending
+            with pending[0].open_text() as handle:
+                handle.write(render(published, fmt, wording))
+            outputs = {"out": output_digest(pending[0].path)}
+            if book is not None and kind is not None:
+                signing_key = next(iter(keys.values()))
+                mac_key = ledger_key(signing_key)
+                entry = book.append(
+                    signing_key,
+                    period=label,
+                    kind=kind,
+                    min_cell=min_cell,
+                    audit_anchor=str(run.anchor),
+                    submissions={submission_digest(mac_key, sid) for sid in counted},
+                    view=view,
+                    report=report_dict(published, wording=wording),
+                )
+                outputs["ledger_entry"] = entry.mac
+            # The report becomes final only once its end entry is on disk.
+            run.finish("written", decrypting.tally.audit(), outputs)
     status_console().print(_summary(published, out))
 
 

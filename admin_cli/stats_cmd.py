@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli.db_cmd import DatabaseUrlOption, exit_on_database_errors
-from storage.database import DEFAULT_DATABASE_URL, open_database
+from admin_cli.errors import exit_on_errors
+from admin_cli.storage_options import DatabaseUrlOption, database_url
+from storage.database import open_database
 from storage.stats import STATUS_ORDER, SubmissionStats, submission_stats
-
-app = typer.Typer(help="Counts of submissions (no key needed).")
 
 
 async def _collect(url: str) -> SubmissionStats:
@@ -69,12 +67,11 @@ def _limit_table(stats: SubmissionStats) -> Table:
     return table
 
 
-@app.callback(invoke_without_command=True)
-def stats(database_url: DatabaseUrlOption = DEFAULT_DATABASE_URL) -> None:
+def stats(database: DatabaseUrlOption = None) -> None:
     """Count submissions by status, day, campaign and questionnaire version, and new
     testimonies refused at the daily cap per account."""
-    with exit_on_database_errors():
-        collected = asyncio.run(_collect(database_url))
+    with exit_on_errors():
+        collected = asyncio.run(_collect(database_url(database)))
     console = Console()
     for table in (
         _status_table(collected),

@@ -36,9 +36,10 @@ from rich.progress import Progress
 
 from admin_cli.decrypting import DecryptionTally, Selection, decrypted_records
 from admin_cli.records import DefinitionCatalog, report_record
-from admin_cli.report import Period, render_html
 from admin_cli.report.figures import Tally
+from admin_cli.report.model import Period
 from admin_cli.report.publish import publish
+from admin_cli.report.render_html import render_html
 from bench.sealing import SealedSubmission, crypto_floor, insert_sealed, seal_submission
 from flows.answers import SKIPPED, AnswerValue, Money, encode_answer
 from flows.engine import Engine

@@ -8,14 +8,17 @@ from typing import IO, Any
 from flows.loader import parse_questionnaire
 from flows.model import Questionnaire
 
+# The msgctxt of the monthly report's wording (admin_cli/report/texts.py says the same).
+REPORT_CONTEXT = "report"
+
 # (lineno, funcname, message, comments), the shape Babel's extract() expects.
-ExtractionResult = tuple[int, str | None, str, list[str]]
+ExtractionResult = tuple[int, str | None, str | tuple[str, str], list[str]]
 
 
 def questionnaire_texts(questionnaire: Questionnaire) -> Iterator[tuple[str, str]]:
     """(where, text) for each respondent-facing string, in questionnaire order.
 
-    Indicator labels are left out: they are staff vocabulary, shown by the admin reports.
+    Indicator labels are left out: they are staff vocabulary, extracted apart (`extract`).
     """
     yield "title", questionnaire.title
     if questionnaire.closing:
@@ -49,6 +52,15 @@ def extract(
     lines = source.splitlines()
     for where, text in questionnaire_texts(questionnaire):
         yield _line_of(lines, text), None, text, [where]
+    # Figure labels are staff vocabulary, shown only by the monthly report: msgids of the
+    # report's context, apart from any respondent text that reads the same.
+    for figure in questionnaire.indicators:
+        yield (
+            _line_of(lines, figure.label),
+            "pgettext",
+            (REPORT_CONTEXT, figure.label),
+            [f"figure {figure.id}"],
+        )
 
 
 def _line_of(lines: list[str], text: str) -> int:

@@ -23,8 +23,10 @@ from enum import Enum
 from typing import Final, TypeAlias
 
 from bot.limits import CALLBACK_DATA_MAX_BYTES
+from flows.locales import SUPPORTED_LOCALES
 
-LOCALES: Final = ("es", "en")  # index = the digit carried by consent and language tokens
+# Index = the digit carried by consent and language tokens.
+LOCALES: Final = SUPPORTED_LOCALES
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64

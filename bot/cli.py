@@ -7,7 +7,6 @@ import importlib
 import inspect
 import logging
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -22,6 +21,7 @@ from flows.loader import DefinitionError
 from storage.database import DatabaseError
 from storage.keys import KeyFileError
 from storage.server_secret import ServerSecret, ServerSecretError
+from storage.version import version_option
 
 app = typer.Typer(name="oclep-bot", no_args_is_help=True, add_completion=False)
 
@@ -36,30 +36,11 @@ OPERATOR_ERRORS = (
 )
 
 
-def _print_version(wanted: bool) -> None:
-    if wanted:
-        typer.echo(f"oclep-bot {installed_version()}")
-        raise typer.Exit(0)
-
-
 @app.callback()
 def _root(
-    _version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
-        ),
-    ] = False,
+    _version: Annotated[bool, version_option("oclep-bot")] = False,
 ) -> None:
     """Testimony bot."""
-
-
-def installed_version() -> str:
-    """The version pip installed (a clone that was never installed says so)."""
-    try:
-        return version("oclep")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 @app.command()

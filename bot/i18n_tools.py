@@ -12,7 +12,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import DOMAIN, SOURCE_LOCALE, SUPPORTED_LOCALES, po_path
+from bot.i18n import DOMAIN, po_path
+from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 # First matching pattern wins. Babel's Python extractor reads the source without importing
@@ -24,6 +25,8 @@ METHOD_MAP: Final = [
     ("bot/**.py", "python"),
     # The public site's wording (admin_cli/site/texts.py) shares the catalogs.
     ("admin_cli/site/**.py", "python"),
+    # The monthly report's wording: pgettext("report", "…") in its texts module.
+    ("admin_cli/report/**.py", "python"),
     ("flows/questionnaires/**.yaml", "bot.babel_questionnaire:extract"),
     ("flows/**.py", "bot.babel_flows:extract"),
 ]
@@ -92,7 +95,7 @@ def untranslated(locale: str, root: Path = PROJECT_ROOT) -> list[str]:
     for message in template:
         if not message.id:
             continue
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         if found is None or found.fuzzy or not _translated(found.string):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

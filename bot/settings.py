@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
+from storage.settings import StorageSettings, setting_problem
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 CAMPAIGN_CODE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -20,18 +23,12 @@ class SettingsError(Exception):
     """A missing or wrong setting; the message is one sentence for the operator."""
 
 
-class BotSettings(BaseSettings):
-    """Everything the bot process reads from its environment (DESIGN.md §6)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="OCLEP_", env_file=".env", extra="ignore", frozen=True
-    )
+class BotSettings(StorageSettings):
+    """Everything the bot process reads from its environment (DESIGN.md §6); where the data
+    lives (data folder, database, staff public key) is shared with the staff commands."""
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = DEFAULT_API_BASE
-    data_dir: Path = Path("data")
-    database_url: str | None = None
-    staff_public_key: Path | None = None
     server_secret_file: Path | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -41,7 +38,7 @@ class BotSettings(BaseSettings):
     draft_ttl_days: int = Field(default=30, ge=1, le=365)
     # Completed testimonies per account and day (bot/completion_cap.py); counted in memory.
     testimonies_per_day: int = Field(default=3, ge=1, le=1_000)
-    default_locale: Literal["es", "en"] = "es"
+    default_locale: str = SOURCE_LOCALE
     questionnaire_file: Path | None = None  # default: flows/questionnaires/testimonio.yaml
     # Pace outgoing messages to Telegram's flood limits (bot/telegram/pacing.py); off only
     # for benchmarks of the bot's own capacity against an emulator without limits.
@@ -72,19 +69,19 @@ class BotSettings(BaseSettings):
                     raise ValueError("each campaign code is 1-64 of A-Z a-z 0-9 _ -")
         return value
 
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
     @field_validator("telegram_api_base")
     @classmethod
     def _api_base_is_http(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
-
-    @property
-    def effective_database_url(self) -> str:
-        """The configured database, or the embedded SQLite file in the data folder."""
-        if self.database_url:
-            return self.database_url
-        return f"sqlite+aiosqlite:///{self.data_dir / 'oclep.db'}"
 
     @property
     def effective_server_secret_file(self) -> Path:
@@ -135,8 +132,4 @@ def load_settings() -> BotSettings:
             return BotSettings(_secrets_dir=Path(credentials))
         return BotSettings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "OCLEP_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise SettingsError(
-            f"The setting {name} is invalid ({first['msg']}); fix it in the environment or in .env."
-        ) from None
+        raise SettingsError(setting_problem(exc)) from None

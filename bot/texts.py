@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from babel import Locale
+
 from bot.i18n import N_, Plural
+from flows.locales import SUPPORTED_LOCALES
 
 # Buttons
 SKIP: Final = N_("Prefiero no responder")
@@ -14,7 +17,10 @@ CONTINUE: Final = N_("Continuar")
 SELECTED_MARK: Final = "✅ "
 SWITCH_TO_ENGLISH: Final = "🌐 English"
 SWITCH_TO_SPANISH: Final = "🌐 Español"
-LANGUAGE_NAMES: Final = {"es": "Español", "en": "English"}
+# Each language named in itself ("Español", "English"), from the Unicode CLDR via Babel.
+LANGUAGE_NAMES: Final = {
+    code: str(Locale.parse(code).get_display_name(code)).capitalize() for code in SUPPORTED_LOCALES
+}
 DELETE_YES: Final = N_("Sí, borrar mis respuestas")
 DELETE_RECEIPT_YES: Final = N_("Sí, borrar ese cuestionario")
 DELETE_NO: Final = N_("No, volver")

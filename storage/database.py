@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ClauseElement
 
+from storage.backoff import Backoff
 from storage.secure_files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 from storage.sqlite_direct import CheckpointConnection, SqliteDirect
 
@@ -57,11 +58,10 @@ _SCRUB_BUSY_TIMEOUT_MS: Final = 50
 _BUSY_TIMEOUT_MS: Final = 5000
 # How long a commit that replaced key material waits for its WAL scrub before the caller goes
 # on (the respondent's reply waits for it); after that the retries continue in the
-# background, quickly at first, then every `_SCRUB_RETRY_MAX` seconds at most.
+# background, quickly at first, then every `_SCRUB_BACKOFF.cap` seconds at most.
 SCRUB_WAIT_SECONDS: Final = 2.0
-_SCRUB_RETRY_FIRST: Final = 0.02
+_SCRUB_BACKOFF: Final = Backoff(first=0.02, cap=5.0)
 _SCRUB_RETRY_BACKGROUND: Final = 1.0
-_SCRUB_RETRY_MAX: Final = 5.0
 _SCRUB_AT_OPEN_SECONDS: Final = 0.5
 # Direct commits that changed no key material, after which a checkpoint is asked for anyway
 # (the direct writer has SQLite's automatic checkpoint turned off).
@@ -442,7 +442,7 @@ class Database:
 
     async def _scrub_until_done(self) -> None:
         queue = self._queue
-        delay = _SCRUB_RETRY_FIRST
+        failures = 0
         started = asyncio.get_running_loop().time()
         warned = False
         while queue.scrubbed < queue.requested:
@@ -458,9 +458,11 @@ class Database:
                 async with queue.progress:
                     queue.scrubbed = covered
                     queue.progress.notify_all()
-                delay, warned = _SCRUB_RETRY_FIRST, False
+                failures, warned = 0, False
                 started = asyncio.get_running_loop().time()
                 continue
+            failures += 1
+            delay = _SCRUB_BACKOFF.delay(failures)
             waited = asyncio.get_running_loop().time() - started
             if waited >= SCRUB_WAIT_SECONDS:
                 if not warned:
@@ -469,7 +471,6 @@ class Database:
                     warned = True
                 delay = max(delay, _SCRUB_RETRY_BACKGROUND)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, _SCRUB_RETRY_MAX)
 
     async def _checkpoint(self) -> bool:
         """One TRUNCATE checkpoint; True only if SQLite says it completed and emptied the log."""

@@ -27,13 +27,14 @@ from typing import Any, Final
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.elements import ClauseElement
 
+from storage.backoff import Backoff
+
 # Named parameters (":name") let the writer pass the same dicts SQLAlchemy takes.
 _SQLITE_NAMED: Final = sqlite.dialect(paramstyle="named")
 # How long one statement may block the event loop waiting for a lock that another process
 # holds (rare: WAL readers never block, and only staff tools write beside the bot).
 _LOOP_BUSY_TIMEOUT_MS: Final = 5
-_RETRY_FIRST: Final = 0.002
-_RETRY_MAX: Final = 0.05
+_LOCK_BACKOFF: Final = Backoff(first=0.002, cap=0.05)
 
 Row = tuple[Any, ...]
 
@@ -107,15 +108,15 @@ class SqliteDirect:
     async def _patiently(self, sql: str, values: Mapping[str, Any] | None = None) -> list[Row]:
         """Run one statement, retrying while another process holds the lock it needs."""
         deadline = time.monotonic() + self._busy_wait
-        delay = _RETRY_FIRST
+        failures = 0
         while True:
             try:
                 return self._connection.execute(sql, values or {}).fetchall()
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or time.monotonic() >= deadline:
                     raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, _RETRY_MAX)
+            failures += 1
+            await asyncio.sleep(_LOCK_BACKOFF.delay(failures))
 
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any] | None = None

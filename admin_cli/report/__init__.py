@@ -1,22 +1,10 @@
-"""The monthly report: aggregation, disclosure control, and HTML, Markdown and JSON renderers."""
+"""The monthly report: aggregation, disclosure control, and HTML, Markdown and JSON renderers.
 
-from admin_cli.report.build import DEFAULT_MIN_CELL, LANGUAGES, ReportOptionError, build_report
-from admin_cli.report.model import Period, PeriodError, Report, ReportRecord, reference_date
-from admin_cli.report.render_html import render_html
-from admin_cli.report.render_json import render_json
-from admin_cli.report.render_md import render_markdown
+Records are tallied one at a time (`figures.Tally`), then `publish.publish` applies the
+disclosure control and returns the `Report` (`model`) that `render_html`, `render_md` and
+`render_json` write, in the words of `wording` (the catalogs and the questionnaire).
 
-__all__ = [
-    "DEFAULT_MIN_CELL",
-    "LANGUAGES",
-    "Period",
-    "PeriodError",
-    "Report",
-    "ReportOptionError",
-    "ReportRecord",
-    "build_report",
-    "reference_date",
-    "render_html",
-    "render_json",
-    "render_markdown",
-]
+Nothing is imported here: the auditor and the charts need the staff extras (numpy, scipy,
+matplotlib), while `wording` must also load where they are absent, for `oclep-admin
+questionnaire check`.
+"""

@@ -12,7 +12,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from admin_cli.report import codes
 from admin_cli.report.model import Count, Period
-from admin_cli.report.texts import COMPLEMENT_MARK, WITHHELD_MARK, code_label, text
+from admin_cli.report.texts import COMPLEMENT_MARK, WITHHELD_MARK
+from admin_cli.report.wording import ReportWording, shipped_wording
 
 HIDDEN_PERCENT = "—"
 _LAST_DIGIT = re.compile(r"0(?=[^0#]*$)")
@@ -21,8 +22,10 @@ _LAST_DIGIT = re.compile(r"0(?=[^0#]*$)")
 class Formatter:
     """Formats the values of one report in one language; never sees a hidden value."""
 
-    def __init__(self, lang: str, min_cell: int) -> None:
+    def __init__(self, lang: str, min_cell: int, wording: ReportWording | None = None) -> None:
         self.lang = lang
+        # The labels of the shipped questionnaire unless the caller gives others.
+        self.wording = wording or shipped_wording(lang)
         self.min_cell = min_cell
         self.locale = Locale.parse(lang)
         # The locale's own percent pattern with one decimal: "#,##0.0 %" (es), "#,##0.0%" (en).
@@ -30,7 +33,7 @@ class Formatter:
         self._percent_pattern = _LAST_DIGIT.sub("0.0", pattern, count=1)
 
     def text(self, key: str) -> str:
-        return text(self.lang, key)
+        return self.wording.text(key)
 
     @property
     def small(self) -> str:
@@ -78,8 +81,8 @@ class Formatter:
         if table_id == "countries" and not code.startswith("_"):
             return self.country(code)
         if table_id == "campaigns":
-            return text(self.lang, "code._no_campaign") if code == codes.NO_CAMPAIGN else code
-        return code_label(self.lang, table_id, code)
+            return self.text("code._no_campaign") if code == codes.NO_CAMPAIGN else code
+        return self.wording.code_label(table_id, code)
 
     def figure_label(self, figure_id: str) -> str:
-        return text(self.lang, f"figure.{figure_id}")
+        return self.wording.figure_label(figure_id)

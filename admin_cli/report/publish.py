@@ -30,7 +30,9 @@ from admin_cli.report.model import (
     WageRetention,
 )
 from admin_cli.report.stats import quantile, rounded, rounded_to
+from flows.locales import SUPPORTED_LOCALES
 
+DEFAULT_MIN_CELL = 5  # k of the disclosure control unless staff choose another
 HASH_PREFIX_LENGTH = 12
 # Quartiles need this many values, and are rounded to whole percent and to 100 dollars.
 QUANTILE_MIN_N = 10
@@ -257,6 +259,10 @@ def _grouped(
     return rows
 
 
+class ReportOptionError(ValueError):
+    """A report option given by staff is invalid (the message is one sentence in English)."""
+
+
 def publish(
     raw: Tally,
     *,
@@ -281,7 +287,17 @@ def publish_with_view(
     min_cell: int,
     earlier: Sequence[EarlierRelease] = (),
 ) -> tuple[Report, ReaderView]:
-    """`publish`, and what a reader knows of this release (for the release ledger)."""
+    """`publish`, and what a reader knows of this release (for the release ledger).
+
+    `min_cell` is k of the disclosure control (1 turns it off); `ReportOptionError` when it
+    or `lang` is out of range.
+    """
+    if lang not in SUPPORTED_LOCALES:
+        raise ReportOptionError(
+            f"The report language must be one of {', '.join(SUPPORTED_LOCALES)}."
+        )
+    if min_cell < 1:
+        raise ReportOptionError("The minimum cell size must be 1 or more.")
     layout = ReportLayout(raw, min_cell)
     decision = protect(layout.system, min_cell, earlier)
     view = reader_view(layout.system, decision, min_cell)

@@ -8,6 +8,7 @@ from admin_cli.report.charts import Chart, report_charts
 from admin_cli.report.document import Document, Section, Table, build_document
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import Report
+from admin_cli.report.wording import ReportWording
 
 # Only system fonts: nothing is loaded from the network.
 _CSS = """
@@ -40,9 +41,11 @@ figcaption, .note { color: var(--muted); font-size: .9rem; }
 """
 
 
-def render_html(report: Report, lang: str | None = None) -> str:
+def render_html(
+    report: Report, lang: str | None = None, wording: ReportWording | None = None
+) -> str:
     """The whole report as one HTML document in `lang` (default: the report's language)."""
-    fmt = Formatter(lang or report.lang, report.min_cell)
+    fmt = Formatter(lang or report.lang, report.min_cell, wording)
     document = build_document(report, fmt)
     charts = {chart.chart_id: chart for chart in report_charts(report, fmt)}
     parts = [

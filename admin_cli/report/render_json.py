@@ -12,17 +12,22 @@ from admin_cli.report.disclosure import min_base
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import Count, FigureRow, FrequencyTable, Report, Spread
 from admin_cli.report.publish import QUANTILE_MIN_N
+from admin_cli.report.wording import ReportWording
 
 SCHEMA = "oclep-monthly-report/2"
 
 
-def render_json(report: Report, lang: str | None = None) -> str:
+def render_json(
+    report: Report, lang: str | None = None, wording: ReportWording | None = None
+) -> str:
     """Indented UTF-8 JSON; a hidden count is {"suppressed": true, "display": "<5"} (or "x")."""
-    return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(report_dict(report, lang, wording), ensure_ascii=False, indent=2) + "\n"
 
 
-def report_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
-    fmt = Formatter(lang or report.lang, report.min_cell)
+def report_dict(
+    report: Report, lang: str | None = None, wording: ReportWording | None = None
+) -> dict[str, Any]:
+    fmt = Formatter(lang or report.lang, report.min_cell, wording)
     return {
         "schema": SCHEMA,
         "lang": fmt.lang,

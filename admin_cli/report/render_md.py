@@ -7,15 +7,18 @@ import re
 from admin_cli.report.document import Section, Table, build_document
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import Report
+from admin_cli.report.wording import ReportWording
 
 # Characters that can start markup inside a line or a table cell; "<" and "&" are handled apart
 # so that displays such as "<5" and "–" stay plain.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 
 
-def render_markdown(report: Report, lang: str | None = None) -> str:
+def render_markdown(
+    report: Report, lang: str | None = None, wording: ReportWording | None = None
+) -> str:
     """The whole report as CommonMark with pipe tables (GitHub flavour)."""
-    fmt = Formatter(lang or report.lang, report.min_cell)
+    fmt = Formatter(lang or report.lang, report.min_cell, wording)
     document = build_document(report, fmt)
     lines = [f"# {_escape(document.title)}", ""]
     if document.banner:

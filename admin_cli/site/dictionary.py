@@ -13,7 +13,7 @@ from typing import Final
 
 from admin_cli.report import codes
 from admin_cli.report.formatting import Formatter
-from admin_cli.report.texts import text
+from admin_cli.report.wording import shipped_wording
 from admin_cli.site.opendata import DataTable, table_id
 from admin_cli.site.source import SiteError
 
@@ -64,7 +64,13 @@ def dictionary(markdown: str) -> DataTable:
     for variable, definition in _TABLE_DEFINITIONS.items():
         tid = table_id(variable)
         rows.append(
-            (variable, "table", text("es", f"table.{tid}"), text("en", f"table.{tid}"), definition)
+            (
+                variable,
+                "table",
+                shipped_wording("es").text(f"table.{tid}"),
+                shipped_wording("en").text(f"table.{tid}"),
+                definition,
+            )
         )
     for group, figure_ids in (
         ("ilo", codes.ILO_FIGURES),
@@ -90,8 +96,8 @@ def dictionary(markdown: str) -> DataTable:
         (
             codes.RETENTION,
             "distribution",
-            text("es", "table.retention"),
-            text("en", "table.retention"),
+            shipped_wording("es").text("table.retention"),
+            shipped_wording("en").text("table.retention"),
             "Share of the host country's payment the state kept, in percent; quartiles over "
             "at least 10 people, rounded to whole percent. Methodology §8.",
         )
@@ -100,8 +106,8 @@ def dictionary(markdown: str) -> DataTable:
         (
             codes.HOST_PAYMENT,
             "distribution",
-            text("es", "table.payments"),
-            text("en", "table.payments"),
+            shipped_wording("es").text("table.payments"),
+            shipped_wording("en").text("table.payments"),
             "Monthly payment of the host country to the Cuban state, USD; quartiles over at "
             "least 10 people, rounded to 100. Methodology §8.",
         )

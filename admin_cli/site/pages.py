@@ -10,7 +10,7 @@ from typing import Any
 from admin_cli.report import codes
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import Period
-from admin_cli.report.texts import text
+from admin_cli.report.wording import shipped_wording
 from admin_cli.site import texts as t
 from admin_cli.site.layout import paragraphs, table, wrap
 from admin_cli.site.opendata import DataTable, count_value, table_id
@@ -209,7 +209,7 @@ def month_page(m: PublishedMonth, quotes: Sequence[PublishedQuote], tr: Texts) -
 
 
 def _table_caption(variable: str, tr: Texts) -> str:
-    return text(tr.lang, f"table.{table_id(variable)}")
+    return shipped_wording(tr.lang).text(f"table.{table_id(variable)}")
 
 
 def _series_table(

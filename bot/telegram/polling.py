@@ -16,6 +16,7 @@ from bot.settings import SettingsError
 from bot.telegram.in_hand import UpdatesInHand
 from bot.telegram.mapping import ALLOWED_UPDATES, update_id_of
 from bot.telegram.processor import UpdateProcessor
+from storage.backoff import Backoff
 
 _log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ SHUTDOWN_GRACE_SECONDS: Final = 20.0
 # When a fetch brought only updates already in hand (the offset waits for an uncommitted
 # one), the next fetch waits for a commit, or this long at most.
 _REFETCH_PAUSE: Final = 0.2
+_MAX_RETRY_DELAY: Final = 30.0
 # Of the grace: what is kept for cancelling the unfinished updates and confirming the rest.
 _CONFIRM_SHARE: Final = 1.0
 
@@ -80,7 +82,8 @@ class Poller:
         self._allowed = None if allowed_updates is None else list(allowed_updates)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._retry_delay = retry_delay
+        # retry_delay·2, ·4, … after each failed poll in a row, 30 s at most.
+        self._backoff = Backoff(first=2 * retry_delay, cap=_MAX_RETRY_DELAY)
         self._grace = grace_seconds
         self._in_hand = UpdatesInHand()
         self._progress = asyncio.Event()  # set on every commit
@@ -105,7 +108,7 @@ class Poller:
                     if stop.is_set():
                         break
                     failures += 1
-                    await self._pause(stopping, min(self._retry_delay * 2**failures, 30.0))
+                    await self._pause(stopping, self._backoff.delay(failures))
                     continue
                 failures = 0
                 fresh = 0

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
 from admin_cli.report import codes
-from admin_cli.report.model import ReportRecord
+from admin_cli.report.figures import tally
+from admin_cli.report.model import Period, Report, ReportRecord
+from admin_cli.report.publish import DEFAULT_MIN_CELL, publish
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure, FigureState
 
@@ -15,6 +18,17 @@ NA = Figure("not_applicable")
 COUNTRIES = ("VE", "MX", "BR", "BO", "QA", "SA", "AO", "IT", "HN", "NI", "GT", "BS", "DZ", "KW")
 CAMPAIGNS = ('Salud <b>2025</b> & "otros"', "Marinos", None)
 VERSIONS = (("testimonio", 1, "a" * 64), ("testimonio", 2, "b1c2" * 16))
+
+
+def build_report(
+    records: Iterable[ReportRecord],
+    *,
+    period: Period,
+    lang: str = "es",
+    min_cell: int = DEFAULT_MIN_CELL,
+) -> Report:
+    """The report of `records` as `oclep-admin report` publishes it (tally, then publish)."""
+    return publish(tally(records), period=period, lang=lang, min_cell=min_cell)
 
 
 def _state(rng: random.Random, present: float) -> FigureState:

@@ -42,3 +42,24 @@ def test_an_explicit_url_wins_over_oclep_data_dir(
     result = run(["stats", "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'chosen.db'}"])
     assert result.exit_code == 0, result.stderr
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_default_database_is_read_from_dot_env_as_the_bot_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OCLEP_DATABASE_URL", raising=False)
+    monkeypatch.delenv("OCLEP_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    bot_data = tmp_path / "bot-data"
+    asyncio.run(_create(bot_data / "oclep.db"))
+    (tmp_path / ".env").write_text(f"OCLEP_DATA_DIR={bot_data}\n", encoding="utf-8")
+    found = run(["stats"])
+    assert found.exit_code == 0, found.stderr
+    assert "Submissions by status" in found.stdout
+    assert not (tmp_path / "data").exists()
+
+    # The environment wins over .env, as for the bot.
+    monkeypatch.setenv("OCLEP_DATA_DIR", str(tmp_path / "elsewhere"))
+    missing = run(["stats"])
+    assert missing.exit_code == 1
+    assert "elsewhere" in one_sentence(missing)

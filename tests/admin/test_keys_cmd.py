@@ -12,7 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from admin_cli.keys_cmd import PassphraseError, exit_on_key_errors, load_private_keys
+from admin_cli.errors import PassphraseError, exit_on_errors
+from admin_cli.keys_cmd import load_private_keys
 from admin_cli.main import app
 from storage.keys import KeyFileError, read_private_key_file, read_public_key_file
 
@@ -213,8 +214,8 @@ def test_load_private_keys_asks_per_key_and_reports_a_wrong_passphrase(
     assert prompts == [f"Passphrase for {key_dir / 'staff.key'}: "]
 
 
-def test_exit_on_key_errors_gives_exit_code_one(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(typer.Exit) as caught, exit_on_key_errors():
+def test_exit_on_errors_gives_exit_code_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(typer.Exit) as caught, exit_on_errors():
         raise PassphraseError("The passphrase file x has an empty first line.")
     assert caught.value.exit_code == 1
     assert capsys.readouterr().err == "Error: The passphrase file x has an empty first line.\n"

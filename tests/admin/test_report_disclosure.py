@@ -16,21 +16,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from admin_cli.report import (
-    Period,
-    build_report,
-    codes,
-    render_html,
-    render_json,
-    render_markdown,
-    texts,
-)
+from admin_cli.report import codes
 from admin_cli.report.auditor import Polytope, pinned
 from admin_cli.report.disclosure import CellSystem, audit, determined_by_totals, protect
 from admin_cli.report.figures import tally
-from admin_cli.report.model import Suppression
+from admin_cli.report.model import Period, Suppression
 from admin_cli.report.publish import ReportLayout
-from tests.admin.report_synthetic import make_records
+from admin_cli.report.render_html import render_html
+from admin_cli.report.render_json import render_json
+from admin_cli.report.render_md import render_markdown
+from admin_cli.report.wording import shipped_wording
+from tests.admin.report_synthetic import build_report, make_records
 
 MARCH = Period.of_month("2025-03")
 K = 5
@@ -422,7 +418,7 @@ def test_no_small_count_in_the_summary_tables_of_html_or_markdown(renderer: Any)
     report = build_report(make_records(seed=4, n=70), period=MARCH, min_cell=K)
     text = renderer(report)
     # The summary (role, campaign, sector, country) ends where the ILO section starts.
-    summary = text[: text.index(texts.text("es", "section.ilo"))]
+    summary = text[: text.index(shipped_wording("es").text("section.ilo"))]
     cells = visible_cells(summary)
     assert cells
     numbers = [int(c.replace(".", "")) for c in cells if re.fullmatch(r"[\d.]+", c)]

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from admin_cli.report import build_report, render_json
 from admin_cli.report.auditor import Polytope, intervals, pinned
 from admin_cli.report.disclosure import EarlierRelease, ReissueRefused, min_base
 from admin_cli.report.figures import tally
 from admin_cli.report.publish import publish_with_view
-from tests.admin.report_synthetic import make_records
+from admin_cli.report.render_json import render_json
+from tests.admin.report_synthetic import build_report, make_records
 from tests.admin.test_report_disclosure import (
     MARCH,
     QUASI_IDENTIFIERS,

@@ -14,27 +14,28 @@ import pytest
 from admin_cli.export.codebook import codebook_rows
 from admin_cli.export.columns import layout
 from admin_cli.records import REVIEW_FLAGS
-from admin_cli.report import (
+from admin_cli.report import codes
+from admin_cli.report.figures import Tally
+from admin_cli.report.model import (
+    FigureRow,
+    FrequencyTable,
     Period,
     PeriodError,
-    ReportOptionError,
+    Report,
     ReportRecord,
-    build_report,
-    codes,
     reference_date,
-    render_json,
 )
-from admin_cli.report.figures import Tally
-from admin_cli.report.model import FigureRow, FrequencyTable, Report
 from admin_cli.report.money import (
     HOST_PAYMENT_ZERO,
     RETENTION_CURRENCIES_DIFFER,
     RETENTION_OUT_OF_RANGE,
     amount_flags,
 )
+from admin_cli.report.publish import ReportOptionError
+from admin_cli.report.render_json import render_json
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure
-from tests.admin.report_synthetic import make_records
+from tests.admin.report_synthetic import build_report, make_records
 from tests.flows.support import load_testimonio
 
 MARCH = Period.of_month("2025-03")

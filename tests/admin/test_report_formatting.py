@@ -1,4 +1,5 @@
-"""Locale formatting of the report (Babel) and the completeness of its wording."""
+"""Locale formatting of the report (Babel), and its wording: the catalogs (context
+`report`) and the questionnaire's labels, none missing."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from admin_cli.report import Period, codes
+from admin_cli.report import codes
 from admin_cli.report.formatting import Formatter
-from admin_cli.report.model import Count
-from admin_cli.report.texts import TEXTS
+from admin_cli.report.model import Count, Period
+from admin_cli.report.texts import REPORT_CONTEXT, SOURCE
+from admin_cli.report.wording import MissingLabel, ReportWording, label_problems
+from flows.catalogs import Catalogs
+from flows.loader import parse_questionnaire
+from flows.locales import SUPPORTED_LOCALES
+from flows.shipped import load_shipped
 
 
 def test_percentages_follow_the_language() -> None:
@@ -44,7 +50,7 @@ def test_counts_show_their_suppression() -> None:
     assert Formatter("en", 10).count(Count(None, "primary")) == "<10"
 
 
-def test_row_labels() -> None:
+def test_row_labels_are_the_questionnaires_labels() -> None:
     es, en = Formatter("es", 5), Formatter("en", 5)
     assert es.row_label("countries", "SA") == "Arabia Saudí"
     assert en.row_label("countries", "SA") == "Saudi Arabia"
@@ -52,28 +58,56 @@ def test_row_labels() -> None:
     assert es.row_label("countries", codes.OTHERS) == "Otros países"
     assert en.row_label("campaigns", codes.NO_CAMPAIGN) == "No campaign"
     assert en.row_label("campaigns", "Marinos") == "Marinos"
-    assert es.row_label("roles", "abandono") == "Abandonó una misión"
-    assert en.row_label("ambulance", "nunca_llego") == "Never arrived"
-    assert en.row_label("sectors", "codigo_nuevo") == "codigo_nuevo"
+    choice = load_shipped().question("rol").choice("abandono")
+    assert choice is not None
+    assert es.row_label("roles", "abandono") == choice.label
+    assert en.row_label("ambulance", "nunca_llego") == "It never came"  # the bot's English
+    # A code only the first version used keeps that version's label.
+    assert es.row_label("ambulance", "6_24h") == "De 6 a 24 horas"
+    assert es.figure_label("ilo_engano") == "Engaño"
+    assert en.figure_label("ilo_engano") == "Deception"
 
 
-def test_both_languages_have_the_same_wording_keys() -> None:
-    assert set(TEXTS["es"]) == set(TEXTS["en"])
+def test_a_code_without_a_label_is_an_error_not_a_raw_code() -> None:
+    with pytest.raises(MissingLabel):
+        Formatter("en", 5).row_label("sectors", "codigo_nuevo")
+    with pytest.raises(MissingLabel):
+        Formatter("es", 5).figure_label("figura_nueva")
 
 
-@pytest.mark.parametrize("lang", ["es", "en"])
-def test_every_figure_and_code_has_a_label(lang: str) -> None:
-    words = TEXTS[lang]
-    figures = (*codes.ILO_FIGURES, *codes.FRAMEWORK_FIGURES, *codes.HEALTH_FIGURES)
-    for figure_id in figures:
-        assert words[f"figure.{figure_id}"]
-    for prefix, values in (
-        ("role", codes.ROLES),
-        ("sector", codes.SECTORS),
-        ("ambulance", codes.AMBULANCE),
-        ("status", codes.STATUSES),
-    ):
-        for code in values:
-            assert words[f"{prefix}.{code}"]
-    for code in (codes.NO_ANSWER, codes.OTHERS, codes.NO_CAMPAIGN, codes.MISSION):
-        assert words[f"code.{code}"]
+@pytest.mark.parametrize("lang", SUPPORTED_LOCALES)
+def test_every_wording_key_is_translated(lang: str) -> None:
+    catalogs = Catalogs.load()
+    wording = ReportWording(lang, [load_shipped()], catalogs)
+    for key, spanish in SOURCE.items():
+        assert wording.text(key)
+        assert catalogs.translates(lang, spanish, REPORT_CONTEXT), key
+
+
+def test_the_shipped_questionnaires_label_every_row_of_the_report() -> None:
+    assert label_problems(load_shipped(), Catalogs.load()) == []
+
+
+MISSING_SECTOR = """
+id: prueba
+version: 1
+title: Prueba
+modules:
+  - id: m
+    title: Módulo
+    questions:
+      - id: sector
+        type: single
+        text: ¿En qué sector?
+        choices:
+          - {code: salud, label: Salud}
+          - {code: minas, label: Minería}
+"""
+
+
+def test_a_new_code_without_translation_is_named() -> None:
+    problems = label_problems(parse_questionnaire(MISSING_SECTOR, "prueba.yaml"), Catalogs.load())
+    assert problems == [
+        "The label 'Minería' of the code 'minas' has no translation in the 'en' catalog; "
+        "run `make locales` and translate it."
+    ]

@@ -10,17 +10,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from admin_cli.report import (
-    Period,
-    Report,
-    build_report,
-    render_html,
-    render_json,
-    render_markdown,
-)
 from admin_cli.report.charts import Chart, report_charts
 from admin_cli.report.formatting import Formatter
-from tests.admin.report_synthetic import make_records
+from admin_cli.report.model import Period, Report
+from admin_cli.report.render_html import render_html
+from admin_cli.report.render_json import render_json
+from admin_cli.report.render_md import render_markdown
+from tests.admin.report_synthetic import build_report, make_records
 
 MARCH = Period.of_month("2025-03")
 HOSTILE = 'Salud <b>2025</b> & "otros"'

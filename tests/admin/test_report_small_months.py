@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 
-from admin_cli.report import Period, build_report, codes, render_json
-from tests.admin.report_synthetic import realistic_month
+from admin_cli.report import codes
+from admin_cli.report.model import Period
+from admin_cli.report.render_json import render_json
+from tests.admin.report_synthetic import build_report, realistic_month
 from tests.admin.test_report_disclosure import attack_of, exactly_pinned, true_values
 
 MARCH = Period.of_month("2025-03")

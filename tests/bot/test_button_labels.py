@@ -14,6 +14,7 @@ import pytest
 
 from bot import texts
 from bot.i18n import Catalogs
+from flows.locales import SUPPORTED_LOCALES
 from flows.model import Question, Questionnaire
 from flows.parsers.money import AMBIGUOUS_BY_COUNTRY
 from flows.parsing import Rejected, TextInput, parse_answer
@@ -22,7 +23,7 @@ from flows.shipped import SERVED_DEFINITIONS, load_served, load_shipped
 BUTTON_MAX = 32
 BOT = Path(__file__).resolve().parents[2] / "bot"
 CATALOGS = Catalogs.load()
-LOCALES = ("es", "en")
+LOCALES = SUPPORTED_LOCALES
 SERVED = dict(zip(SERVED_DEFINITIONS, load_served(), strict=True))
 
 

@@ -37,6 +37,25 @@ def test_check_a_broken_file_exits_1_naming_the_problem(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_check_refuses_a_report_label_without_its_translation(tmp_path: Path) -> None:
+    # A figure relabelled in a new version: the report would show the Spanish label in its
+    # English edition; the check says which label and where to translate it.
+    source = TESTIMONIO.read_text(encoding="utf-8")
+    assert source.count("label: Engaño\n") == 1
+    edited = tmp_path / "testimonio_nueva_etiqueta.yaml"
+    edited.write_text(
+        source.replace("label: Engaño\n", "label: Engaño sobre el trabajo\n"), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["questionnaire", "check", str(edited)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "The label 'Engaño sobre el trabajo' of the figure 'ilo_engano' has no translation "
+        "in the 'en' catalog" in output
+    )
+    assert "Traceback" not in result.output
+
+
 def test_check_a_missing_file_exits_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["questionnaire", "check", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1
