@@ -64,6 +64,7 @@ from storage.pseudonyms import DraftKey, Pseudonyms
 from storage.receipts import normalize_receipt
 from storage.repository import (
     DEFAULT_DRAFT_TTL,
+    AlreadyStartedError,
     Change,
     ChangeResult,
     ConflictError,
@@ -589,12 +590,19 @@ class Conversation:
         if await self._load(pseudonym) is None:
             if self._completion_cap.reached(self._rate_pseudonym(respondent)):
                 return (Closing(await self._limit_reached(respondent, token.locale), ref),)
-            await self._repository.start_or_resume(
-                pseudonym,
-                questionnaire=self._ref,
-                campaign=self._registered(token.campaign),
-                initial_state=encode_state(initial),
-            )
+            try:
+                await self._repository.start_or_resume(
+                    pseudonym,
+                    questionnaire=self._ref,
+                    campaign=self._registered(token.campaign),
+                    initial_state=encode_state(initial),
+                    started_by=update_id,
+                )
+            except AlreadyStartedError:
+                # Delivered again after the questionnaire it started has ended (a webhook
+                # retry, a poll after a crash): the respondent did nothing new.
+                _log.info("event Choice: a consent already applied")
+                return ()
         as_question = QuestionToken(
             Action.ANSWER, self._screens.index_of(consent.id), 0, str(token.choice)
         )

@@ -355,6 +355,12 @@ class ServerSecret:
         """The salt of the memory-hard identity digest: unique to this server, fixed."""
         return hkdf_sha256(self._root, b"oclep identity salt")[:16]
 
+    def update_digest(self, update_id: int) -> bytes:
+        """HMAC-SHA256 of a Telegram update id under a key of its own: what is stored of the
+        update that started a questionnaire, never the id."""
+        key = hkdf_sha256(self._root, b"oclep started update")
+        return hmac.digest(key, str(update_id).encode("ascii"), "sha256")
+
     def receipt_hash(self, receipt: str) -> bytes:
         """HMAC-SHA256(receipt key, normalized receipt): what is stored, never the receipt.
 
