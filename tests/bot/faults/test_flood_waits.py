@@ -11,8 +11,6 @@ import asyncio
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.bot.e2e.support import captured_logs, questionnaire_engine, running_bot
 from tests.bot.faults.harness import Progress, assert_export_equals, respondents
 from tests.telegram_emulator import BotApiEmulator
