@@ -2,7 +2,9 @@
 
 A scripted respondent answers what is on screen per a plan and waits for the bot, as a person
 would: when nothing happens for a while (the bot was killed, a reply was given up), it sends
-/start, which shows the current question again; it never answers a question twice. What it
+/start, passes the safety check that brings ("Sí, es un lugar seguro"), which shows the
+current question again, and waits longer the next time; it never answers a question twice
+(only «Enviar» is pressed again when /start brings the review back). What it
 answered is the expected export, record for record and in order, that `assert_export_equals`
 compares with what staff decrypt.
 """
@@ -111,7 +113,8 @@ class ScriptedRespondent:
     expected: list[Record] = field(default_factory=list)
     nudges: int = 0
     nudge_after: float = NUDGE_AFTER
-    _patience: float = 0.0  # seconds without a reply before /start; from nudge_after
+    # Seconds without a reply before /start: from `nudge_after`, longer while the bot is slow.
+    _patience: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
         self._patience = self.nudge_after
