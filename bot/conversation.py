@@ -281,7 +281,8 @@ class Conversation:
     async def _consent(
         self, respondent: Respondent, token: ConsentToken, ref: int | None, update_id: int
     ) -> Replies:
-        ended = await self._opening.consent(respondent, self._pseudonym(respondent), token, ref)
+        key = self._pseudonym(respondent)
+        ended = await self._opening.consent(respondent, key, token, ref, update_id=update_id)
         if ended is not None:
             return ended
         # The draft is open: the press answers the consent question, as its button would.

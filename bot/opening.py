@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,7 +18,9 @@ from bot.wording import Wording
 from flows.engine import Engine
 from flows.parsing import Accepted, TextInput, parse_answer
 from storage.pseudonyms import DraftKey, Pseudonyms
-from storage.repository import QuestionnaireRef, Repository
+from storage.repository import AlreadyStartedError, QuestionnaireRef, Repository
+
+_log = logging.getLogger(__name__)
 
 Replies = tuple[Reply, ...]
 
@@ -91,10 +94,17 @@ class Opening:
         return (*delete, *kept, consent)
 
     async def consent(
-        self, respondent: Respondent, key: DraftKey, token: ConsentToken, ref: int | None
+        self,
+        respondent: Respondent,
+        key: DraftKey,
+        token: ConsentToken,
+        ref: int | None,
+        *,
+        update_id: int,
     ) -> Replies | None:
         """A consent button: None once the draft is open (the press is then an answer to the
-        consent question), else the replies that end it there (refused, stale, cap)."""
+        consent question), else the replies that end it there (refused, stale, cap, or none
+        at all for an update that started a questionnaire before)."""
         consent = self._engine.first_question()
         if token.choice >= len(consent.choices):
             return (self._wording.stale(self._wording.locale(respondent)),)
@@ -110,12 +120,19 @@ class Opening:
             if self._cap.reached(self._pseudonyms.rate(respondent.user_id)):
                 return (Closing(await self._limit_reached(respondent, token.locale), ref),)
             initial = DraftState(current=consent.id, locale=token.locale, prompt_ref=ref)
-            await self._repository.start_or_resume(
-                key,
-                questionnaire=self._ref,
-                campaign=self.registered(token.campaign),
-                initial_state=encode_state(initial),
-            )
+            try:
+                await self._repository.start_or_resume(
+                    key,
+                    questionnaire=self._ref,
+                    campaign=self.registered(token.campaign),
+                    initial_state=encode_state(initial),
+                    started_by=update_id,
+                )
+            except AlreadyStartedError:
+                # Delivered again after the questionnaire it started has ended (a webhook
+                # retry, a poll after a crash): the respondent did nothing new.
+                _log.info("event ButtonPress: a consent already applied")
+                return ()
         return None
 
     def typed_consent(self, respondent: Respondent, text: str | None) -> ConsentToken | None:

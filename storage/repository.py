@@ -30,6 +30,8 @@ from storage.tables import (
     DRAFTS,
     PROCESSED_UPDATES,
     SEALED_ANSWERS,
+    STARTED_UPDATE_DAYS,
+    STARTED_UPDATES,
     SUBMISSION_ID_BYTES,
     SUBMISSIONS,
     TOMBSTONES,
@@ -55,6 +57,10 @@ TESTIMONY_LIMIT_REFUSED: Final = "testimony_limit_refused"
 
 class InvalidCampaignError(ValueError):
     """A campaign code outside [A-Za-z0-9_-]{1,64}; callers drop such codes before calling."""
+
+
+class AlreadyStartedError(Exception):
+    """The update asked to start a questionnaire has started one already (since ended)."""
 
 
 class ConflictError(Exception):
@@ -272,6 +278,11 @@ _MARK_COMPLETE = _COUNT_ANSWERS.values(
     receipt_hash=bindparam("b_receipt_hash"),
 )
 _INSERT_SUBMISSION = insert(SUBMISSIONS)
+_INSERT_STARTED = insert(STARTED_UPDATES)
+_FORGET_STARTED = delete(STARTED_UPDATES).where(
+    STARTED_UPDATES.c.started_on < bindparam("b_before")
+)
+_STARTED_BY = select(STARTED_UPDATES.c.digest).where(STARTED_UPDATES.c.digest == bindparam("b"))
 _INSERT_DRAFT = insert(DRAFTS)
 
 
@@ -377,12 +388,14 @@ class Repository:
         questionnaire: QuestionnaireRef,
         campaign: str | None,
         initial_state: bytes,
+        started_by: int | None = None,
     ) -> DraftHandle:
         """The draft under `key`; if none, a new in-progress submission and its draft.
 
         The new submission gets a random id; the draft holds `initial_state`, sealed with the
         current epoch's draft key under the current pseudonym. An expired draft is expired
-        first, then a new one starts.
+        first, then a new one starts. `started_by` is the update asking for it: an update
+        that has started a questionnaire before starts none again (`AlreadyStartedError`).
         """
         if campaign is not None and not _CAMPAIGN.fullmatch(campaign):
             raise InvalidCampaignError("a campaign code is 1-64 of A-Z a-z 0-9 _ -")
@@ -392,8 +405,15 @@ class Repository:
         today = self._today()
         submission_id = secrets.token_bytes(SUBMISSION_ID_BYTES)
         expires_on = today + self._draft_ttl
+        digest = None if started_by is None else self._secret.update_digest(started_by)
         try:
             async with self._hot_write() as statements:
+                if digest is not None:
+                    if await statements.rows(_STARTED_BY, {"b": digest}):
+                        raise AlreadyStartedError
+                    before = today - timedelta(days=STARTED_UPDATE_DAYS)
+                    await statements.rows(_FORGET_STARTED, {"b_before": before})
+                    await statements.rows(_INSERT_STARTED, {"digest": digest, "started_on": today})
                 await statements.rows(
                     _INSERT_SUBMISSION,
                     {
@@ -425,10 +445,12 @@ class Repository:
                         "expires_on": expires_on,
                     },
                 )
-        except (IntegrityError, sqlite3.IntegrityError):
+        except (IntegrityError, sqlite3.IntegrityError) as error:
             # Another worker started this respondent's draft first: use theirs.
             resumed = (await self.load(key)).draft
             if resumed is None:
+                if digest is not None:  # the same update, started and ended by another worker
+                    raise AlreadyStartedError from error
                 raise
             return resumed
         return DraftHandle(

@@ -368,6 +368,12 @@ class ServerSecret:
         (storage/shared_pacing.py): without it a tag cannot be computed from an id."""
         return hkdf_sha256(self._root, b"oclep pacing tags")
 
+    def update_digest(self, update_id: int) -> bytes:
+        """HMAC-SHA256 of a Telegram update id under a key of its own: what is stored of the
+        update that started a questionnaire, never the id."""
+        key = hkdf_sha256(self._root, b"oclep started update")
+        return hmac.digest(key, str(update_id).encode("ascii"), "sha256")
+
     def receipt_hash(self, receipt: str) -> bytes:
         """HMAC-SHA256(receipt key, normalized receipt): what is stored, never the receipt.
 

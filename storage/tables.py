@@ -34,6 +34,7 @@ CAMPAIGN_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # than the day-granular dates. Tables whose key is random or per respondent are stored
 # WITHOUT ROWID: their rows sit in key order, and the key says nothing about time.
 NO_ROWID: dict[str, Any] = {"sqlite_with_rowid": False}
+STARTED_UPDATE_DAYS = 2
 
 
 class SubmissionStatus(StrEnum):
@@ -209,6 +210,22 @@ class ProcessedUpdate(SQLModel, table=True):
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
 
 
+class StartedUpdate(SQLModel, table=True):
+    """An update that started a questionnaire, as a keyed digest of its id.
+
+    A draft's processed updates go with it, so without this a consent press delivered again
+    after its questionnaire ended (a webhook retry, a poll after a crash) would start a new
+    one. Kept `STARTED_UPDATE_DAYS` (Telegram keeps an undelivered update for 24 hours); the
+    digest names no respondent and no draft.
+    """
+
+    __tablename__ = "started_updates"
+    __table_args__ = (Index("ix_started_updates_started_on", "started_on"), NO_ROWID)
+
+    digest: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    started_on: date = Field(sa_column=Column(Date, nullable=False))
+
+
 class Tombstone(SQLModel, table=True):
     """A withdrawn submission: tells staff to delete offline copies; holds no content."""
 
@@ -324,6 +341,7 @@ ATTACHMENT_CHUNKS: Table = _table(AttachmentChunk)
 DRAFTS: Table = _table(Draft)
 PROCESSED_UPDATES: Table = _table(ProcessedUpdate)
 TOMBSTONES: Table = _table(Tombstone)
+STARTED_UPDATES: Table = _table(StartedUpdate)
 AUDIT_LOG: Table = _table(AuditEvent)
 SERVER_META: Table = _table(ServerMeta)
 ACCESS_CODES: Table = _table(AccessCode)
