@@ -32,6 +32,8 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.telegram.retries import Retries
+
 if TYPE_CHECKING:
     from aiogram import Bot
 
@@ -140,7 +142,15 @@ class Pacer(BaseRequestMiddleware):
         self._global = _Cell(self.limits.global_rate, self.limits.global_burst)
 
     def install(self, session: BaseSession) -> Pacer:
+        """Register as a request middleware outside the session's retries, if it has any:
+        a call takes one turn, and its retries wait what Telegram's `retry_after` says, not
+        another turn each (a refused attempt sends nothing to count against the limits)."""
+        retries = [m for m in session.middleware[:] if isinstance(m, Retries)]
+        for middleware in retries:
+            session.middleware.unregister(middleware)
         session.middleware(self)
+        for middleware in retries:
+            session.middleware(middleware)
         return self
 
     async def wait_turn(self, chat_id: int | str | None) -> None:

@@ -66,8 +66,8 @@ class Retries(BaseRequestMiddleware):
     A retried sendMessage whose first attempt timed out after Telegram stored it may show
     twice; the conversation's exactly-once bookkeeping is in the database, not in the chat.
 
-    Registered first on the session (`install`), it is the outermost middleware: each
-    attempt goes through the others, pacing included, as a new request to Telegram.
+    Registered on the session (`install`); a `Pacer` installed later puts itself outside
+    (bot/telegram/pacing.py), so that a call is paced once and its retries are not.
     """
 
     policy: RetryPolicy = field(default_factory=RetryPolicy)
