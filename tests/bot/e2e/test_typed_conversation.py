@@ -3,6 +3,7 @@ discarding parts, /discreto, "Atrás", and the return check; what staff decrypt 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from bot.i18n import Catalogs
@@ -20,7 +21,7 @@ from tests.bot.e2e.support import (
     running_bot,
 )
 from tests.conftest import DatabaseTarget
-from tests.telegram_emulator import BotApiEmulator
+from tests.telegram_emulator import BotApiEmulator, VisibleMessage
 
 TELEGRAM_MAX_MESSAGE = 4096
 
@@ -239,6 +240,10 @@ async def _whole_review_pages(respondent: Respondent) -> str:
     return "\n".join(pages)
 
 
+def _shows(expected: str, shown: list[VisibleMessage]) -> bool:
+    return any(expected in (message.text or "") for message in shown)
+
+
 def _buttons(respondent: Respondent) -> list[str]:
     message = respondent.user.chat.last_bot_message(with_keyboard=True)
     assert message is not None
@@ -287,8 +292,13 @@ async def test_english_typed_answers_match_english_labels(
         await respondent.start()
         assert "Do you agree to take part?" in respondent.screen_text()
         for text, next_question in typed:
-            screen = await respondent.type(text)
-            assert english(engine.question(next_question).text) in screen, (text, screen)
+            expected = english(engine.question(next_question).text)
+            await respondent.user.send_text(text)
+            # The typed message is deleted first, then the screen edited: wait for the edit
+            # (a reply-quiet window alone can fall between the two on a busy machine).
+            await respondent.user.wait_for_screen(
+                partial(_shows, expected), 15.0, description=f"the question after {text!r}"
+            )
         while "Check your answers" not in respondent.screen_text():
             buttons = _buttons(respondent)
             await respondent.press(
