@@ -26,7 +26,7 @@ from admin_cli.site.layout import CSP, CSS, page
 from admin_cli.site.opendata import DataTable, combined, month_tables
 from admin_cli.site.quotes import PublishedQuote
 from admin_cli.site.source import PublishedMonth, SiteError
-from admin_cli.site.texts import LANGUAGES, Texts
+from admin_cli.site.texts import LANGUAGES, Texts, load_catalogs
 from admin_cli.site.trends import audit_cumulative, cumulative
 
 LICENCE: Final = """\
@@ -87,8 +87,9 @@ def assemble(
     files["data/dictionary.json"] = words.json()
     files["data/LICENSE.txt"] = LICENCE
     latest = months[-1].period
+    catalogs = load_catalogs()
     for lang in LANGUAGES:
-        tr = Texts.load(lang)
+        tr = Texts.load(lang, catalogs)
 
         def put(path: str, title: str, body: str, current: str | None, tr: Texts = tr) -> None:
             files[f"{tr.lang}/{path}"] = page(

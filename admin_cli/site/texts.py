@@ -1,48 +1,29 @@
 """The site's wording: Spanish msgids marked for `make locales`, translated from the project's
-gettext catalogs (locales/<lang>/LC_MESSAGES/messages.po, or the wheel's compiled copies).
-
-The catalogs are read here rather than through `bot.i18n`: admin_cli does not import the bot
-package (docs/architecture.md); it reads the same files.
+gettext catalogs through `flows.catalogs` (the wheel's compiled copies, or a clone's .po files),
+the same loader the bot and the report use.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
 from dataclasses import dataclass
-from importlib.resources import files
-from pathlib import Path
 from typing import Final
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from admin_cli.site.source import SiteError
+from flows.catalogs import CatalogError, Catalogs
+from flows.locales import SUPPORTED_LOCALES
 
-LANGUAGES: Final = ("es", "en")
-_SOURCE_TREE: Final = Path(__file__).resolve().parents[2] / "locales"
+LANGUAGES: Final = SUPPORTED_LOCALES
 
 
 def N_(text: str) -> str:  # the gettext marker Babel extracts
     return text
 
 
-def _catalog(lang: str) -> gettext.NullTranslations:
-    if lang == "es":
-        return gettext.NullTranslations()  # Spanish is the source language
-    packaged = files("bot") / "locales" / lang / "LC_MESSAGES" / "messages.mo"
-    if packaged.is_file():
-        return gettext.GNUTranslations(io.BytesIO(packaged.read_bytes()))
-    path = _SOURCE_TREE / lang / "LC_MESSAGES" / "messages.po"
+def load_catalogs() -> Catalogs:
     try:
-        with path.open("rb") as source:
-            catalog = read_po(source, locale=lang, domain="messages")
-    except OSError:
-        raise SiteError(f"Cannot read the {lang} catalog {path}.") from None
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+        return Catalogs.load()
+    except CatalogError as exc:
+        raise SiteError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -50,14 +31,14 @@ class Texts:
     """The site's words in one language."""
 
     lang: str
-    _translations: gettext.NullTranslations
+    _catalogs: Catalogs
 
     @classmethod
-    def load(cls, lang: str) -> Texts:
-        return cls(lang, _catalog(lang))
+    def load(cls, lang: str, catalogs: Catalogs | None = None) -> Texts:
+        return cls(lang, catalogs or load_catalogs())
 
     def __call__(self, msgid: str) -> str:
-        return self._translations.gettext(msgid)
+        return self._catalogs.gettext(self.lang, msgid)
 
 
 # Layout
