@@ -137,9 +137,14 @@ class Pacer(BaseRequestMiddleware):
     _global: _Cell = field(init=False)
     _chats: dict[int | str, _Cell] = field(default_factory=dict, init=False)
     _chat_turns: dict[int | str, _Turn] = field(default_factory=dict, init=False)
+    # Departures as they really happen, and the one-at-a-time gate that keeps them within
+    # the overall limit (see `_depart`).
+    _departures: _Cell = field(init=False)
+    _gate: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
         self._global = _Cell(self.limits.global_rate, self.limits.global_burst)
+        self._departures = _Cell(self.limits.global_rate, self.limits.global_burst)
 
     def install(self, session: BaseSession) -> Pacer:
         """Register as a request middleware outside the session's retries, if it has any:
@@ -155,6 +160,25 @@ class Pacer(BaseRequestMiddleware):
 
     async def wait_turn(self, chat_id: int | str | None) -> None:
         """Return when a message (to `chat_id`; None for an edit) may go."""
+        await self._book_turn(chat_id)
+        await self._depart()
+
+    async def _depart(self) -> None:
+        """Let the call leave only when its real departure conforms to the overall limit.
+
+        Booked moments conform, but a busy event loop (a CPU-bound burst: Argon2id digests,
+        seals) wakes its sleepers late, and every call whose moment passed during the stall
+        would then leave at once: a clump over Telegram's burst allowance, 429s. The gate
+        passes calls one at a time, in arrival order, and counts each from when it really
+        goes; when nothing stalled, booked moments already conform and nobody waits here.
+        """
+        async with self._gate:
+            now = self.clock()
+            await self._sleep(self._departures.earliest(now) - now)
+            self._departures.take(self.clock())
+
+    async def _book_turn(self, chat_id: int | str | None) -> None:
+        """Wait for the moment booked for this call (its chat's turn, then an overall one)."""
         if chat_id is None:
             if self.shared is not None:
                 with contextlib.suppress(_SharedFailed):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from pathlib import Path
 
 from bot.telegram.pacing import PaceLimits, Pacer
@@ -80,6 +81,32 @@ async def test_paced_calls_never_exceed_telegrams_limits() -> None:
     await asyncio.gather(*(call(chat, delay) for chat, delay in calls))
     assert refused == 0
     assert pacer.delayed > 0  # the traffic was above the limits: pacing had work to do
+
+
+async def test_a_stalled_event_loop_does_not_release_its_backlog_at_once() -> None:
+    """Calls booked while the loop is blocked (a CPU-bound burst) leave within the limits.
+
+    Without the departure gate, every call whose moment passed during the stall would
+    leave together: here about 0.4 s x 125/s + 10 = 60 at once against a burst of 10.
+    """
+    pacer = Pacer(FAST)
+    loop = asyncio.get_running_loop()
+    departed: list[float] = []
+
+    async def edit() -> None:
+        await pacer.wait_turn(None)
+        departed.append(loop.time())
+
+    calls = [asyncio.create_task(edit()) for _ in range(80)]
+    await asyncio.sleep(0.01)  # every call has booked its moment and sleeps
+    time.sleep(0.4)  # noqa: ASYNC251 -- the point: the event loop stalls, as under a CPU-bound burst
+    await asyncio.gather(*calls)
+    judge = FloodControl(
+        FloodLimits(global_rate=FAST.global_rate, global_burst=FAST.global_burst + 1),
+        clock=iter(departed).__next__,
+    )
+    refused = sum(judge.check("editMessageText", None) is not None for _ in departed)
+    assert refused == 0
 
 
 async def _burst(emulator: BotApiEmulator) -> list[float]:
