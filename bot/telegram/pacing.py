@@ -160,8 +160,24 @@ class Pacer(BaseRequestMiddleware):
 
     async def wait_turn(self, chat_id: int | str | None) -> None:
         """Return when a message (to `chat_id`; None for an edit) may go."""
-        await self._book_turn(chat_id)
-        await self._depart()
+        if chat_id is None:
+            await self._book_edit()
+            await self._depart()
+            return
+        turn = self._chat_turns.setdefault(chat_id, _Turn())
+        turn.users += 1
+        try:
+            # FIFO, held until the call really leaves: the chat's messages go in call order
+            # and the next one is counted from this one's real departure.
+            async with turn.lock:
+                chat = await self._book_message(chat_id)
+                await self._depart()
+                if chat is not None:
+                    chat.take(self.clock())
+        finally:
+            turn.users -= 1
+            if turn.users == 0:  # nobody holds or awaits it: the chat's lock can go
+                del self._chat_turns[chat_id]
 
     async def _depart(self) -> None:
         """Let the call leave only when its real departure conforms to the overall limit.
@@ -177,34 +193,29 @@ class Pacer(BaseRequestMiddleware):
             await self._sleep(self._departures.earliest(now) - now)
             self._departures.take(self.clock())
 
-    async def _book_turn(self, chat_id: int | str | None) -> None:
-        """Wait for the moment booked for this call (its chat's turn, then an overall one)."""
-        if chat_id is None:
-            if self.shared is not None:
-                with contextlib.suppress(_SharedFailed):
-                    await self._sleep(await self._shared_overall(self.shared))
-                    return
-            await self._sleep(self._book_global())
-            return
-        turn = self._chat_turns.setdefault(chat_id, _Turn())
-        turn.users += 1
-        try:
-            async with turn.lock:  # FIFO: the chat's messages leave in call order
-                if self.shared is not None:
-                    with contextlib.suppress(_SharedFailed):
-                        await self._shared_turn(self.shared, chat_id)
-                        return
-                chat = self._chat(chat_id)
-                now = self.clock()
-                await self._sleep(chat.earliest(now) - now)
-                await self._sleep(self._book_global())
-                # Counted from when it really leaves: a sleep that overran must not let the
-                # chat's next message go early.
-                chat.take(self.clock())
-        finally:
-            turn.users -= 1
-            if turn.users == 0:  # nobody holds or awaits it: the chat's lock can go
-                del self._chat_turns[chat_id]
+    async def _book_edit(self) -> None:
+        """Wait for an overall moment booked for an edit (it counts in no chat's limit)."""
+        if self.shared is not None:
+            with contextlib.suppress(_SharedFailed):
+                await self._sleep(await self._shared_overall(self.shared))
+                return
+        await self._sleep(self._book_global())
+
+    async def _book_message(self, chat_id: int | str) -> _Cell | None:
+        """Wait for the chat's turn, then for an overall moment booked from it.
+
+        Returns this process's cell for the chat, to be taken when the message really
+        leaves; None when the workers' shared cells booked it.
+        """
+        if self.shared is not None:
+            with contextlib.suppress(_SharedFailed):
+                await self._shared_turn(self.shared, chat_id)
+                return None
+        chat = self._chat(chat_id)
+        now = self.clock()
+        await self._sleep(chat.earliest(now) - now)
+        await self._sleep(self._book_global())
+        return chat
 
     async def _shared_turn(self, shared: SharedCells, chat_id: int | str) -> None:
         limits = self.limits

@@ -109,6 +109,45 @@ async def test_a_stalled_event_loop_does_not_release_its_backlog_at_once() -> No
     assert refused == 0
 
 
+async def test_a_stall_does_not_crowd_one_chats_messages_either() -> None:
+    """A chat's next message is counted from when the previous one really left.
+
+    Behind a stall the departure gate delays calls; a chat whose messages were counted when
+    they were booked would then see them leave closer together than its limit allows.
+    """
+    pacer = Pacer(FAST)
+    loop = asyncio.get_running_loop()
+    departed: list[tuple[float, int | None]] = []
+
+    async def call(chat: int | None) -> None:
+        await pacer.wait_turn(chat)
+        departed.append((loop.time(), chat))
+
+    chats: list[int | None] = [None] * 120 + [1, 2, 3] * 8
+    random.Random(14).shuffle(chats)
+    calls = [asyncio.create_task(call(chat)) for chat in chats]
+    for _ in range(3):  # stalls while the chats' messages wait their turns
+        await asyncio.sleep(0.05)
+        time.sleep(0.3)  # noqa: ASYNC251 -- the point: the event loop stalls
+    await asyncio.gather(*calls)
+    departed.sort()
+    judge = FloodControl(
+        FloodLimits(
+            per_chat_rate=FAST.per_chat_rate,
+            per_chat_burst=FAST.per_chat_burst + 1,
+            global_rate=FAST.global_rate,
+            global_burst=FAST.global_burst + 1,
+        ),
+        clock=iter([moment for moment, _ in departed]).__next__,
+    )
+    refused = [
+        chat
+        for _, chat in departed
+        if judge.check("editMessageText" if chat is None else "sendMessage", chat) is not None
+    ]
+    assert refused == []
+
+
 async def _burst(emulator: BotApiEmulator) -> list[float]:
     """BURST respondents send /start at once; seconds until each sees the first screen."""
     users = [emulator.user(8_100_000 + i) for i in range(BURST)]
