@@ -153,7 +153,10 @@ class ConsoleChannel:
             if reply.note:
                 lines.append(f"» {reply.note}")
             lines.append(reply.text)
-            lines += [f"  {i}. {option.label}" for i, option in enumerate(reply.options, 1)]
+            # Where a typed answer is allowed, a bare number is an answer ("1" hour), so the
+            # options show the "#" that picks them instead of leaving a hurried typist to guess.
+            mark = "#" if reply.accepts_text else ""
+            lines += [f"  {mark}{i}. {option.label}" for i, option in enumerate(reply.options, 1)]
             self._print("\n".join(lines))
         elif isinstance(reply, Notice):
             self._print(f"» {reply.text}")

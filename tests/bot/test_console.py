@@ -88,3 +88,17 @@ def test_bad_database_url_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "database URL" in result.stderr
+
+
+def test_options_of_a_question_that_takes_typing_show_the_mark_that_picks_them(
+    tmp_path: Path,
+) -> None:
+    # consent, safe place, on a mission now, health sector, doctor; then the country question,
+    # which also takes a typed name: its options read "#1." and "#1" picks Venezuela.
+    result = _run(tmp_path / "data", ["1", "1", "1", "1", "1", "#1"])
+    assert result.returncode == 0, result.stderr
+    country = result.stdout.index("¿En qué país es o fue la misión?")
+    assert "  #1. Venezuela" in result.stdout[country:]
+    assert "  1. Salud" in result.stdout  # a question with buttons only: plain numbers
+    assert "No encontramos ese país" not in result.stdout
+    assert result.stdout.count("¿En qué país es o fue la misión?") == 1
