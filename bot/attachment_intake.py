@@ -31,6 +31,7 @@ from bot.i18n import Catalogs
 from bot.replies import DeleteRespondentMessage, Notice, Reply
 from bot.screens import Screens
 from flows.engine import Engine
+from flows.model import AttachmentsQuestion
 from storage.attachments.sealed_file import FileFacts, FileKind, SealedSummary
 from storage.attachments.store import AttachmentStore, FileTooLarge
 from storage.keys import StaffPublicKey
@@ -73,7 +74,7 @@ class AttachmentIntake:
     @property
     def asked(self) -> bool:
         """Whether the questionnaire has an attachments question at all."""
-        return any(q.type == "attachments" for q in self._engine.questions)
+        return any(isinstance(q, AttachmentsQuestion) for q in self._engine.questions)
 
     def not_taken(self, draft: DraftHandle | None) -> str | None:
         """The msgid of the notice for a file sent where none is asked, or None when the
@@ -82,7 +83,7 @@ class AttachmentIntake:
         if draft is not None:
             state = decode_state(draft.state)
             current = None if state.on_review else self._engine.question(state.current)
-            if current is not None and current.type == "attachments":
+            if current is not None and isinstance(current, AttachmentsQuestion):
                 return None
         return texts.NOT_NOW if self.asked else texts.NOT_AN_ANSWER
 

@@ -25,7 +25,14 @@ from bot.text_room import TextRoom
 from bot.wording import Wording
 from flows.answers import AnswerValue, NavigationValue, encode_answer
 from flows.engine import Engine
-from flows.model import Question
+from flows.model import (
+    AttachmentsQuestion,
+    ConsentQuestion,
+    CountryQuestion,
+    MultiQuestion,
+    NoteQuestion,
+    Question,
+)
 from flows.parsing import (
     Accepted,
     ChoiceInput,
@@ -136,7 +143,7 @@ class QuestionFlow:
     def _not_an_answer(self, state: DraftState, question: Question, act: Act) -> Step | None:
         """The acts that answer nothing: "listo" (typed or pressed), skipping a multi-part
         text already begun, "Continuar" under a note."""
-        if question.type == "attachments":
+        if isinstance(question, AttachmentsQuestion):
             # «Listo» records how many files were sealed (bot/attachment_intake.py).
             if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
                 return self._record(state, question, state.files, order=None)
@@ -165,7 +172,7 @@ class QuestionFlow:
             question is None
             or question.id != state.current
             or token.step != state.step
-            or question.type != "multi"
+            or not isinstance(question, MultiQuestion)
             or token.mask >= 1 << len(question.choices)
         ):
             return self._wording.stale(state.locale)
@@ -187,7 +194,7 @@ class QuestionFlow:
 
     def _back(self, state: DraftState, question: Question) -> Step:
         previous = self._engine.previous_question(state.routing, before=question.id)
-        if previous is None or question.type == "consent":
+        if previous is None or isinstance(question, ConsentQuestion):
             text = self._wording.text(state.locale, texts.NO_EARLIER_QUESTION)
             return Step(None, (Notice(text, transient=True),))
         moved = replace(state, current=previous.id, step=state.step + 1, text_parts=0, text_chars=0)
@@ -199,7 +206,7 @@ class QuestionFlow:
         with the ticks last drawn on its screen; without them, a hint."""
         if question.multipart:
             return self._finish(state, question)
-        if question.type == "multi":
+        if isinstance(question, MultiQuestion):
             ticked = state.ticked
             if ticked is not None and (ticked.question_id, ticked.step) == (
                 question.id,
@@ -213,7 +220,7 @@ class QuestionFlow:
         return None
 
     def _continue(self, state: DraftState, question: Question) -> Step:
-        if question.type != "note":
+        if not isinstance(question, NoteQuestion):
             return Step(None, (self._screens.question(state),))
         nxt = self._engine.next_question(state.routing, after=question.id)
         return self._advance(state, nxt, answers=())
@@ -251,7 +258,7 @@ class QuestionFlow:
             return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
         if act.action is Action.SUBMIT:
             mask = int(act.arg, 36)
-            if question.type != "multi" or mask >= 1 << len(question.choices):
+            if not isinstance(question, MultiQuestion) or mask >= 1 << len(question.choices):
                 return None
             return ChoiceInput(selected_codes(question, mask))
         return None
@@ -317,7 +324,7 @@ class QuestionFlow:
 
     def _finish(self, state: DraftState, question: Question) -> Step:
         if not question.multipart or state.text_parts == 0:
-            hint = texts.MULTI_HINT if question.type == "multi" else texts.TEXT_NEEDED
+            hint = texts.MULTI_HINT if isinstance(question, MultiQuestion) else texts.TEXT_NEEDED
             note = self._wording.text(state.locale, hint)
             return Step(None, (self._screens.question(state, note=note),))
         nxt = self._engine.next_question(state.routing, after=question.id)
@@ -390,6 +397,6 @@ def _mission_country(engine: Engine, routing: Mapping[str, NavigationValue]) -> 
     """The country answer, when the draft keeps it readable; else currency words are asked."""
     for question in engine.questions:
         value = routing.get(question.id)
-        if question.type == "country" and isinstance(value, str):
+        if isinstance(question, CountryQuestion) and isinstance(value, str):
             return value
     return None

@@ -19,7 +19,14 @@ from typing import Final, Literal, TypeAlias
 from admin_cli.errors import CommandError
 from admin_cli.records import SubmissionRecord
 from flows.answers import AnswerValue, Money, Skipped
-from flows.model import NUMERIC_FIGURE_KINDS, Question, Questionnaire
+from flows.model import (
+    NUMERIC_FIGURE_KINDS,
+    MoneyQuestion,
+    MultiQuestion,
+    Question,
+    Questionnaire,
+    TextQuestion,
+)
 
 SKIP_CODE: Final = "_skip"
 SEPARATOR: Final = "__"
@@ -97,7 +104,7 @@ def layout(questionnaires: Iterable[Questionnaire], *, include_text: bool) -> La
             questions[question.id] = question
             _merge(codes.setdefault(question.id, []), [c.code for c in question.choices])
             versions.setdefault(question.id, []).append(questionnaire.version)
-            if question.type == "multi":
+            if isinstance(question, MultiQuestion):
                 for choice in question.choices:
                     code_column = f"{question.id}{SEPARATOR}{choice.code}"
                     versions.setdefault(code_column, []).append(questionnaire.version)
@@ -108,14 +115,14 @@ def layout(questionnaires: Iterable[Questionnaire], *, include_text: bool) -> La
     columns = [Column(name, "meta", name, type="meta") for name, _ in META_COLUMNS]
     for qid in question_ids:
         question = questions[qid]
-        if question.type == "text" and not include_text:
+        if isinstance(question, TextQuestion) and not include_text:
             continue
-        if question.type == "multi":
+        if isinstance(question, MultiQuestion):
             columns += [
                 Column(f"{qid}{SEPARATOR}{code}", "question", qid, code, "multi")
                 for code in codes[qid]
             ]
-        elif question.type == "money":
+        elif isinstance(question, MoneyQuestion):
             columns += [
                 Column(f"{qid}{SEPARATOR}amount", "question", qid, "amount", "money"),
                 Column(f"{qid}{SEPARATOR}currency", "question", qid, "currency", "money"),
