@@ -144,14 +144,9 @@ class QuestionFlow:
         """The acts that answer nothing: "listo" (typed or pressed), skipping a multi-part
         text already begun, "Continuar" under a note."""
         if isinstance(question, AttachmentsQuestion):
-            # «Listo» records how many files were sealed (bot/attachment_intake.py).
-            if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
-                return self._record(state, question, state.files, order=None)
-            if act.action is Action.SKIP and state.files:
-                note = self._wording.text(state.locale, attachment_texts.SKIP_WITH_FILES)
-                return Step(
-                    None, (self._screens.question(state, note=note.format(files=state.files)),)
-                )
+            step = self._attachments_act(state, question, act)
+            if step is not None:
+                return step
         if act.text is not None and means_done(act.text):
             return self._typed_done(state, question)
         if act.action is Action.SKIP and question.multipart and state.text_parts > 0:
@@ -160,6 +155,17 @@ class QuestionFlow:
             return self._finish(state, question)
         if act.action is Action.CONTINUE:
             return self._continue(state, question)
+        return None
+
+    def _attachments_act(
+        self, state: DraftState, question: AttachmentsQuestion, act: Act
+    ) -> Step | None:
+        # «Listo» records how many files were sealed (bot/attachment_intake.py).
+        if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
+            return self._record(state, question, state.files, order=None)
+        if act.action is Action.SKIP and state.files:
+            note = self._wording.text(state.locale, attachment_texts.SKIP_WITH_FILES)
+            return Step(None, (self._screens.question(state, note=note.format(files=state.files)),))
         return None
 
     def toggle(self, state: DraftState, token: QuestionToken, ref: int | None) -> Reply:

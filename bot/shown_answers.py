@@ -67,6 +67,18 @@ def shown_answer(
         if isinstance(question, HoursQuestion):
             return tr(texts.HOURS_PER_WEEK).format(hours=value)
         return f"{value} %" if isinstance(question, PercentQuestion) else str(value)
+    return _shown_words(question, value, tr, locale=locale, discreet=discreet)
+
+
+def _shown_words(
+    question: Question,
+    value: str | tuple[str, ...],
+    tr: Translate,
+    *,
+    locale: str,
+    discreet: bool,
+) -> str:
+    """A text, a place or the labels of the chosen codes."""
     if isinstance(question, TextQuestion):
         assert isinstance(value, str)
         if discreet:
@@ -76,7 +88,10 @@ def shown_answer(
         return country_name(value, locale)
     if isinstance(question, ProvinceQuestion) and isinstance(value, str):
         return PROVINCES.get(value, value)
-    codes = value if isinstance(value, tuple) else (str(value),)
+    return _labels(question, value if isinstance(value, tuple) else (str(value),), tr)
+
+
+def _labels(question: Question, codes: tuple[str, ...], tr: Translate) -> str:
     labels = []
     for code in codes:
         choice = question.choice(code)
