@@ -232,7 +232,7 @@ class QuestionFlow:
         return self._advance(state, nxt, answers=())
 
     def _answer(self, state: DraftState, question: Question, act: Act) -> Step:
-        raw = self._raw_input(question, act)
+        raw = _raw_input(question, act)
         if raw is None:
             return Step(None, (self._wording.stale(state.locale),))
         tr = self._wording.translator(state.locale)
@@ -249,25 +249,6 @@ class QuestionFlow:
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
             return Step(None, (prompt,))
         return self._record(state, question, parsed.value, order=act.message_ref)
-
-    def _raw_input(self, question: Question, act: Act) -> RawInput | None:
-        if act.text is not None:
-            return TextInput(act.text)
-        if act.action in (Action.SKIP, Action.DISCARD):
-            return SkipInput()
-        if act.action is Action.ANSWER:
-            choices = question.all_choices()
-            index = int(act.arg)
-            return ChoiceInput((choices[index].code,)) if index < len(choices) else None
-        if act.action is Action.SUGGESTION:
-            # Any question with typed answers may propose readings; its parser decides.
-            return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
-        if act.action is Action.SUBMIT:
-            mask = int(act.arg, 36)
-            if not isinstance(question, MultiQuestion) or mask >= 1 << len(question.choices):
-                return None
-            return ChoiceInput(selected_codes(question, mask))
-        return None
 
     def _record(
         self, state: DraftState, question: Question, value: AnswerValue, *, order: int | None
@@ -405,4 +386,26 @@ def _mission_country(engine: Engine, routing: Mapping[str, NavigationValue]) -> 
         value = routing.get(question.id)
         if isinstance(question, CountryQuestion) and isinstance(value, str):
             return value
+    return None
+
+
+def _raw_input(question: Question, act: Act) -> RawInput | None:
+    """The input a button press or a typed text stands for; None for a press that is stale
+    or does not fit the question."""
+    if act.text is not None:
+        return TextInput(act.text)
+    if act.action in (Action.SKIP, Action.DISCARD):
+        return SkipInput()
+    if act.action is Action.ANSWER:
+        choices = question.all_choices()
+        index = int(act.arg)
+        return ChoiceInput((choices[index].code,)) if index < len(choices) else None
+    if act.action is Action.SUGGESTION:
+        # Any question with typed answers may propose readings; its parser decides.
+        return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
+    if act.action is Action.SUBMIT:
+        mask = int(act.arg, 36)
+        if not isinstance(question, MultiQuestion) or mask >= 1 << len(question.choices):
+            return None
+        return ChoiceInput(selected_codes(question, mask))
     return None
