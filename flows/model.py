@@ -305,6 +305,16 @@ class _WithChoices(_Skippable, _OneMessage):
     """A question answered by pressing one of its `choices` (or typing its label)."""
 
     choices: tuple[Choice, ...] = ()
+    # Choices a kind always offers (yesno, province): the file need not list them.
+    implied_choices: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _implied(cls, data: Any) -> Any:
+        if cls.implied_choices and isinstance(data, dict) and "choices" not in data:
+            implied = [{"code": code, "label": label} for code, label in cls.implied_choices]
+            return {**data, "choices": implied}
+        return data
 
     def all_choices(self) -> tuple[Choice, ...]:
         return self.choices
@@ -362,13 +372,7 @@ class YesNoQuestion(_WithChoices):
 
     type: Literal["yesno"]
     stop: Stop | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _implied_choices(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "choices" not in data:
-            return {**data, "choices": [{"code": c, "label": lbl} for c, lbl in YESNO_CHOICES]}
-        return data
+    implied_choices: ClassVar[tuple[tuple[str, str], ...]] = YESNO_CHOICES
 
     @model_validator(mode="after")
     def _fits(self) -> YesNoQuestion:
@@ -396,13 +400,7 @@ class ProvinceQuestion(_WithChoices, _NoStop):
     """A Cuban province, typed or pressed; the choices are Cuba's provinces unless listed."""
 
     type: Literal["province"]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _implied_choices(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "choices" not in data:
-            return {**data, "choices": [{"code": c, "label": n} for c, n in PROVINCES.items()]}
-        return data
+    implied_choices: ClassVar[tuple[tuple[str, str], ...]] = tuple(PROVINCES.items())
 
     @model_validator(mode="after")
     def _fits(self) -> ProvinceQuestion:

@@ -176,7 +176,10 @@ def reader_view(
     )
 
 
-def _add_release(polytope: Polytope, view: ReaderView, prefix: str) -> None:
+def add_view(polytope: Polytope, view: ReaderView, prefix: str) -> None:
+    """One published view as a reader sees it: hidden cells as unknowns within their
+    displayed bounds (named `prefix` + key), published cells as constants, every relation.
+    The monthly audit and the site's audit across months read views the same way."""
     for key, (low, high) in view.known.items():
         if low != high:
             polytope.variable(prefix + key, low, high)
@@ -206,13 +209,13 @@ def audit(
     would help, i.e. the same cell here)."""
     view = reader_view(system, decision, min_cell)
     polytope = Polytope()
-    _add_release(polytope, view, "")
+    add_view(polytope, view, "")
     truth = {key: value for key, value in system.values.items() if decision[key] != "none"}
     targets = {key: {key: 1} for key, value in truth.items() if value > 0}
     exposed = {key for key in targets if not _has_variable(polytope, key)}
     for index, release in enumerate(earlier):
         prefix = f"r{index}:"
-        _add_release(polytope, release.view, prefix)
+        add_view(polytope, release.view, prefix)
         for key, (low, high) in release.view.known.items():
             if key not in view.known:
                 continue
@@ -298,7 +301,7 @@ def _pinned_alone(
     alone: dict[str, tuple[int, int]] = {}
     for index, release in enumerate(earlier):
         own = Polytope()
-        _add_release(own, release.view, f"r{index}:")
+        add_view(own, release.view, f"r{index}:")
         wanted = {
             name: terms
             for name, terms in targets.items()
