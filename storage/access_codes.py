@@ -161,9 +161,9 @@ class AccessCodes:
         async with self._database.engine.connect() as connection:
             row = (
                 await connection.execute(
-                    select(
-                        _C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on
-                    ).where(_C.code_hash == self._secret.access_code_hash(code))
+                    select(*_GRANT_COLUMNS).where(
+                        _C.code_hash == self._secret.access_code_hash(code)
+                    )
                 )
             ).one_or_none()
         return None if row is None else _outcome(row)
@@ -194,11 +194,7 @@ class AccessCodes:
             return None
         async with self._database.engine.connect() as connection:
             row = (
-                await connection.execute(
-                    select(
-                        _C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on
-                    ).where(_C.short_id == short_id)
-                )
+                await connection.execute(select(*_GRANT_COLUMNS).where(_C.short_id == short_id))
             ).one_or_none()
         return None if row is None else _outcome(row)
 
@@ -287,7 +283,9 @@ def _check_chosen(kind: AccessCodeKind, code: str) -> None:
         )
 
 
-# What `codes list` shows of a code: never the code, nor its keyed hash.
+# What a resolved code opens (`_outcome`), and what `codes list` shows of a code: never
+# the code, nor its keyed hash.
+_GRANT_COLUMNS: Final = (_C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on)
 _ENTRY_COLUMNS: Final = (
     _C.short_id,
     _C.kind,
