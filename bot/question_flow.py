@@ -20,7 +20,7 @@ from bot.checkpoints import Checkpoints
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.replies import Closing, Done, Notice, Prompt, Reply
 from bot.review import Review
-from bot.screens import TYPED_TYPES, Screens, selected_codes
+from bot.screens import Screens, selected_codes
 from bot.text_room import TextRoom
 from bot.wording import Wording
 from flows.answers import AnswerValue, NavigationValue, encode_answer
@@ -31,7 +31,10 @@ from flows.model import (
     CountryQuestion,
     MultiQuestion,
     NoteQuestion,
+    NumericQuestion,
+    ProvinceQuestion,
     Question,
+    TextQuestion,
 )
 from flows.parsing import (
     Accepted,
@@ -402,7 +405,10 @@ def _raw_input(question: Question, act: Act) -> RawInput | None:
         return ChoiceInput((choices[index].code,)) if index < len(choices) else None
     if act.action is Action.SUGGESTION:
         # Any question with typed answers may propose readings; its parser decides.
-        return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
+        suggests = isinstance(
+            question, NumericQuestion | CountryQuestion | ProvinceQuestion | TextQuestion
+        )
+        return ChoiceInput((act.arg,)) if suggests else None
     if act.action is Action.SUBMIT:
         mask = int(act.arg, 36)
         if not isinstance(question, MultiQuestion) or mask >= 1 << len(question.choices):
