@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import tempfile
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from admin_cli.attachments.clean import Outcome, clean_copy
 from admin_cli.attachments.export import MANIFEST_JSON
+from admin_cli.audit import output_digest
 from admin_cli.console import status_console
 from admin_cli.errors import CommandError, exit_on_errors
 
@@ -25,14 +25,6 @@ app = typer.Typer(
     help="Documents and photos exported with `oclep-admin export --attachments`.",
     no_args_is_help=True,
 )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _manifest(folder: Path) -> list[dict[str, Any]]:
@@ -80,7 +72,7 @@ def clean(
             original = folder / str(row["file"])
             if Path(str(row["file"])).name != row["file"] or not original.is_file():
                 raise CommandError(f"{original} is missing; nothing was cleaned.")
-            if _sha256(original) != row["sha256"]:
+            if output_digest(original) != row["sha256"]:
                 raise CommandError(
                     f"{original} does not match the SHA-256 of the manifest (changed since the"
                     " export); nothing was cleaned."
@@ -98,7 +90,7 @@ def clean(
                     part.unlink()
                     raise CommandError(f"{target / name} already exists; remove it first.")
                 part.rename(target / name)
-                report.append((name, str(row["sha256"]), _sha256(target / name), outcome))
+                report.append((name, str(row["sha256"]), output_digest(target / name), outcome))
             else:
                 part.unlink(missing_ok=True)
                 report.append((name, str(row["sha256"]), "", outcome))

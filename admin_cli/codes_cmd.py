@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -19,10 +18,9 @@ from admin_cli.errors import exit_on_errors
 from admin_cli.storage_options import DatabaseUrlOption
 from admin_cli.storage_options import database_url as resolved_url
 from flows.shipped import load_served
-from storage.access_codes import AccessCodeError, AccessCodes, CodeEntry
+from storage.access_codes import AccessCodes, CodeEntry
 from storage.database import open_database
 from storage.secret_check import open_server_secret_for_staff
-from storage.server_secret import ServerSecretError
 from storage.tables import AccessCodeKind
 
 app = typer.Typer(
@@ -55,16 +53,6 @@ ServerSecretFileOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-@contextmanager
-def _one_sentence() -> Iterator[None]:
-    with exit_on_errors():
-        try:
-            yield
-        except (AccessCodeError, ServerSecretError) as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1) from None
 
 
 def _with_codes(
@@ -127,7 +115,7 @@ def add(
 ) -> None:
     """Register a code. A drawn code is printed once: it is stored only as a keyed hash."""
     served = frozenset(q.id for q in load_served())
-    with _one_sentence():
+    with exit_on_errors():
         made = _with_codes(
             resolved_url(database_url),
             server_secret_file,
@@ -160,7 +148,7 @@ def list_codes(
     server_secret_file: ServerSecretFileOption = None,
 ) -> None:
     """Every registered code by its id: kind, questionnaire, label, dates. Never the code."""
-    with _one_sentence():
+    with exit_on_errors():
         entries = _with_codes(
             resolved_url(database_url), server_secret_file, lambda codes: codes.entries()
         )
@@ -181,7 +169,7 @@ def revoke(
     server_secret_file: ServerSecretFileOption = None,
 ) -> None:
     """Revoke a code: from now on it opens nothing, and the bot says so kindly."""
-    with _one_sentence():
+    with exit_on_errors():
         entry = _with_codes(
             resolved_url(database_url),
             server_secret_file,

@@ -9,8 +9,10 @@ import typer
 
 from flows.catalogs import CatalogError
 from flows.loader import DefinitionError
+from storage.access_codes import AccessCodeError
 from storage.database import DatabaseError
 from storage.keys import KeyFileError
+from storage.server_secret import ServerSecretError
 
 
 class CommandError(Exception):
@@ -29,6 +31,8 @@ STAFF_ERRORS = (
     PassphraseError,
     DefinitionError,
     CatalogError,
+    AccessCodeError,
+    ServerSecretError,
 )
 
 

@@ -13,7 +13,12 @@ from flows.catalogs import CatalogError, Catalogs
 from flows.codebook import codebook, codebook_csv, codebook_markdown, preview_markdown
 from flows.engine import Engine
 from flows.loader import DefinitionError, definition_hash
-from flows.model import Questionnaire
+from flows.model import (
+    ConsentQuestion,
+    Questionnaire,
+    SingleQuestion,
+    YesNoQuestion,
+)
 from flows.paths import path_lengths, screens_summary
 from flows.shipped import load_named
 
@@ -106,7 +111,7 @@ def paths(
     except KeyError:
         typer.echo(f"error: {path} has no question '{by}'; pass --by with a question id.", err=True)
         raise typer.Exit(1) from None
-    if question.type not in ("single", "consent", "yesno"):
+    if not isinstance(question, SingleQuestion | ConsentQuestion | YesNoQuestion):
         typer.echo(
             f"error: '{by}' is a {question.type} question; --by needs a single choice.", err=True
         )
@@ -120,7 +125,11 @@ def _grouping_question(questionnaire: Questionnaire) -> str:
     if "rol" in ids:
         return "rol"
     return next(
-        (q.id for q in questionnaire.questions() if q.type == "single" and q.stop is None),
+        (
+            q.id
+            for q in questionnaire.questions()
+            if isinstance(q, SingleQuestion) and q.stop is None
+        ),
         "rol",
     )
 

@@ -166,21 +166,7 @@ def report(
     earlier releases of its month.
     """
     with exit_on_errors():
-        if lang not in SUPPORTED_LOCALES:
-            raise CommandError(
-                f"The report language must be one of {', '.join(SUPPORTED_LOCALES)}; got {lang!r}."
-            )
-        if min_cell < 1:
-            raise CommandError("--min-cell must be 1 or more.")
-        if final and provisional:
-            raise CommandError("Give --final or --provisional, not both.")
-        kind: ReleaseKind | None = "final" if final else "provisional" if provisional else None
-        if kind is not None and ledger is None:
-            raise CommandError(f"--{kind} records the release: give the ledger file with --ledger.")
-        if kind is not None and min_cell <= 1:
-            raise CommandError(
-                "A published release needs disclosure control: --min-cell 2 or more."
-            )
+        kind = _release_kind(lang, min_cell, final=final, provisional=provisional, ledger=ledger)
         try:
             period = Period.of_month(month)
         except PeriodError as exc:
@@ -231,7 +217,7 @@ def report(
             if book is not None and kind is not None:
                 signing_key = next(iter(keys.values()))
                 mac_key = ledger_key(signing_key)
-                entry = book.append(
+                outputs["ledger_entry"] = book.append(
                     signing_key,
                     period=label,
                     kind=kind,
@@ -240,11 +226,31 @@ def report(
                     submissions={submission_digest(mac_key, sid) for sid in counted},
                     view=view,
                     report=report_dict(published, wording=wording),
-                )
-                outputs["ledger_entry"] = entry.mac
+                ).mac
             # The report becomes final only once its end entry is on disk.
             run.finish("written", decrypting.tally.audit(), outputs)
     status_console().print(_summary(published, out))
+
+
+def _release_kind(
+    lang: str, min_cell: int, *, final: bool, provisional: bool, ledger: Path | None
+) -> ReleaseKind | None:
+    """The release the options ask for (None: a working copy); `CommandError` for options
+    that do not fit together."""
+    if lang not in SUPPORTED_LOCALES:
+        raise CommandError(
+            f"The report language must be one of {', '.join(SUPPORTED_LOCALES)}; got {lang!r}."
+        )
+    if min_cell < 1:
+        raise CommandError("--min-cell must be 1 or more.")
+    if final and provisional:
+        raise CommandError("Give --final or --provisional, not both.")
+    kind: ReleaseKind | None = "final" if final else "provisional" if provisional else None
+    if kind is not None and ledger is None:
+        raise CommandError(f"--{kind} records the release: give the ledger file with --ledger.")
+    if kind is not None and min_cell <= 1:
+        raise CommandError("A published release needs disclosure control: --min-cell 2 or more.")
+    return kind
 
 
 def _check_closed(period: Period, still_open: int) -> None:

@@ -18,52 +18,67 @@ async def _collect(url: str) -> SubmissionStats:
         return await submission_stats(database)
 
 
+def _table(title: str, first: str, counts: tuple[str, ...], rows: list[list[str]]) -> Table:
+    """A table whose first column names the row and whose other columns are counts."""
+    table = Table(title=title)
+    table.add_column(first)
+    for column in counts:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _status_table(stats: SubmissionStats) -> Table:
-    table = Table(title="Submissions by status")
-    table.add_column("status")
-    table.add_column("count", justify="right")
-    for status in STATUS_ORDER:
-        table.add_row(status, str(stats.by_status[status]))
+    table = _table(
+        "Submissions by status",
+        "status",
+        ("count",),
+        [[status, str(stats.by_status[status])] for status in STATUS_ORDER],
+    )
     table.add_row("held now", str(stats.total), style="bold")
     return table
 
 
 def _day_table(stats: SubmissionStats) -> Table:
-    table = Table(title="By day (completion day, else start day)")
-    table.add_column("day")
-    for status in STATUS_ORDER:
-        table.add_column(status, justify="right")
-    for day in stats.by_day:
-        table.add_row(day.day.isoformat(), *(str(day.by_status[s]) for s in STATUS_ORDER))
-    return table
+    return _table(
+        "By day (completion day, else start day)",
+        "day",
+        STATUS_ORDER,
+        [
+            [day.day.isoformat(), *(str(day.by_status[s]) for s in STATUS_ORDER)]
+            for day in stats.by_day
+        ],
+    )
 
 
 def _campaign_table(stats: SubmissionStats) -> Table:
-    table = Table(title="By campaign")
-    table.add_column("campaign")
-    table.add_column("count", justify="right")
-    for campaign, count in stats.by_campaign:
-        table.add_row(campaign if campaign is not None else "(none)", str(count))
-    return table
+    return _table(
+        "By campaign",
+        "campaign",
+        ("count",),
+        [[c if c is not None else "(none)", str(n)] for c, n in stats.by_campaign],
+    )
 
 
 def _questionnaire_table(stats: SubmissionStats) -> Table:
-    table = Table(title="By questionnaire version")
-    table.add_column("questionnaire")
-    table.add_column("version", justify="right")
-    table.add_column("count", justify="right")
-    for questionnaire, version, count in stats.by_questionnaire:
-        table.add_row(questionnaire, str(version), str(count))
-    return table
+    return _table(
+        "By questionnaire version",
+        "questionnaire",
+        ("version", "count"),
+        [[q, str(v), str(n)] for q, v, n in stats.by_questionnaire],
+    )
 
 
 def _limit_table(stats: SubmissionStats) -> Table:
-    table = Table(title="Accounts refused at the daily cap")
-    table.add_column("day")
-    table.add_column("refused", justify="right")
-    for day, count in stats.limit_refusals_by_day:
-        table.add_row(day.isoformat(), str(count))
-    table.add_row("total", str(sum(n for _, n in stats.limit_refusals_by_day)), style="bold")
+    refusals = stats.limit_refusals_by_day
+    table = _table(
+        "Accounts refused at the daily cap",
+        "day",
+        ("refused",),
+        [[day.isoformat(), str(n)] for day, n in refusals],
+    )
+    table.add_row("total", str(sum(n for _, n in refusals)), style="bold")
     return table
 
 

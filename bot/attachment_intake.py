@@ -30,7 +30,9 @@ from bot.events import Attachment
 from bot.i18n import Catalogs
 from bot.replies import DeleteRespondentMessage, Notice, Reply
 from bot.screens import Screens
+from flows.catalogs import Translate
 from flows.engine import Engine
+from flows.model import AttachmentsQuestion
 from storage.attachments.sealed_file import FileFacts, FileKind, SealedSummary
 from storage.attachments.store import AttachmentStore, FileTooLarge
 from storage.keys import StaffPublicKey
@@ -73,7 +75,7 @@ class AttachmentIntake:
     @property
     def asked(self) -> bool:
         """Whether the questionnaire has an attachments question at all."""
-        return any(q.type == "attachments" for q in self._engine.questions)
+        return any(isinstance(q, AttachmentsQuestion) for q in self._engine.questions)
 
     def not_taken(self, draft: DraftHandle | None) -> str | None:
         """The msgid of the notice for a file sent where none is asked, or None when the
@@ -82,7 +84,7 @@ class AttachmentIntake:
         if draft is not None:
             state = decode_state(draft.state)
             current = None if state.on_review else self._engine.question(state.current)
-            if current is not None and current.type == "attachments":
+            if current is not None and isinstance(current, AttachmentsQuestion):
                 return None
         return texts.NOT_NOW if self.asked else texts.NOT_AN_ANSWER
 
@@ -137,14 +139,19 @@ class AttachmentIntake:
     def _refusal(self, event: Attachment, state: DraftState, account: bytes) -> str | None:
         """Why the file is refused before any byte of it is fetched, or None."""
         tr = self._catalogs.translator(state.locale)
-        limits = self.limits
         if event.kind not in FileKind.ALL or event.content is None:
             return tr(texts.WRONG_TYPE)
         if event.kind == FileKind.DOCUMENT and not accepted_media_type(event.media_type):
             return tr(texts.WRONG_TYPE)
+        return self._over_budget(event.declared_size or 0, state, account, tr)
+
+    def _over_budget(
+        self, size: int, state: DraftState, account: bytes, tr: Translate
+    ) -> str | None:
+        """Why a file of `size` bytes does not fit the draft's or the day's budget, or None."""
+        limits = self.limits
         if state.files >= limits.files:
             return tr(texts.TOO_MANY).format(files=limits.files)
-        size = event.declared_size or 0
         if size > limits.file_bytes:
             return tr(texts.TOO_LARGE).format(size_mb=limits.file_bytes // MB)
         left = limits.draft_bytes - state.file_bytes

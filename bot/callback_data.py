@@ -18,6 +18,7 @@ link travels inside the consent and language tokens, packed into printable ASCII
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final, TypeAlias
@@ -155,27 +156,48 @@ def decode(data: str) -> Token | None:
         return None
     if not data.isascii():
         return None
-    head = data[0]
+    # The first character names the kind of token; no question action uses c g r z x w.
+    reader = _READERS.get(data[0], _question_token)
     try:
-        if head == "c" and len(data) >= 4 and data[1].isdigit() and data[2].isdigit():
-            locale = _locale(data[1])
-            campaign = _unpack(data[3:])
-            return None if locale is None else ConsentToken(locale, int(data[2]), campaign)
-        if head == "g" and len(data) >= 3 and data[1].isdigit():
-            locale = _locale(data[1])
-            campaign = _unpack(data[2:])
-            return None if locale is None else LanguageToken(locale, campaign)
+        return reader(data)
     except _Garbage:
         return None
-    if data == "r":
-        return CancelToken()
-    if data in ("z0", "z1"):
-        return DiscreetToken(data == "z1")
+
+
+def _consent_token(data: str) -> ConsentToken | None:
+    if len(data) < 4 or not data[1].isdigit() or not data[2].isdigit():
+        return None
+    locale = _locale(data[1])
+    campaign = _unpack(data[3:])
+    return None if locale is None else ConsentToken(locale, int(data[2]), campaign)
+
+
+def _language_token(data: str) -> LanguageToken | None:
+    if len(data) < 3 or not data[1].isdigit():
+        return None
+    locale = _locale(data[1])
+    campaign = _unpack(data[2:])
+    return None if locale is None else LanguageToken(locale, campaign)
+
+
+def _cancel_token(data: str) -> CancelToken | None:
+    return CancelToken() if data == "r" else None
+
+
+def _discreet_token(data: str) -> DiscreetToken | None:
+    return DiscreetToken(data == "z1") if data in ("z0", "z1") else None
+
+
+def _withdraw_draft_token(data: str) -> WithdrawDraftToken | None:
     if data.startswith("x:") and data[2:].isdigit() and len(data) <= 11:
         return WithdrawDraftToken(int(data[2:]))
+    return None
+
+
+def _withdraw_receipt_token(data: str) -> WithdrawReceiptToken | None:
     if data.startswith("w:") and _REFERENCE.fullmatch(data[2:]):
         return WithdrawReceiptToken(data[2:])
-    return _question_token(data)
+    return None
 
 
 def _question_token(data: str) -> QuestionToken | None:
@@ -227,6 +249,16 @@ def _pack(campaign: str | None) -> str:
 
 class _Garbage(ValueError):
     pass
+
+
+_READERS: Final[dict[str, Callable[[str], Token | None]]] = {
+    "c": _consent_token,
+    "g": _language_token,
+    "r": _cancel_token,
+    "z": _discreet_token,
+    "x": _withdraw_draft_token,
+    "w": _withdraw_receipt_token,
+}
 
 
 def _unpack(text: str) -> str | None:

@@ -49,6 +49,13 @@ def banner(key: DevStaffKey, data_dir: str) -> str:
     )
 
 
+def _command(line: str) -> Event:
+    name, _, args = line[1:].partition(" ")
+    if name.lower() in ("start", "comenzar"):
+        return Start(args.strip() or None)
+    return Command(name, args.strip())
+
+
 @dataclass
 class _UpdateIds:
     """Increasing update ids that stay unique across runs on the same data folder."""
@@ -103,11 +110,7 @@ class ConsoleChannel:
         if not line:
             return None
         if line.startswith("/"):
-            name, _, args = line[1:].partition(" ")
-            if name.lower() in ("start", "comenzar"):
-                return Start(args.strip() or None)
-            return Command(name, args.strip())
-        prompt = self._last_prompt
+            return _command(line)
         word = line.lower()
         if word in _BACK_WORDS:
             return Back()
@@ -115,13 +118,18 @@ class ConsoleChannel:
             return Skip()
         if word in _DONE_WORDS:
             return self._done_choice() or Submit()
-        number = line[1:] if line.startswith("#") else line
-        picks_option = prompt is not None and (line.startswith("#") or not prompt.accepts_text)
-        if picks_option and prompt is not None and number.isdigit():
-            index = int(number) - 1
-            if 0 <= index < len(prompt.options):
-                return ButtonPress(prompt.options[index].token)
-        return Text(line)
+        return self._option_picked(line) or Text(line)
+
+    def _option_picked(self, line: str) -> ButtonPress | None:
+        """A typed option number ("2", or "#2" where the question takes text too)."""
+        prompt = self._last_prompt
+        if prompt is None or not (line.startswith("#") or not prompt.accepts_text):
+            return None
+        number = line.removeprefix("#")
+        index = int(number) - 1 if number.isdigit() else -1
+        return (
+            ButtonPress(prompt.options[index].token) if 0 <= index < len(prompt.options) else None
+        )
 
     def _done_choice(self) -> ButtonPress | None:
         # "listo" presses the prompt's own Listo button, which carries the multi selection,

@@ -20,12 +20,22 @@ from bot.checkpoints import Checkpoints
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.replies import Closing, Done, Notice, Prompt, Reply
 from bot.review import Review
-from bot.screens import TYPED_TYPES, Screens, selected_codes
+from bot.screens import Screens, selected_codes
 from bot.text_room import TextRoom
 from bot.wording import Wording
 from flows.answers import AnswerValue, NavigationValue, encode_answer
 from flows.engine import Engine
-from flows.model import Question
+from flows.model import (
+    AttachmentsQuestion,
+    ConsentQuestion,
+    CountryQuestion,
+    MultiQuestion,
+    NoteQuestion,
+    NumericQuestion,
+    ProvinceQuestion,
+    Question,
+    TextQuestion,
+)
 from flows.parsing import (
     Accepted,
     ChoiceInput,
@@ -136,15 +146,10 @@ class QuestionFlow:
     def _not_an_answer(self, state: DraftState, question: Question, act: Act) -> Step | None:
         """The acts that answer nothing: "listo" (typed or pressed), skipping a multi-part
         text already begun, "Continuar" under a note."""
-        if question.type == "attachments":
-            # «Listo» records how many files were sealed (bot/attachment_intake.py).
-            if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
-                return self._record(state, question, state.files, order=None)
-            if act.action is Action.SKIP and state.files:
-                note = self._wording.text(state.locale, attachment_texts.SKIP_WITH_FILES)
-                return Step(
-                    None, (self._screens.question(state, note=note.format(files=state.files)),)
-                )
+        if isinstance(question, AttachmentsQuestion):
+            step = self._attachments_act(state, question, act)
+            if step is not None:
+                return step
         if act.text is not None and means_done(act.text):
             return self._typed_done(state, question)
         if act.action is Action.SKIP and question.multipart and state.text_parts > 0:
@@ -153,6 +158,17 @@ class QuestionFlow:
             return self._finish(state, question)
         if act.action is Action.CONTINUE:
             return self._continue(state, question)
+        return None
+
+    def _attachments_act(
+        self, state: DraftState, question: AttachmentsQuestion, act: Act
+    ) -> Step | None:
+        # «Listo» records how many files were sealed (bot/attachment_intake.py).
+        if act.action is Action.FINISH_TEXT or (act.text is not None and means_done(act.text)):
+            return self._record(state, question, state.files, order=None)
+        if act.action is Action.SKIP and state.files:
+            note = self._wording.text(state.locale, attachment_texts.SKIP_WITH_FILES)
+            return Step(None, (self._screens.question(state, note=note.format(files=state.files)),))
         return None
 
     def toggle(self, state: DraftState, token: QuestionToken, ref: int | None) -> Reply:
@@ -165,7 +181,7 @@ class QuestionFlow:
             question is None
             or question.id != state.current
             or token.step != state.step
-            or question.type != "multi"
+            or not isinstance(question, MultiQuestion)
             or token.mask >= 1 << len(question.choices)
         ):
             return self._wording.stale(state.locale)
@@ -187,7 +203,7 @@ class QuestionFlow:
 
     def _back(self, state: DraftState, question: Question) -> Step:
         previous = self._engine.previous_question(state.routing, before=question.id)
-        if previous is None or question.type == "consent":
+        if previous is None or isinstance(question, ConsentQuestion):
             text = self._wording.text(state.locale, texts.NO_EARLIER_QUESTION)
             return Step(None, (Notice(text, transient=True),))
         moved = replace(state, current=previous.id, step=state.step + 1, text_parts=0, text_chars=0)
@@ -199,7 +215,7 @@ class QuestionFlow:
         with the ticks last drawn on its screen; without them, a hint."""
         if question.multipart:
             return self._finish(state, question)
-        if question.type == "multi":
+        if isinstance(question, MultiQuestion):
             ticked = state.ticked
             if ticked is not None and (ticked.question_id, ticked.step) == (
                 question.id,
@@ -213,13 +229,13 @@ class QuestionFlow:
         return None
 
     def _continue(self, state: DraftState, question: Question) -> Step:
-        if question.type != "note":
+        if not isinstance(question, NoteQuestion):
             return Step(None, (self._screens.question(state),))
         nxt = self._engine.next_question(state.routing, after=question.id)
         return self._advance(state, nxt, answers=())
 
     def _answer(self, state: DraftState, question: Question, act: Act) -> Step:
-        raw = self._raw_input(question, act)
+        raw = _raw_input(question, act)
         if raw is None:
             return Step(None, (self._wording.stale(state.locale),))
         tr = self._wording.translator(state.locale)
@@ -236,25 +252,6 @@ class QuestionFlow:
             prompt = self._screens.question(state, note=note, suggestions=parsed.suggestions)
             return Step(None, (prompt,))
         return self._record(state, question, parsed.value, order=act.message_ref)
-
-    def _raw_input(self, question: Question, act: Act) -> RawInput | None:
-        if act.text is not None:
-            return TextInput(act.text)
-        if act.action in (Action.SKIP, Action.DISCARD):
-            return SkipInput()
-        if act.action is Action.ANSWER:
-            choices = question.all_choices()
-            index = int(act.arg)
-            return ChoiceInput((choices[index].code,)) if index < len(choices) else None
-        if act.action is Action.SUGGESTION:
-            # Any question with typed answers may propose readings; its parser decides.
-            return ChoiceInput((act.arg,)) if question.type in TYPED_TYPES | {"province"} else None
-        if act.action is Action.SUBMIT:
-            mask = int(act.arg, 36)
-            if question.type != "multi" or mask >= 1 << len(question.choices):
-                return None
-            return ChoiceInput(selected_codes(question, mask))
-        return None
 
     def _record(
         self, state: DraftState, question: Question, value: AnswerValue, *, order: int | None
@@ -317,7 +314,7 @@ class QuestionFlow:
 
     def _finish(self, state: DraftState, question: Question) -> Step:
         if not question.multipart or state.text_parts == 0:
-            hint = texts.MULTI_HINT if question.type == "multi" else texts.TEXT_NEEDED
+            hint = texts.MULTI_HINT if isinstance(question, MultiQuestion) else texts.TEXT_NEEDED
             note = self._wording.text(state.locale, hint)
             return Step(None, (self._screens.question(state, note=note),))
         nxt = self._engine.next_question(state.routing, after=question.id)
@@ -390,6 +387,31 @@ def _mission_country(engine: Engine, routing: Mapping[str, NavigationValue]) -> 
     """The country answer, when the draft keeps it readable; else currency words are asked."""
     for question in engine.questions:
         value = routing.get(question.id)
-        if question.type == "country" and isinstance(value, str):
+        if isinstance(question, CountryQuestion) and isinstance(value, str):
             return value
+    return None
+
+
+def _raw_input(question: Question, act: Act) -> RawInput | None:
+    """The input a button press or a typed text stands for; None for a press that is stale
+    or does not fit the question."""
+    if act.text is not None:
+        return TextInput(act.text)
+    if act.action in (Action.SKIP, Action.DISCARD):
+        return SkipInput()
+    if act.action is Action.ANSWER:
+        choices = question.all_choices()
+        index = int(act.arg)
+        return ChoiceInput((choices[index].code,)) if index < len(choices) else None
+    if act.action is Action.SUGGESTION:
+        # Any question with typed answers may propose readings; its parser decides.
+        suggests = isinstance(
+            question, NumericQuestion | CountryQuestion | ProvinceQuestion | TextQuestion
+        )
+        return ChoiceInput((act.arg,)) if suggests else None
+    if act.action is Action.SUBMIT:
+        mask = int(act.arg, 36)
+        if not isinstance(question, MultiQuestion) or mask >= 1 << len(question.choices):
+            return None
+        return ChoiceInput(selected_codes(question, mask))
     return None

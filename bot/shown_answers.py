@@ -14,7 +14,14 @@ from bot import texts
 from bot.draft_state import DraftState
 from bot.i18n import Translate
 from flows.answers import Answered, Money, NavigationValue, Skipped
-from flows.model import Question
+from flows.model import (
+    CountryQuestion,
+    HoursQuestion,
+    PercentQuestion,
+    ProvinceQuestion,
+    Question,
+    TextQuestion,
+)
 from flows.parsers.countries import country_name
 from flows.parsers.provinces import PROVINCES
 
@@ -57,19 +64,34 @@ def shown_answer(
     if isinstance(value, bool):  # not an answer value; never shown as a number
         return None
     if isinstance(value, int | Decimal):
-        if question.type == "hours":
+        if isinstance(question, HoursQuestion):
             return tr(texts.HOURS_PER_WEEK).format(hours=value)
-        return f"{value} %" if question.type == "percent" else str(value)
-    if question.type == "text":
+        return f"{value} %" if isinstance(question, PercentQuestion) else str(value)
+    return _shown_words(question, value, tr, locale=locale, discreet=discreet)
+
+
+def _shown_words(
+    question: Question,
+    value: str | tuple[str, ...],
+    tr: Translate,
+    *,
+    locale: str,
+    discreet: bool,
+) -> str:
+    """A text, a place or the labels of the chosen codes."""
+    if isinstance(question, TextQuestion):
         assert isinstance(value, str)
         if discreet:
             return tr(texts.TEXT_NOT_SHOWN)
         return value if len(value) <= _TEXT_SHOWN else value[: _TEXT_SHOWN - 1] + "…"
-    if question.type == "country" and isinstance(value, str):
+    if isinstance(question, CountryQuestion) and isinstance(value, str):
         return country_name(value, locale)
-    if question.type == "province" and isinstance(value, str):
+    if isinstance(question, ProvinceQuestion) and isinstance(value, str):
         return PROVINCES.get(value, value)
-    codes = value if isinstance(value, tuple) else (str(value),)
+    return _labels(question, value if isinstance(value, tuple) else (str(value),), tr)
+
+
+def _labels(question: Question, codes: tuple[str, ...], tr: Translate) -> str:
     labels = []
     for code in codes:
         choice = question.choice(code)

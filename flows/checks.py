@@ -6,22 +6,28 @@ from typing import TYPE_CHECKING
 
 from flows import parsers
 from flows.model import (
-    CODE_TYPES,
-    NUMBER_TYPES,
     NUMERIC_FIGURE_KINDS,
     STATE_FIGURE_KINDS,
     AllOfIndicator,
+    CodeQuestion,
+    ComparableQuestion,
     Compare,
     ConditionIndicator,
     CountIndicator,
+    CountryQuestion,
     DefinitionProblem,
     FigureCompare,
     FigurePresent,
     InCodes,
     IsAnswered,
+    MoneyQuestion,
+    NoteQuestion,
     NotInCodes,
+    NumericQuestion,
+    ProvinceQuestion,
     Question,
     RetentionIndicator,
+    YearQuestion,
     condition_atoms,
 )
 
@@ -55,11 +61,11 @@ def check_questionnaire(questionnaire: Questionnaire) -> None:
                     position=position,
                     by_id=by_id,
                 )
-            if question.min_from is not None:
+            if isinstance(question, YearQuestion) and question.min_from is not None:
                 source = _earlier_question(
                     question.min_from, subject, position[question.id], position, by_id
                 )
-                if source.type != "year":
+                if not isinstance(source, YearQuestion):
                     raise DefinitionProblem(
                         subject, f"`min_from` must name a year question, not {source.type}"
                     )
@@ -72,9 +78,9 @@ def check_questionnaire(questionnaire: Questionnaire) -> None:
 
 def _check_place_codes(question: Question) -> None:
     """Country and province buttons must use the codes the typed-name matchers return."""
-    if question.type == "country":
+    if isinstance(question, CountryQuestion):
         known = parsers.country_codes()
-    elif question.type == "province":
+    elif isinstance(question, ProvinceQuestion):
         known = frozenset(parsers.PROVINCES)
     else:
         return
@@ -144,24 +150,26 @@ def _check_operator(
     atom: InCodes | NotInCodes | Compare | IsAnswered, target: Question, subject: str
 ) -> None:
     """The operator must fit the target's type, and codes must be the target's codes."""
-    if target.type == "note":
+    if isinstance(target, NoteQuestion):
         raise DefinitionProblem(subject, f"refers to note '{target.id}', which has no answer")
     if isinstance(atom, IsAnswered):
         return
     if isinstance(atom, Compare):
-        if target.type not in NUMBER_TYPES:
+        if not isinstance(target, ComparableQuestion):
             raise DefinitionProblem(
                 subject,
                 f"compares '{target.id}' with gte/gt/lte/lt, but it is a {target.type} question",
             )
         return
     operator = "in" if isinstance(atom, InCodes) else "not_in"
-    if target.type not in CODE_TYPES and not target.extra_choices:
+    if not isinstance(target, CodeQuestion) and not (
+        isinstance(target, NumericQuestion) and target.extra_choices
+    ):
         raise DefinitionProblem(
             subject, f"uses `{operator}` on '{target.id}', but it is a {target.type} question"
         )
     for code in atom.codes:
-        if target.type == "country" and target.choice(code) is None:
+        if isinstance(target, CountryQuestion) and target.choice(code) is None:
             if code not in parsers.country_codes():
                 raise DefinitionProblem(
                     subject, f"'{code}' is not an ISO 3166 code (question '{target.id}')"
@@ -210,7 +218,7 @@ def _check_indicator(
         for source in (indicator.paid, *indicator.received):
             if source not in by_id:
                 raise DefinitionProblem(subject, f"refers to unknown question '{source}'")
-            if by_id[source].type != "money":
+            if not isinstance(by_id[source], MoneyQuestion):
                 raise DefinitionProblem(subject, f"'{source}' is not a money question")
 
 

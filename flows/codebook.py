@@ -11,21 +11,32 @@ from flows.model import (
     AllOf,
     AllOfIndicator,
     AnyOf,
+    AttachmentsQuestion,
     Bounds,
     Compare,
     Condition,
     ConditionIndicator,
     CountIndicator,
+    CountryQuestion,
+    DecimalQuestion,
     FigureCompare,
     FigurePresent,
+    HoursQuestion,
     InCodes,
     Indicator,
+    IntegerQuestion,
     IsAnswered,
+    MoneyQuestion,
+    MultiQuestion,
     Not,
     NotInCodes,
+    NumericQuestion,
+    PercentQuestion,
     Question,
     Questionnaire,
     RetentionIndicator,
+    TextQuestion,
+    YearQuestion,
     condition_figures,
 )
 
@@ -187,29 +198,41 @@ def asked_when(module_when: Condition | None, question_when: Condition | None) -
 
 def answer_rule(question: Question) -> str:
     """What the answer may be, beyond its choices: ranges, lengths, currency."""
-    parts: list[str] = []
-    if question.type == "year":
-        high = question.max if question.max is not None else "current year"
-        parts.append(f"{question.min if question.min is not None else 1900}–{high}")
-        if question.min_from:
-            parts.append(f">= {question.min_from}")
-    elif question.min is not None or question.max is not None:
-        parts.append(f"{_show(question.min)}–{_show(question.max)}")
-    if question.type == "money":
-        parts.append(f"amount and currency (default {question.currency or 'USD'})")
-    if question.type == "hours":
-        parts.append("hours in a normal week (hours a day × days, or a confirmed weekly total)")
-    if question.type == "text":
-        parts.append(f"up to {question.max_length or 4000} characters")
-    if question.type == "multi":
-        parts.append("several choices")
-    if question.type == "attachments":
-        parts.append("number of files sent (the files: `oclep-admin export --attachments`)")
-    if question.type == "country":
-        parts.append("or a typed country name (ISO 3166 code)")
+    parts = _kind_rule(question)
     if question.skippable:
         parts.append("skippable")
     return "; ".join(parts)
+
+
+def _kind_rule(question: Question) -> list[str]:
+    match question:
+        case YearQuestion():
+            high = question.max if question.max is not None else "current year"
+            parts = [f"{question.min if question.min is not None else 1900}–{high}"]
+            return [*parts, f">= {question.min_from}"] if question.min_from else parts
+        case MoneyQuestion():
+            currency = question.currency or "USD"
+            return [*_range(question), f"amount and currency (default {currency})"]
+        case HoursQuestion():
+            hours = "hours in a normal week (hours a day × days, or a confirmed weekly total)"
+            return [*_range(question), hours]
+        case IntegerQuestion() | DecimalQuestion() | PercentQuestion():
+            return _range(question)
+        case TextQuestion():
+            return [f"up to {question.max_length or 4000} characters"]
+        case MultiQuestion():
+            return ["several choices"]
+        case AttachmentsQuestion():
+            return ["number of files sent (the files: `oclep-admin export --attachments`)"]
+        case CountryQuestion():
+            return ["or a typed country name (ISO 3166 code)"]
+    return []
+
+
+def _range(question: NumericQuestion) -> list[str]:
+    if question.min is None and question.max is None:
+        return []
+    return [f"{_show(question.min)}–{_show(question.max)}"]
 
 
 def figure_rule(indicator: Indicator) -> str:

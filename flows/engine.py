@@ -16,6 +16,7 @@ from flows.model import (
     IsAnswered,
     Question,
     Questionnaire,
+    YearQuestion,
     condition_atoms,
     condition_questions,
 )
@@ -232,7 +233,7 @@ class Engine:
         for question, condition in zip(self.questions, self._conditions, strict=True):
             if question.stop is not None:
                 value_needed.add(question.id)
-            if question.min_from is not None:
+            if isinstance(question, YearQuestion) and question.min_from is not None:
                 value_needed.add(question.min_from)
             if condition is None:
                 continue

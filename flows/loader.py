@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from flows.model import DefinitionProblem, Questionnaire
+from flows.model import QUESTION_KEYS, QUESTION_TYPES, DefinitionProblem, Questionnaire
 
 
 class DefinitionError(Exception):
@@ -65,6 +65,23 @@ _DefinitionYamlLoader.yaml_implicit_resolvers = {
 
 # Question keys introduced after version 1 of the format, with their defaults.
 _LATER_QUESTION_KEYS: dict[str, object] = {"skip": True}
+# Version 1's keys with their defaults. A question was one flat model then, and every key
+# was part of the canonical form; each kind now has only its own keys, so the others are put
+# back at their defaults, and the hashes of stored definitions stay what they were.
+_FLAT_QUESTION_KEYS: dict[str, object] = {
+    "help": None,
+    "when": None,
+    "choices": [],
+    "extra_choices": [],
+    "min": None,
+    "max": None,
+    "min_from": None,
+    "currency": None,
+    "min_length": None,
+    "max_length": None,
+    "multipart": False,
+    "stop": None,
+}
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:
@@ -108,6 +125,8 @@ def canonical_json(questionnaire: Questionnaire) -> bytes:
     # them changed no earlier definition's hash (stored submissions are found by it).
     for module in data["modules"]:
         for question in module["questions"]:
+            for key, default in _FLAT_QUESTION_KEYS.items():
+                question.setdefault(key, default)
             for key, default in _LATER_QUESTION_KEYS.items():
                 if question.get(key) == default:
                     del question[key]
@@ -124,17 +143,32 @@ def _definition_error(exc: ValidationError, data: Any, source: str) -> Definitio
     subject = _subject_at(data, location)
     kind = error["type"]
     field = next((str(p) for p in reversed(location) if isinstance(p, str)), "")
-    if kind == "extra_forbidden":
+    question_type = _question_type_at(data, location)
+    if kind == "extra_forbidden" and question_type in QUESTION_TYPES and field in QUESTION_KEYS:
+        problem = f"a {question_type} question takes no `{field}`"
+    elif kind == "extra_forbidden":
         problem = f"unknown key '{field}'"
     elif kind == "missing":
         problem = f"missing key '{field}'"
-    elif kind == "literal_error" and field == "type":
-        expected = (error.get("ctx") or {}).get("expected", "")
-        problem = f"unknown type {error['input']!r} (expected one of {expected})"
+    elif kind == "question_type" and question_type is None:
+        problem = "missing key 'type'"
+    elif kind == "question_type":
+        problem = f"unknown type {question_type!r} (expected one of {', '.join(QUESTION_TYPES)})"
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
         problem = f"{field}: {message}" if field else message
     return DefinitionError(source, subject, problem)
+
+
+def _question_type_at(data: Any, location: tuple[Any, ...]) -> object:
+    """The `type` written on the question the faulty value belongs to, if it is in one."""
+    if len(location) < 4 or location[0] != "modules" or location[2] != "questions":
+        return None
+    try:
+        question = data["modules"][location[1]]["questions"][location[3]]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return question.get("type") if isinstance(question, dict) else None
 
 
 def _subject_at(data: Any, location: tuple[Any, ...]) -> str | None:

@@ -4,40 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from flows.parsers import PROVINCES
-
-QuestionType: TypeAlias = Literal[
-    "consent",
-    "single",
-    "multi",
-    "yesno",
-    "integer",
-    "hours",
-    "decimal",
-    "percent",
-    "money",
-    "year",
-    "country",
-    "province",
-    "text",
-    "note",
-    # Photos or documents (bot/attachment_intake.py); the answer is how many were sent.
-    "attachments",
-]
-
-# Types whose answer is one choice code (compared with `in` / `not_in`).
-CODE_TYPES: frozenset[str] = frozenset(
-    {"consent", "single", "multi", "yesno", "country", "province"}
-)
-NUMBER_TYPES: frozenset[str] = frozenset({"integer", "hours", "decimal", "percent", "year"})
-CHOICE_LIST_TYPES: frozenset[str] = frozenset({"consent", "single", "multi"})
-RANGE_TYPES: frozenset[str] = frozenset({"integer", "hours", "decimal", "percent", "money", "year"})
-# Types that may offer extra buttons next to typing ("Sigue" for a year, "No sé" for money).
-EXTRA_CHOICE_TYPES: frozenset[str] = NUMBER_TYPES | {"money"}
 
 YESNO_CHOICES: tuple[tuple[str, str], ...] = (("si", "Sí"), ("no", "No"), ("no_sabe", "No sé"))
 
@@ -258,111 +229,354 @@ class Stop(_Strict):
     message: str = Field(min_length=1)
 
 
-class Question(_Strict):
-    """One question; which keys are allowed depends on its `type` (checked by the model)."""
+class _QuestionBase(_Strict):
+    """What every question has. Each kind below adds the keys that belong to it, and the
+    model refuses any other key (`extra="forbid"`)."""
 
     id: str = Field(pattern=ID_PATTERN)
-    type: QuestionType
     text: str = Field(min_length=1)
     help: str | None = None
     when: Condition | None = None
-    choices: tuple[Choice, ...] = ()
-    extra_choices: tuple[Choice, ...] = ()
-    min: Decimal | None = None
-    max: Decimal | None = None
-    min_from: str | None = None
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    min_length: int | None = Field(default=None, ge=0)
-    max_length: int | None = Field(default=None, ge=1)
-    multipart: bool = False
-    stop: Stop | None = None
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the respondent gives an answer (a note is only shown)."""
+        return True
+
+    @property
+    def skippable(self) -> bool:
+        """ "Prefiero no responder" is offered everywhere but at consent and `skip: false`."""
+        return True
+
+    def all_choices(self) -> tuple[Choice, ...]:
+        """The buttons that answer it: choices, and extra choices (`sigue` for a year)."""
+        return ()
+
+    def choice(self, code: str) -> Choice | None:
+        """The choice with this code, or None."""
+        return next((c for c in self.all_choices() if c.code == code), None)
+
+    def _problem(self, text: str) -> DefinitionProblem:
+        return DefinitionProblem(f"question '{self.id}'", text)
+
+    def _check_choices(self, kind: str = "", *, least: int = 0, exclusive: bool = False) -> None:
+        if len(self.all_choices()) < least:
+            raise self._problem(f"a {kind} question needs at least two choices")
+        codes = [c.code for c in self.all_choices()]
+        for choice in self.all_choices():
+            if choice.exclusive and not exclusive:
+                raise self._problem(
+                    f"choice '{choice.code}' is exclusive, but only multi allows that"
+                )
+            if codes.count(choice.code) > 1:
+                raise self._problem(f"duplicate choice code '{choice.code}'")
+
+    def _check_stop(self, stop: Stop | None) -> None:
+        for code in stop.codes if stop is not None else ():
+            if self.choice(code) is None:
+                raise self._problem(f"`stop` names unknown choice code '{code}'")
+
+
+class _Skippable(_QuestionBase):
     # Version 2 on. `skip: false` offers no "Prefiero no responder" where only Sí/No fits.
     skip: bool = True
 
+    @property
+    def skippable(self) -> bool:
+        return self.skip
+
+
+# Read-only constants for the kinds that lack a key, so that code reading every question's
+# buttons, parts or stop (bot/screens.py, the engine's routing) needs no case per kind; the
+# file cannot set them (they are not fields, and `extra="forbid"` refuses them).
+class _NoChoices:
+    choices: ClassVar[tuple[Choice, ...]] = ()
+
+
+class _OneMessage:
+    multipart: ClassVar[bool] = False
+
+
+class _NoStop:
+    stop: ClassVar[None] = None
+
+
+class _WithChoices(_Skippable, _OneMessage):
+    """A question answered by pressing one of its `choices` (or typing its label)."""
+
+    choices: tuple[Choice, ...] = ()
+    # Choices a kind always offers (yesno, province): the file need not list them.
+    implied_choices: ClassVar[tuple[tuple[str, str], ...]] = ()
+
     @model_validator(mode="before")
     @classmethod
-    def _implied_choices(cls, data: Any) -> Any:
-        # yesno questions always offer the same three choices, province questions Cuba's
-        # provinces: the file need not repeat them.
-        if not isinstance(data, dict) or "choices" in data:
-            return data
-        if data.get("type") == "yesno":
-            return {**data, "choices": [{"code": c, "label": lbl} for c, lbl in YESNO_CHOICES]}
-        if data.get("type") == "province":
-            choices = [{"code": c, "label": name} for c, name in PROVINCES.items()]
-            return {**data, "choices": choices}
+    def _implied(cls, data: Any) -> Any:
+        if cls.implied_choices and isinstance(data, dict) and "choices" not in data:
+            implied = [{"code": code, "label": label} for code, label in cls.implied_choices]
+            return {**data, "choices": implied}
         return data
 
-    @model_validator(mode="after")
-    def _keys_fit_type(self) -> Question:
-        def problem(text: str) -> DefinitionProblem:
-            return DefinitionProblem(f"question '{self.id}'", text)
+    def all_choices(self) -> tuple[Choice, ...]:
+        return self.choices
 
-        kind = self.type
-        if kind in CHOICE_LIST_TYPES and len(self.choices) < 2:
-            raise problem(f"a {kind} question needs at least two choices")
-        if self.choices and kind not in CODE_TYPES:
-            raise problem(f"a {kind} question takes no `choices`")
-        if kind == "yesno" and tuple((c.code, c.label) for c in self.choices) != YESNO_CHOICES:
-            raise problem("a yesno question has the fixed choices si / no / no_sabe")
-        if kind == "country":
-            for choice in self.choices:
-                if len(choice.code) != 2 or not choice.code.isupper():
-                    raise problem(f"country choice '{choice.code}' is not an ISO 3166 code")
-        if self.extra_choices and kind not in EXTRA_CHOICE_TYPES:
-            raise problem(f"a {kind} question takes no `extra_choices`")
-        for choice in (*self.choices, *self.extra_choices):
-            if choice.exclusive and kind != "multi":
-                raise problem(f"choice '{choice.code}' is exclusive, but only multi allows that")
-        codes = [c.code for c in (*self.choices, *self.extra_choices)]
-        for code in codes:
-            if codes.count(code) > 1:
-                raise problem(f"duplicate choice code '{code}'")
-        if kind == "multi" and all(c.exclusive for c in self.choices):
-            raise problem("a multi question needs at least one choice that is not exclusive")
-        if (self.min is not None or self.max is not None) and kind not in RANGE_TYPES:
-            raise problem(f"a {kind} question takes no `min` / `max`")
+
+class ConsentQuestion(_QuestionBase, _OneMessage):
+    """Agreement to take part: never skipped; `stop` ends the conversation on a refusal."""
+
+    type: Literal["consent"]
+    choices: tuple[Choice, ...] = ()
+    stop: Stop | None = None
+
+    @property
+    def skippable(self) -> bool:
+        return False
+
+    def all_choices(self) -> tuple[Choice, ...]:
+        return self.choices
+
+    @model_validator(mode="after")
+    def _fits(self) -> ConsentQuestion:
+        self._check_choices(self.type, least=2)
+        self._check_stop(self.stop)
+        return self
+
+
+class SingleQuestion(_WithChoices):
+    """One of the listed choices."""
+
+    type: Literal["single"]
+    stop: Stop | None = None
+
+    @model_validator(mode="after")
+    def _fits(self) -> SingleQuestion:
+        self._check_choices(self.type, least=2)
+        self._check_stop(self.stop)
+        return self
+
+
+class MultiQuestion(_WithChoices, _NoStop):
+    """Any of the listed choices; an `exclusive` one ("ninguna") clears the others."""
+
+    type: Literal["multi"]
+
+    @model_validator(mode="after")
+    def _fits(self) -> MultiQuestion:
+        self._check_choices(self.type, least=2, exclusive=True)
+        if all(c.exclusive for c in self.choices):
+            raise self._problem("a multi question needs at least one choice that is not exclusive")
+        return self
+
+
+class YesNoQuestion(_WithChoices):
+    """Sí / No / No sé, always the same three choices (the file need not repeat them)."""
+
+    type: Literal["yesno"]
+    stop: Stop | None = None
+    implied_choices: ClassVar[tuple[tuple[str, str], ...]] = YESNO_CHOICES
+
+    @model_validator(mode="after")
+    def _fits(self) -> YesNoQuestion:
+        if tuple((c.code, c.label) for c in self.choices) != YESNO_CHOICES:
+            raise self._problem("a yesno question has the fixed choices si / no / no_sabe")
+        self._check_stop(self.stop)
+        return self
+
+
+class CountryQuestion(_WithChoices, _NoStop):
+    """A country, typed by name; `choices` are optional buttons for the likely ones."""
+
+    type: Literal["country"]
+
+    @model_validator(mode="after")
+    def _fits(self) -> CountryQuestion:
+        for choice in self.choices:
+            if len(choice.code) != 2 or not choice.code.isupper():
+                raise self._problem(f"country choice '{choice.code}' is not an ISO 3166 code")
+        self._check_choices(self.type)
+        return self
+
+
+class ProvinceQuestion(_WithChoices, _NoStop):
+    """A Cuban province, typed or pressed; the choices are Cuba's provinces unless listed."""
+
+    type: Literal["province"]
+    implied_choices: ClassVar[tuple[tuple[str, str], ...]] = tuple(PROVINCES.items())
+
+    @model_validator(mode="after")
+    def _fits(self) -> ProvinceQuestion:
+        self._check_choices(self.type)
+        return self
+
+
+class _Numeric(_Skippable, _NoChoices, _OneMessage, _NoStop):
+    """A typed number within optional bounds; `extra_choices` are buttons next to typing."""
+
+    extra_choices: tuple[Choice, ...] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def all_choices(self) -> tuple[Choice, ...]:
+        return self.extra_choices
+
+    @model_validator(mode="after")
+    def _bounds_fit(self) -> Self:
+        self._check_choices()
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise problem("`min` is greater than `max`")
-        if self.min_from is not None and kind != "year":
-            raise problem("only a year question takes `min_from`")
-        if self.currency is not None and kind != "money":
-            raise problem("only a money question takes `currency`")
-        if (self.min_length is not None or self.max_length is not None) and kind != "text":
-            raise problem("only a text question takes `min_length` / `max_length`")
+            raise self._problem("`min` is greater than `max`")
+        return self
+
+
+class IntegerQuestion(_Numeric):
+    """A whole number."""
+
+    type: Literal["integer"]
+
+
+class HoursQuestion(_Numeric):
+    """Hours per week."""
+
+    type: Literal["hours"]
+
+
+class DecimalQuestion(_Numeric):
+    """A number with decimals."""
+
+    type: Literal["decimal"]
+
+
+class PercentQuestion(_Numeric):
+    """A per cent."""
+
+    type: Literal["percent"]
+
+
+class YearQuestion(_Numeric):
+    """A year, not in the future, and not before the answer to `min_from` (a year question)."""
+
+    type: Literal["year"]
+    min_from: str | None = None
+
+
+class MoneyQuestion(_Numeric):
+    """An amount with its currency (`currency` is the one assumed when none is typed)."""
+
+    type: Literal["money"]
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+
+class TextQuestion(_Skippable, _NoChoices, _NoStop):
+    """Free text; `multipart` lets the answer come in several messages until «Listo»."""
+
+    type: Literal["text"]
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=1)
+    multipart: bool = False
+
+    @model_validator(mode="after")
+    def _fits(self) -> TextQuestion:
         if (
             self.min_length is not None
             and self.max_length is not None
             and self.min_length > self.max_length
         ):
-            raise problem("`min_length` is greater than `max_length`")
-        if self.multipart and kind != "text":
-            raise problem("only a text question takes `multipart`")
-        if self.stop is not None:
-            if kind not in ("consent", "single", "yesno"):
-                raise problem(f"a {kind} question takes no `stop`")
-            for code in self.stop.codes:
-                if code not in codes:
-                    raise problem(f"`stop` names unknown choice code '{code}'")
+            raise self._problem("`min_length` is greater than `max_length`")
         return self
+
+
+class NoteQuestion(_QuestionBase, _NoChoices, _OneMessage, _NoStop):
+    """Text shown with «Continuar»; nothing is answered."""
+
+    type: Literal["note"]
 
     @property
     def answerable(self) -> bool:
-        """Whether the respondent gives an answer (a note is only shown)."""
-        return self.type != "note"
+        return False
 
-    @property
-    def skippable(self) -> bool:
-        """ "Prefiero no responder" is offered everywhere but at consent and `skip: false`."""
-        return self.type != "consent" and self.skip
 
-    def all_choices(self) -> tuple[Choice, ...]:
-        """Choices and extra choices (such as `sigue` for a year)."""
-        return (*self.choices, *self.extra_choices)
+class AttachmentsQuestion(_Skippable, _NoChoices, _OneMessage, _NoStop):
+    """Photos or documents (bot/attachment_intake.py); the answer is how many were sent."""
 
-    def choice(self, code: str) -> Choice | None:
-        """The choice with this code, or None."""
-        return next((c for c in self.all_choices() if c.code == code), None)
+    type: Literal["attachments"]
+
+
+_QUESTION_CLASSES: dict[str, type[_QuestionBase]] = {
+    "consent": ConsentQuestion,
+    "single": SingleQuestion,
+    "multi": MultiQuestion,
+    "yesno": YesNoQuestion,
+    "integer": IntegerQuestion,
+    "hours": HoursQuestion,
+    "decimal": DecimalQuestion,
+    "percent": PercentQuestion,
+    "money": MoneyQuestion,
+    "year": YearQuestion,
+    "country": CountryQuestion,
+    "province": ProvinceQuestion,
+    "text": TextQuestion,
+    "note": NoteQuestion,
+    "attachments": AttachmentsQuestion,
+}
+QUESTION_TYPES: tuple[str, ...] = tuple(_QUESTION_CLASSES)
+# Every key some kind of question takes: another kind's key is named as such when refused.
+QUESTION_KEYS: frozenset[str] = frozenset(
+    field.alias or name
+    for kind in _QUESTION_CLASSES.values()
+    for name, field in kind.model_fields.items()
+)
+
+
+def _question_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kind = value.get("type")
+        return kind if isinstance(kind, str) else None
+    return getattr(value, "type", None)
+
+
+Question: TypeAlias = Annotated[
+    Annotated[ConsentQuestion, Tag("consent")]
+    | Annotated[SingleQuestion, Tag("single")]
+    | Annotated[MultiQuestion, Tag("multi")]
+    | Annotated[YesNoQuestion, Tag("yesno")]
+    | Annotated[IntegerQuestion, Tag("integer")]
+    | Annotated[HoursQuestion, Tag("hours")]
+    | Annotated[DecimalQuestion, Tag("decimal")]
+    | Annotated[PercentQuestion, Tag("percent")]
+    | Annotated[MoneyQuestion, Tag("money")]
+    | Annotated[YearQuestion, Tag("year")]
+    | Annotated[CountryQuestion, Tag("country")]
+    | Annotated[ProvinceQuestion, Tag("province")]
+    | Annotated[TextQuestion, Tag("text")]
+    | Annotated[NoteQuestion, Tag("note")]
+    | Annotated[AttachmentsQuestion, Tag("attachments")],
+    Discriminator(
+        _question_tag,
+        custom_error_type="question_type",
+        custom_error_message="`type` is one of " + ", ".join(QUESTION_TYPES),
+    ),
+]
+
+# Kinds by what their answer is, for the checks and the export.
+CodeQuestion: TypeAlias = (
+    ConsentQuestion
+    | SingleQuestion
+    | MultiQuestion
+    | YesNoQuestion
+    | CountryQuestion
+    | ProvinceQuestion
+)
+# A typed number within optional bounds, with optional `extra_choices` buttons.
+NumericQuestion: TypeAlias = (
+    IntegerQuestion
+    | HoursQuestion
+    | DecimalQuestion
+    | PercentQuestion
+    | YearQuestion
+    | MoneyQuestion
+)
+# A plain number (money is an amount with a currency): conditions may compare it.
+ComparableQuestion: TypeAlias = (
+    IntegerQuestion | HoursQuestion | DecimalQuestion | PercentQuestion | YearQuestion
+)
 
 
 class Module(_Strict):

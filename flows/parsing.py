@@ -7,12 +7,31 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, assert_never
 
 from flows import parsers
 from flows.answers import SKIPPED, AnswerValue, Money, NavigationValue
 from flows.messages import Message
-from flows.model import Choice, Question
+from flows.model import (
+    AttachmentsQuestion,
+    Choice,
+    ConsentQuestion,
+    CountryQuestion,
+    DecimalQuestion,
+    HoursQuestion,
+    IntegerQuestion,
+    MoneyQuestion,
+    MultiQuestion,
+    NoteQuestion,
+    NumericQuestion,
+    PercentQuestion,
+    ProvinceQuestion,
+    Question,
+    SingleQuestion,
+    TextQuestion,
+    YearQuestion,
+    YesNoQuestion,
+)
 
 SKIP_CODE: Final = "_skip"  # the "Prefiero no responder" button
 TEXT_MAX_DEFAULT: Final = 4000
@@ -109,30 +128,37 @@ def parse_answer(
     the caller can read it, decides currency words several countries share ("riales").
     """
     if isinstance(raw, SkipInput) or (isinstance(raw, ChoiceInput) and raw.codes == (SKIP_CODE,)):
-        if question.type == "note":
+        if not question.answerable:
             return _reject(MSG_NOTE)
         return _reject(MSG_NO_SKIP_CONSENT) if not question.skippable else Accepted(SKIPPED)
-    kind = question.type
-    if kind == "note":
-        return _reject(MSG_NOTE)
-    if kind in ("consent", "single", "yesno"):
-        return _parse_one_choice(question, raw, translate)
-    if kind == "multi":
-        return _parse_multi(question, raw, translate)
-    if kind == "country":
-        return _parse_country(question, raw)
-    if kind == "province":
-        return _parse_province(question, raw)
-    if kind == "attachments":
-        # Files arrive as files (the channel), and «Listo» counts them: nothing typed answers.
-        return _reject(MSG_ATTACHMENTS)
-    if kind == "text":
-        if not isinstance(raw, TextInput):
-            return _reject(MSG_TEXT)
-        low = question.min_length if question.min_length is not None else 1
-        high = question.max_length if question.max_length is not None else TEXT_MAX_DEFAULT
-        return _accept_or_reject(parsers.check_text(raw.text, low, high))
-    return _parse_number(question, raw, today_year, answers or {}, translate, mission_country)
+    match question:
+        case NoteQuestion():
+            return _reject(MSG_NOTE)
+        case ConsentQuestion() | SingleQuestion() | YesNoQuestion():
+            return _parse_one_choice(question, raw, translate)
+        case MultiQuestion():
+            return _parse_multi(question, raw, translate)
+        case CountryQuestion():
+            return _parse_country(question, raw)
+        case ProvinceQuestion():
+            return _parse_province(question, raw)
+        case AttachmentsQuestion():
+            # Files arrive as files (the channel), and «Listo» counts them: nothing typed answers.
+            return _reject(MSG_ATTACHMENTS)
+        case TextQuestion():
+            return _parse_text(question, raw)
+        case _:
+            return _parse_number(
+                question, raw, today_year, answers or {}, translate, mission_country
+            )
+
+
+def _parse_text(question: TextQuestion, raw: ChoiceInput | TextInput) -> ParseResult:
+    if not isinstance(raw, TextInput):
+        return _reject(MSG_TEXT)
+    low = question.min_length if question.min_length is not None else 1
+    high = question.max_length if question.max_length is not None else TEXT_MAX_DEFAULT
+    return _accept_or_reject(parsers.check_text(raw.text, low, high))
 
 
 def means_done(text: str) -> bool:
@@ -170,13 +196,13 @@ def match_choice(
 def _parse_one_choice(
     question: Question, raw: ChoiceInput | TextInput, translate: Translate | None
 ) -> ParseResult:
-    refusal = MSG_CONSENT if question.type == "consent" else MSG_CHOOSE
+    refusal = MSG_CONSENT if isinstance(question, ConsentQuestion) else MSG_CHOOSE
     if isinstance(raw, ChoiceInput):
         if len(raw.codes) == 1 and question.choice(raw.codes[0]) is not None:
             return Accepted(raw.codes[0])
         return _reject(refusal)
     choice = match_choice(question, raw.text, translate)
-    if choice is None and question.type == "consent":
+    if choice is None and isinstance(question, ConsentQuestion):
         choice = question.choice(_CONSENT_WORDS.get(fold(raw.text), ""))
     return Accepted(choice.code) if choice is not None else _reject(refusal)
 
@@ -243,7 +269,7 @@ def _parse_province(question: Question, raw: ChoiceInput | TextInput) -> ParseRe
 
 
 def _parse_number(
-    question: Question,
+    question: NumericQuestion,
     raw: ChoiceInput | TextInput,
     today_year: int,
     answers: Mapping[str, NavigationValue],
@@ -259,41 +285,56 @@ def _parse_number(
     if extra is not None and not fold(raw.text).isdigit():
         return Accepted(extra.code)
     text = raw.text
-    kind = question.type
-    if kind == "integer":
-        low, high = _int_bounds(question, -NUMBER_LIMIT, NUMBER_LIMIT)
-        return _accept_or_reject(parsers.parse_integer(text, low, high))
-    if kind == "year":
-        low, high = _int_bounds(question, 1900, today_year)
-        parsed_year = parsers.parse_year(text, low, high)
-        start = answers.get(question.min_from) if question.min_from else None
-        if isinstance(parsed_year, int) and isinstance(start, int) and parsed_year < start:
-            return _reject(MSG_YEAR_BEFORE_START, year=start)
-        return _accept_or_reject(parsed_year)
     low_d = question.min if question.min is not None else Decimal(-NUMBER_LIMIT)
     high_d = question.max if question.max is not None else Decimal(NUMBER_LIMIT)
-    if kind == "decimal":
-        return _accept_or_reject(parsers.parse_decimal(text, low_d, high_d))
-    if kind == "percent":
-        percent = parsers.parse_percent(text)
-        if isinstance(percent, Decimal) and not low_d <= percent <= high_d:
-            return _reject(MSG_PERCENT_RANGE, min=str(max(low_d, 0)), max=str(min(high_d, 100)))
-        return _accept_or_reject(percent)
-    if kind == "hours":
-        _, high = _int_bounds(question, 0, parsers.HOURS_PER_WEEK_MAX)
-        hours = parsers.parse_weekly_hours(text, high)
-        if isinstance(hours, parsers.Confirm):
-            options = tuple(Choice(code=f"h{n}", label=f"✓ {n} h") for n in hours.options)
-            return Rejected(hours.message, options)
-        return _accept_or_reject(hours)
-    assert kind == "money", kind
-    currency = question.currency or "USD"
-    if question.min is None:
-        low_d = Decimal(0)
-    money = parsers.parse_money(text, low_d, high_d, currency, country=mission_country)
-    if isinstance(money, parsers.Confirm):
-        return Rejected(money.message, tuple(money_choice(m) for m in money.options))
-    return _accept_or_reject(money)
+    match question:
+        case IntegerQuestion():
+            low, high = _int_bounds(question, -NUMBER_LIMIT, NUMBER_LIMIT)
+            return _accept_or_reject(parsers.parse_integer(text, low, high))
+        case YearQuestion():
+            return _parse_year(question, text, today_year, answers)
+        case DecimalQuestion():
+            return _accept_or_reject(parsers.parse_decimal(text, low_d, high_d))
+        case PercentQuestion():
+            return _parse_percent(text, low_d, high_d)
+        case HoursQuestion():
+            return _parse_hours(question, text)
+        case MoneyQuestion():
+            low_d = question.min if question.min is not None else Decimal(0)
+            currency = question.currency or "USD"
+            money = parsers.parse_money(text, low_d, high_d, currency, country=mission_country)
+            if isinstance(money, parsers.Confirm):
+                return Rejected(money.message, tuple(money_choice(m) for m in money.options))
+            return _accept_or_reject(money)
+        case _:
+            assert_never(question)
+
+
+def _parse_year(
+    question: YearQuestion, text: str, today_year: int, answers: Mapping[str, NavigationValue]
+) -> ParseResult:
+    low, high = _int_bounds(question, 1900, today_year)
+    parsed_year = parsers.parse_year(text, low, high)
+    start = answers.get(question.min_from) if question.min_from else None
+    if isinstance(parsed_year, int) and isinstance(start, int) and parsed_year < start:
+        return _reject(MSG_YEAR_BEFORE_START, year=start)
+    return _accept_or_reject(parsed_year)
+
+
+def _parse_percent(text: str, low: Decimal, high: Decimal) -> ParseResult:
+    percent = parsers.parse_percent(text)
+    if isinstance(percent, Decimal) and not low <= percent <= high:
+        return _reject(MSG_PERCENT_RANGE, min=str(max(low, 0)), max=str(min(high, 100)))
+    return _accept_or_reject(percent)
+
+
+def _parse_hours(question: HoursQuestion, text: str) -> ParseResult:
+    _, high = _int_bounds(question, 0, parsers.HOURS_PER_WEEK_MAX)
+    hours = parsers.parse_weekly_hours(text, high)
+    if isinstance(hours, parsers.Confirm):
+        options = tuple(Choice(code=f"h{n}", label=f"✓ {n} h") for n in hours.options)
+        return Rejected(hours.message, options)
+    return _accept_or_reject(hours)
 
 
 def money_choice(money: Money) -> Choice:
@@ -304,15 +345,15 @@ def money_choice(money: Money) -> Choice:
     return Choice(code=code, label=label)
 
 
-def _confirmed_value(question: Question, codes: tuple[str, ...]) -> AnswerValue | None:
+def _confirmed_value(question: NumericQuestion, codes: tuple[str, ...]) -> AnswerValue | None:
     """The value of a confirmation button (`money_choice`, hours "h60"), if it fits."""
     if len(codes) != 1:
         return None
     code = codes[0]
-    if question.type == "hours" and (match := _HOURS_CODE.fullmatch(code)):
+    if isinstance(question, HoursQuestion) and (match := _HOURS_CODE.fullmatch(code)):
         low, high = _int_bounds(question, 0, parsers.HOURS_PER_WEEK_MAX)
         return int(match[1]) if low <= int(match[1]) <= high else None
-    if question.type == "money" and (match := _MONEY_CODE.fullmatch(code)):
+    if isinstance(question, MoneyQuestion) and (match := _MONEY_CODE.fullmatch(code)):
         amount = Decimal(match[2] + (f".{match[3]}" if match[3] else ""))
         floor = question.min if question.min is not None else Decimal(0)
         ceiling = question.max if question.max is not None else Decimal(NUMBER_LIMIT)
@@ -320,7 +361,7 @@ def _confirmed_value(question: Question, codes: tuple[str, ...]) -> AnswerValue 
     return None
 
 
-def _int_bounds(question: Question, low: int, high: int) -> tuple[int, int]:
+def _int_bounds(question: NumericQuestion, low: int, high: int) -> tuple[int, int]:
     return (
         int(question.min) if question.min is not None else low,
         int(question.max) if question.max is not None else high,

@@ -18,6 +18,7 @@ from flows.engine import Engine
 from flows.model import (
     InCodes,
     IsAnswered,
+    MultiQuestion,
     NotInCodes,
     Question,
     condition_atoms,
@@ -115,7 +116,7 @@ def _answer_classes(engine: Engine) -> Mapping[str, tuple[NavigationValue, ...]]
 
 
 def _value(question: Question, code: str) -> NavigationValue:
-    return (code,) if question.type == "multi" else code
+    return (code,) if isinstance(question, MultiQuestion) else code
 
 
 def estimated_minutes(lengths: list[PathLengths], groups: tuple[str, ...]) -> int:

@@ -161,9 +161,9 @@ class AccessCodes:
         async with self._database.engine.connect() as connection:
             row = (
                 await connection.execute(
-                    select(
-                        _C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on
-                    ).where(_C.code_hash == self._secret.access_code_hash(code))
+                    select(*_GRANT_COLUMNS).where(
+                        _C.code_hash == self._secret.access_code_hash(code)
+                    )
                 )
             ).one_or_none()
         return None if row is None else _outcome(row)
@@ -194,11 +194,7 @@ class AccessCodes:
             return None
         async with self._database.engine.connect() as connection:
             row = (
-                await connection.execute(
-                    select(
-                        _C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on
-                    ).where(_C.short_id == short_id)
-                )
+                await connection.execute(select(*_GRANT_COLUMNS).where(_C.short_id == short_id))
             ).one_or_none()
         return None if row is None else _outcome(row)
 
@@ -207,27 +203,10 @@ class AccessCodes:
         async with self._database.engine.connect() as connection:
             rows = (
                 await connection.execute(
-                    select(
-                        _C.short_id,
-                        _C.kind,
-                        _C.questionnaire_id,
-                        _C.label,
-                        _C.created_on,
-                        _C.revoked_on,
-                    ).order_by(_C.created_on, _C.short_id)
+                    select(*_ENTRY_COLUMNS).order_by(_C.created_on, _C.short_id)
                 )
             ).all()
-        return [
-            CodeEntry(
-                row.short_id,
-                AccessCodeKind(row.kind),
-                row.questionnaire_id,
-                row.label,
-                row.created_on,
-                row.revoked_on,
-            )
-            for row in rows
-        ]
+        return [_entry(row, row.revoked_on) for row in rows]
 
     async def revoke(self, short_id: str, today: date) -> CodeEntry:
         """Revoke the code `short_id` names (from now on it opens nothing); the entry as it
@@ -235,16 +214,7 @@ class AccessCodes:
         async with self._database.write_transaction() as connection:
             row = (
                 await connection.execute(
-                    select(
-                        _C.short_id,
-                        _C.kind,
-                        _C.questionnaire_id,
-                        _C.label,
-                        _C.created_on,
-                        _C.revoked_on,
-                    )
-                    .where(_C.short_id == short_id)
-                    .with_for_update()
+                    select(*_ENTRY_COLUMNS).where(_C.short_id == short_id).with_for_update()
                 )
             ).one_or_none()
             if row is None:
@@ -262,14 +232,7 @@ class AccessCodes:
                         details={"kind": row.kind, "questionnaire": row.questionnaire_id},
                     )
                 )
-        return CodeEntry(
-            row.short_id,
-            AccessCodeKind(row.kind),
-            row.questionnaire_id,
-            row.label,
-            row.created_on,
-            row.revoked_on or today,
-        )
+        return _entry(row, row.revoked_on or today)
 
     async def _registered(self, code: str) -> bool:
         async with self._database.engine.connect() as connection:
@@ -318,3 +281,27 @@ def _check_chosen(kind: AccessCodeKind, code: str) -> None:
             f"A campaign code is {CHOSEN_CODE_MIN_LENGTH} to 64 letters, digits, '_' or '-' "
             "(what Telegram accepts after ?start=)."
         )
+
+
+# What a resolved code opens (`_outcome`), and what `codes list` shows of a code: never
+# the code, nor its keyed hash.
+_GRANT_COLUMNS: Final = (_C.short_id, _C.kind, _C.questionnaire_id, _C.label, _C.revoked_on)
+_ENTRY_COLUMNS: Final = (
+    _C.short_id,
+    _C.kind,
+    _C.questionnaire_id,
+    _C.label,
+    _C.created_on,
+    _C.revoked_on,
+)
+
+
+def _entry(row: Any, revoked_on: date | None) -> CodeEntry:
+    return CodeEntry(
+        row.short_id,
+        AccessCodeKind(row.kind),
+        row.questionnaire_id,
+        row.label,
+        row.created_on,
+        revoked_on,
+    )

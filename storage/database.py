@@ -572,6 +572,21 @@ async def open_database(
     parsed = parse_database_url(url)
     if must_exist:
         _require_sqlite_file(parsed)
+    engine = _engine(parsed)
+    database = Database(url=parsed, engine=engine, direct_sqlite=direct_sqlite)
+    try:
+        await _upgrade_or_check(database, upgrade)
+    except (OSError, DBAPIError, OperationalError) as exc:
+        await engine.dispose()
+        raise _unavailable(parsed, exc) from None
+    except BaseException:
+        await engine.dispose()
+        raise
+    return database
+
+
+def _engine(parsed: URL) -> AsyncEngine:
+    """The engine for a parsed URL; a missing driver is a configuration error."""
     # Statement parameters hold pseudonyms and sealed blobs: never in logs or error messages,
     # even when the application logs SQLAlchemy at INFO or DEBUG.
     engine_options: dict[str, Any] = {"echo": False, "hide_parameters": True}
@@ -596,20 +611,15 @@ async def open_database(
     if parsed.get_backend_name() == "sqlite":
         _harden_sqlite(engine)
         logging.getLogger("aiosqlite").addFilter(_AIOSQLITE_FILTER)  # idempotent
-    database = Database(url=parsed, engine=engine, direct_sqlite=direct_sqlite)
-    try:
-        if upgrade or (upgrade is None and database.is_sqlite):
-            await database.upgrade()
-            # A scrub left pending by a previous run (a crash, a reader at close) is done now.
-            # Its connection is closed again: tools that only read never keep one open.
-            if await database.scrub(wait=_SCRUB_AT_OPEN_SECONDS):
-                await database._close_direct()
-        elif upgrade is None:
-            await database.check_schema()
-    except (OSError, DBAPIError, OperationalError) as exc:
-        await engine.dispose()
-        raise _unavailable(parsed, exc) from None
-    except BaseException:
-        await engine.dispose()
-        raise
-    return database
+    return engine
+
+
+async def _upgrade_or_check(database: Database, upgrade: bool | None) -> None:
+    if upgrade or (upgrade is None and database.is_sqlite):
+        await database.upgrade()
+        # A scrub left pending by a previous run (a crash, a reader at close) is done now.
+        # Its connection is closed again: tools that only read never keep one open.
+        if await database.scrub(wait=_SCRUB_AT_OPEN_SECONDS):
+            await database._close_direct()
+    elif upgrade is None:
+        await database.check_schema()

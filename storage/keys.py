@@ -244,19 +244,7 @@ def format_public_key(key: StaffPublicKey) -> str:
 
 def parse_public_key(text: str, source: str = "the public key file") -> StaffPublicKey:
     """Parse a public key file's text; raises `KeyFileError` naming `source` if it is not valid."""
-    not_ours = KeyFileError(f"{source} is not an OCLEP public key file.")
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line and not line.startswith("#")]
-    if not lines or lines[0] != _PUBLIC_FORMAT_LINE:
-        raise not_ours
-    fields: dict[str, str] = {}
-    for line in lines[1:]:
-        name, separator, value = line.partition(":")
-        if not separator or name.strip() in fields:
-            raise not_ours
-        fields[name.strip()] = value.strip()
-    if set(fields) != {"suite", "key_id", "key"}:
-        raise not_ours
+    fields = _public_key_fields(text, source)
     try:
         suite = StaffKeySuite.from_label(fields["suite"])
     except ValueError:
@@ -272,6 +260,30 @@ def parse_public_key(text: str, source: str = "the public key file") -> StaffPub
     if fields["key_id"].lower() != key.key_id.hex():
         raise KeyFileError(f"{source} is damaged: its key_id does not match its key.")
     return key
+
+
+def _public_key_fields(text: str, source: str) -> dict[str, str]:
+    """The suite, key_id and key lines of a public key file, each once and nothing else."""
+    not_ours = KeyFileError(f"{source} is not an OCLEP public key file.")
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    if not lines or lines[0] != _PUBLIC_FORMAT_LINE:
+        raise not_ours
+    fields = _named_values(lines[1:])
+    if fields is None or set(fields) != {"suite", "key_id", "key"}:
+        raise not_ours
+    return fields
+
+
+def _named_values(lines: list[str]) -> dict[str, str] | None:
+    """`name: value` lines as a mapping; None if a line has no colon or a name comes twice."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        name, separator, value = line.partition(":")
+        if not separator or name.strip() in fields:
+            return None
+        fields[name.strip()] = value.strip()
+    return fields
 
 
 def write_public_key_file(path: Path, key: StaffPublicKey) -> None:

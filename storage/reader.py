@@ -160,22 +160,34 @@ def assemble_answers(
             malformed += 1
             continue
         question, value, append, order = decoded
-        previous = answers.get(question)
-        if append and isinstance(previous, str) and isinstance(value, str):
-            ordered = parts.get(question)
-            if ordered is not None and order is not None:
-                ordered.append((order, value))
-                ordered.sort(key=lambda part: part[0])  # stable: equal keys keep their order
-                value = "\n".join(text for _, text in ordered)
-            else:
-                parts.pop(question, None)
-                value = f"{previous}\n{value}"
-        elif order is not None and isinstance(value, str):
-            parts[question] = [(order, value)]
-        else:
-            parts.pop(question, None)
-        answers[question] = value
+        answers[question] = _joined(parts, question, answers.get(question), value, append, order)
     return answers, malformed
+
+
+def _joined(
+    parts: dict[str, list[tuple[int, str]]],
+    question: str,
+    previous: AnswerValue | None,
+    value: AnswerValue,
+    append: bool,
+    order: int | None,
+) -> AnswerValue:
+    """The answer after one record: a text part joined to the text given before it (by
+    order key when the parts carry one), any other value as it is. `parts` keeps the
+    ordered text parts per question."""
+    if append and isinstance(previous, str) and isinstance(value, str):
+        ordered = parts.get(question)
+        if ordered is not None and order is not None:
+            ordered.append((order, value))
+            ordered.sort(key=lambda part: part[0])  # stable: equal keys keep their order
+            return "\n".join(text for _, text in ordered)
+        parts.pop(question, None)
+        return f"{previous}\n{value}"
+    if order is not None and isinstance(value, str):
+        parts[question] = [(order, value)]
+    else:
+        parts.pop(question, None)
+    return value
 
 
 def decode_record(record: bytes) -> DecodedRecord:

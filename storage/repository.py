@@ -591,25 +591,11 @@ class Repository:
         return await self._withdraw(_S.receipt_hash == receipt_hash, "receipt")
 
     async def _withdraw(self, which: Any, via: str) -> bool:
-        today = self._today()
         async with self._database.write_transaction() as connection:
-            # Attachments' sealed file keys go first (crypto-shredding: without its key no
-            # chunk opens), their chunks with them; then the row, whose cascades remove
-            # answers, draft and processed updates. One transaction: all or nothing.
-            doomed = select(_S.id).where(which).scalar_subquery()
-            await connection.execute(
-                delete(ATTACHMENTS).where(ATTACHMENTS.c.submission_id.in_(doomed))
-            )
-            deleted = await connection.execute(delete(SUBMISSIONS).where(which).returning(_S.id))
-            ids = [bytes(row[0]) for row in deleted]
-            if not ids:
-                return False
-            await connection.execute(
-                insert(TOMBSTONES), [{"submission_id": i, "withdrawn_on": today} for i in ids]
-            )
-            await _audit(connection, today, "submission_withdrawn", {"via": via})
-        await self._database.scrub()
-        return True
+            withdrawn = await _withdraw_on(connection, which, self._today(), via)
+        if withdrawn:
+            await self._database.scrub()
+        return withdrawn
 
     async def expire_drafts(self) -> int:
         """Drafts past their expiry become `partial` submissions (none if no answer was given),
@@ -774,3 +760,21 @@ async def _audit(
     await connection.execute(
         insert(AUDIT_LOG).values(occurred_on=today, event=event, details=details)
     )
+
+
+async def _withdraw_on(connection: AsyncConnection, which: Any, today: date, via: str) -> bool:
+    """Delete the submissions `which` selects, leaving a tombstone each; False if none."""
+    # Attachments' sealed file keys go first (crypto-shredding: without its key no chunk
+    # opens), their chunks with them; then the row, whose cascades remove answers, draft and
+    # processed updates. One transaction (the caller's): all or nothing.
+    doomed = select(_S.id).where(which).scalar_subquery()
+    await connection.execute(delete(ATTACHMENTS).where(ATTACHMENTS.c.submission_id.in_(doomed)))
+    deleted = await connection.execute(delete(SUBMISSIONS).where(which).returning(_S.id))
+    ids = [bytes(row[0]) for row in deleted]
+    if not ids:
+        return False
+    await connection.execute(
+        insert(TOMBSTONES), [{"submission_id": i, "withdrawn_on": today} for i in ids]
+    )
+    await _audit(connection, today, "submission_withdrawn", {"via": via})
+    return True

@@ -94,6 +94,17 @@ class Submission(SQLModel, table=True):
     answer_count: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
+def _part_of_submission() -> Any:
+    """The submission-id key column of a row that is part of a submission: deleted with it."""
+    return Field(
+        sa_column=Column(
+            LargeBinary(SUBMISSION_ID_BYTES),
+            ForeignKey("submissions.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+
+
 class SealedAnswer(SQLModel, table=True):
     """Answer record number `sequence` of a submission.
 
@@ -104,13 +115,7 @@ class SealedAnswer(SQLModel, table=True):
     __tablename__ = "sealed_answers"
     __table_args__ = (NO_ROWID,)
 
-    submission_id: bytes = Field(
-        sa_column=Column(
-            LargeBinary(SUBMISSION_ID_BYTES),
-            ForeignKey("submissions.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
+    submission_id: bytes = _part_of_submission()
     sequence: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     nonce: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -128,13 +133,7 @@ class Attachment(SQLModel, table=True):
     __tablename__ = "attachments"
     __table_args__ = (NO_ROWID,)
 
-    submission_id: bytes = Field(
-        sa_column=Column(
-            LargeBinary(SUBMISSION_ID_BYTES),
-            ForeignKey("submissions.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
+    submission_id: bytes = _part_of_submission()
     position: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     sealed_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     complete: int = Field(sa_column=Column(SmallInteger, nullable=False))

@@ -9,7 +9,14 @@ from admin_cli.audit import AuditAnchor
 from admin_cli.export.columns import META_COLUMNS, REVIEW_COLUMN, SKIP_CODE, Layout
 from admin_cli.records import REVIEW_FLAGS
 from flows.codebook import CodebookRow, codebook
-from flows.model import Questionnaire
+from flows.model import (
+    AttachmentsQuestion,
+    MoneyQuestion,
+    MultiQuestion,
+    NumericQuestion,
+    Questionnaire,
+    TextQuestion,
+)
 
 CODEBOOK_HEADER: Final = (
     "column",
@@ -73,15 +80,15 @@ def codebook_rows(
             codes = "a number" if column.part == "value" else FIGURE_STATES
             if column.part == "value":
                 text = f"{info.text} (value)"
-        elif column.type == "multi":
+        elif isinstance(question := layout.questions[column.variable], MultiQuestion):
             label = dict(info.codes).get(column.part or "", "")
             text = f"{info.text} — {label}"
             codes = "1 = selected; 0 = not selected"
-        elif column.type == "money":
+        elif isinstance(question, MoneyQuestion):
             codes = "amount" if column.part == "amount" else "ISO 4217 currency code (or MLC)"
-        elif column.type in ("integer", "hours", "decimal", "percent", "year", "attachments"):
+        elif isinstance(question, NumericQuestion | AttachmentsQuestion):
             codes = "; ".join(filter(None, ["a number", codes]))
-        elif column.type == "text":
+        elif isinstance(question, TextQuestion):
             codes = "free text; a leading ' was added before = + - @ so spreadsheets do not run it"
         if column.kind == "question":
             codes = "; ".join(filter(None, [codes, SKIP_MEANING, EMPTY_MEANING]))

@@ -12,14 +12,21 @@ question, or a partial submission that stopped before it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, Literal, TypeAlias
 
 from admin_cli.errors import CommandError
 from admin_cli.records import SubmissionRecord
 from flows.answers import AnswerValue, Money, Skipped
-from flows.model import NUMERIC_FIGURE_KINDS, Question, Questionnaire
+from flows.model import (
+    NUMERIC_FIGURE_KINDS,
+    MoneyQuestion,
+    MultiQuestion,
+    Question,
+    Questionnaire,
+    TextQuestion,
+)
 
 SKIP_CODE: Final = "_skip"
 SEPARATOR: Final = "__"
@@ -76,62 +83,77 @@ class Layout:
 
 def layout(questionnaires: Iterable[Questionnaire], *, include_text: bool) -> Layout:
     """The columns for these definitions (oldest version first decides the order)."""
-    ordered = sorted(questionnaires, key=lambda q: (q.id, q.version))
-    question_ids: list[str] = []
-    figure_ids: list[str] = []
-    codes: dict[str, list[str]] = {}
-    questions: dict[str, Question] = {}
-    figure_kinds: dict[str, str] = {}
-    versions: dict[str, list[int]] = {}
-    for questionnaire in ordered:
+    seen = _Seen()
+    for questionnaire in sorted(questionnaires, key=lambda q: (q.id, q.version)):
+        seen.add_questions(questionnaire)
+        seen.add_figures(questionnaire)
+    columns = [Column(name, "meta", name, type="meta") for name, _ in META_COLUMNS]
+    for qid in seen.question_ids:
+        question = seen.questions[qid]
+        if include_text or not isinstance(question, TextQuestion):
+            columns += _question_columns(question, seen.codes[qid])
+    for fid in seen.figure_ids:
+        kind = seen.figure_kinds[fid]
+        columns.append(Column(fid, "figure", fid, type=kind))
+        if kind in NUMERIC_FIGURE_KINDS:
+            columns.append(Column(f"{fid}{SEPARATOR}value", "figure", fid, "value", kind))
+    columns.append(Column(REVIEW_COLUMN, "review", REVIEW_COLUMN, type="review"))
+    return Layout(
+        tuple(columns),
+        seen.questions,
+        {k: tuple(sorted(set(v))) for k, v in seen.versions.items()},
+    )
+
+
+@dataclass
+class _Seen:
+    """What the versions hold, merged in order: ids, codes, the newest definition of each
+    question, and which versions have each variable or code column."""
+
+    question_ids: list[str] = field(default_factory=list)
+    figure_ids: list[str] = field(default_factory=list)
+    codes: dict[str, list[str]] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    figure_kinds: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, list[int]] = field(default_factory=dict)
+
+    def add_questions(self, questionnaire: Questionnaire) -> None:
         answerable = [q for q in questionnaire.questions() if q.answerable]
-        _merge(question_ids, [q.id for q in answerable])
+        _merge(self.question_ids, [q.id for q in answerable])
         for question in answerable:
-            earlier = questions.get(question.id)
+            earlier = self.questions.get(question.id)
             if earlier is not None and _shape(earlier.type) != _shape(question.type):
                 raise CommandError(
                     f"Question {question.id} is a {earlier.type} question in one version and "
                     f"a {question.type} question in another; the export cannot give both one "
                     "column."
                 )
-            questions[question.id] = question
-            _merge(codes.setdefault(question.id, []), [c.code for c in question.choices])
-            versions.setdefault(question.id, []).append(questionnaire.version)
-            if question.type == "multi":
+            self.questions[question.id] = question
+            _merge(self.codes.setdefault(question.id, []), [c.code for c in question.choices])
+            self.versions.setdefault(question.id, []).append(questionnaire.version)
+            if isinstance(question, MultiQuestion):
                 for choice in question.choices:
                     code_column = f"{question.id}{SEPARATOR}{choice.code}"
-                    versions.setdefault(code_column, []).append(questionnaire.version)
-        _merge(figure_ids, [i.id for i in questionnaire.indicators])
+                    self.versions.setdefault(code_column, []).append(questionnaire.version)
+
+    def add_figures(self, questionnaire: Questionnaire) -> None:
+        _merge(self.figure_ids, [i.id for i in questionnaire.indicators])
         for indicator in questionnaire.indicators:
-            figure_kinds[indicator.id] = indicator.kind
-            versions.setdefault(indicator.id, []).append(questionnaire.version)
-    columns = [Column(name, "meta", name, type="meta") for name, _ in META_COLUMNS]
-    for qid in question_ids:
-        question = questions[qid]
-        if question.type == "text" and not include_text:
-            continue
-        if question.type == "multi":
-            columns += [
-                Column(f"{qid}{SEPARATOR}{code}", "question", qid, code, "multi")
-                for code in codes[qid]
-            ]
-        elif question.type == "money":
-            columns += [
-                Column(f"{qid}{SEPARATOR}amount", "question", qid, "amount", "money"),
-                Column(f"{qid}{SEPARATOR}currency", "question", qid, "currency", "money"),
-            ]
-        else:
-            columns.append(Column(qid, "question", qid, type=question.type))
-    for fid in figure_ids:
-        columns.append(Column(fid, "figure", fid, type=figure_kinds[fid]))
-        if figure_kinds[fid] in NUMERIC_FIGURE_KINDS:
-            columns.append(
-                Column(f"{fid}{SEPARATOR}value", "figure", fid, "value", figure_kinds[fid])
-            )
-    columns.append(Column(REVIEW_COLUMN, "review", REVIEW_COLUMN, type="review"))
-    return Layout(
-        tuple(columns), questions, {k: tuple(sorted(set(v))) for k, v in versions.items()}
-    )
+            self.figure_kinds[indicator.id] = indicator.kind
+            self.versions.setdefault(indicator.id, []).append(questionnaire.version)
+
+
+def _question_columns(question: Question, codes: Sequence[str]) -> list[Column]:
+    """A multi question's column per code, a money question's amount and currency, or one."""
+    qid = question.id
+    if isinstance(question, MultiQuestion):
+        return [Column(f"{qid}{SEPARATOR}{code}", "question", qid, code, "multi") for code in codes]
+    if isinstance(question, MoneyQuestion):
+        return [
+            Column(f"{qid}{SEPARATOR}amount", "question", qid, "amount", "money"),
+            Column(f"{qid}{SEPARATOR}currency", "question", qid, "currency", "money"),
+        ]
+    return [Column(qid, "question", qid, type=question.type)]
 
 
 def _meta_cell(record: SubmissionRecord, name: str) -> Cell:

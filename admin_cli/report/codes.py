@@ -1,6 +1,11 @@
 """Figure ids and answer codes the report tabulates, in the order it shows them."""
 
+from collections.abc import Iterable
+from functools import cache
 from typing import Final
+
+from flows.model import ConditionIndicator, InCodes, Questionnaire, condition_atoms
+from flows.shipped import load_all_shipped
 
 ILO_FIGURES: Final = (
     "ilo_abuso_vulnerabilidad",
@@ -59,8 +64,8 @@ SECTORS: Final = (
     "cultura",
     "otro",
 )
-AMBULANCE: Final = ("menos_1h", "1_6h", "6_24h", "mas_1dia", "nunca_llego", "no_necesito")
-AMBULANCE_OVER_6H: Final = ("6_24h", "mas_1dia", "nunca_llego")
+AMBULANCE_QUESTION: Final = "ambulancia"
+AMBULANCE_OVER_6H_FIGURE: Final = "salud_ambulancia_mas_6h"
 
 # Row codes the report adds itself; none can collide with a questionnaire code (leading "_").
 NO_ANSWER: Final = "_no_answer"
@@ -82,3 +87,43 @@ TABLE_VARIABLES: Final = {
     "ilo_total": "ilo_total",
     "ambulance": "ambulancia",
 }
+
+
+def version_codes(question_id: str, versions: Iterable[Questionnaire]) -> tuple[str, ...]:
+    """The choice codes of a question over every version that asks it: the newest
+    version's in its order, then the codes only older versions used (a record answered under
+    an older version is still counted in a row of its own)."""
+    found: list[str] = []
+    for questionnaire in sorted(versions, key=lambda q: q.version, reverse=True):
+        if any(q.id == question_id for q in questionnaire.questions()):
+            choices = questionnaire.question(question_id).all_choices()
+            found += [c.code for c in choices if c.code not in found]
+    return tuple(found)
+
+
+def figure_codes(
+    figure_id: str, question_id: str, versions: Iterable[Questionnaire]
+) -> tuple[str, ...]:
+    """The codes of `question_id` that make a condition figure present, over every version
+    (newest first), so the report's sums follow each version's rule."""
+    found: list[str] = []
+    for questionnaire in sorted(versions, key=lambda q: q.version, reverse=True):
+        figure = next((f for f in questionnaire.indicators if f.id == figure_id), None)
+        if not isinstance(figure, ConditionIndicator):
+            continue
+        for atom in condition_atoms(figure.present):
+            if isinstance(atom, InCodes) and atom.q == question_id:
+                found += [code for code in atom.codes if code not in found]
+    return tuple(found)
+
+
+@cache
+def ambulance() -> tuple[str, ...]:
+    """The rows of the ambulance-delay table: every shipped version's codes."""
+    return version_codes(AMBULANCE_QUESTION, load_all_shipped())
+
+
+@cache
+def ambulance_over_6h() -> tuple[str, ...]:
+    """The ambulance rows whose sum is the figure "ambulance 6 hours or more, or never"."""
+    return figure_codes(AMBULANCE_OVER_6H_FIGURE, AMBULANCE_QUESTION, load_all_shipped())

@@ -176,7 +176,10 @@ def reader_view(
     )
 
 
-def _add_release(polytope: Polytope, view: ReaderView, prefix: str) -> None:
+def add_view(polytope: Polytope, view: ReaderView, prefix: str) -> None:
+    """One published view as a reader sees it: hidden cells as unknowns within their
+    displayed bounds (named `prefix` + key), published cells as constants, every relation.
+    The monthly audit and the site's audit across months read views the same way."""
     for key, (low, high) in view.known.items():
         if low != high:
             polytope.variable(prefix + key, low, high)
@@ -206,13 +209,13 @@ def audit(
     would help, i.e. the same cell here)."""
     view = reader_view(system, decision, min_cell)
     polytope = Polytope()
-    _add_release(polytope, view, "")
+    add_view(polytope, view, "")
     truth = {key: value for key, value in system.values.items() if decision[key] != "none"}
     targets = {key: {key: 1} for key, value in truth.items() if value > 0}
     exposed = {key for key in targets if not _has_variable(polytope, key)}
     for index, release in enumerate(earlier):
         prefix = f"r{index}:"
-        _add_release(polytope, release.view, prefix)
+        add_view(polytope, release.view, prefix)
         for key, (low, high) in release.view.known.items():
             if key not in view.known:
                 continue
@@ -253,6 +256,28 @@ def _earlier_exposed(
 ) -> set[str]:
     """Without the earlier true counts: an earlier hidden cell now pinned to a non-zero value,
     or a quasi-identifier cell whose change is pinned to 1..k-1 either way."""
+    targets, constants = _reissue_targets(view, earlier, min_cell)
+    found = intervals(polytope, {k: t for k, t in targets.items() if t}, cache)
+    alone = _pinned_alone(earlier, targets, cache)
+    exposed: set[str] = set()
+    for name, terms in targets.items():
+        kind, key = name.split("|", 1)
+        if not terms:
+            exposed.add(key)
+        elif name in found:
+            low, high = (bound + constants.get(name, 0) for bound in found[name])
+            before = alone.get(name)
+            if low == high and _exposes(kind, low, before, min_cell):
+                exposed.add(key)
+    return exposed
+
+
+def _reissue_targets(
+    view: ReaderView, earlier: Sequence[EarlierRelease], min_cell: int
+) -> tuple[dict[str, Terms], dict[str, int]]:
+    """What a reader of both releases may pin: each earlier hidden cell ("old|key"), and the
+    change of each quasi-identifier cell ("diff|key": terms plus a constant; no terms when
+    the change is known from the published counts alone and already too small)."""
     targets: dict[str, Terms] = {}
     constants: dict[str, int] = {}
     for index, release in enumerate(earlier):
@@ -263,43 +288,35 @@ def _earlier_exposed(
             if key not in view.known or view.kinds.get(key) != "quasi_identifier":
                 continue
             terms, constant = _change(key, view, prefix, (low, high))
-            if terms:
+            if terms or 0 < abs(constant) < min_cell:
                 targets[f"diff|{key}"] = terms
                 constants[f"diff|{key}"] = constant
-            elif 0 < abs(constant) < min_cell:
-                targets[f"diff|{key}"] = {}
-                constants[f"diff|{key}"] = constant
-    exposed: set[str] = set()
-    found = intervals(polytope, {k: t for k, t in targets.items() if t}, cache)
-    # What an earlier release gave away by itself (its totals) is not this re-issue's doing.
+    return targets, constants
+
+
+def _pinned_alone(
+    earlier: Sequence[EarlierRelease], targets: Mapping[str, Terms], cache: Cache | None
+) -> dict[str, tuple[int, int]]:
+    """What an earlier release gave away by itself (its totals): not this re-issue's doing."""
     alone: dict[str, tuple[int, int]] = {}
     for index, release in enumerate(earlier):
         own = Polytope()
-        _add_release(own, release.view, f"r{index}:")
+        add_view(own, release.view, f"r{index}:")
         wanted = {
             name: terms
             for name, terms in targets.items()
             if name.startswith("old|") and terms and next(iter(terms)).startswith(f"r{index}:")
         }
         alone.update(intervals(own, wanted, cache))
-    for name, terms in targets.items():
-        kind, key = name.split("|", 1)
-        if not terms:
-            exposed.add(key)
-            continue
-        if name not in found:
-            continue
-        low, high = found[name]
-        shift = constants.get(name, 0)
-        low, high = low + shift, high + shift
-        if low != high:
-            continue
-        before = alone.get(name)
-        if kind == "old" and low != 0 and not (before and before[0] == before[1]):
-            exposed.add(key)
-        if kind == "diff" and 0 < abs(low) < min_cell:
-            exposed.add(key)
-    return exposed
+    return alone
+
+
+def _exposes(kind: str, value: int, before: tuple[int, int] | None, min_cell: int) -> bool:
+    """Whether a target pinned to `value` exposes its cell: an earlier hidden cell pinned
+    non-zero (unless its release pinned it alone), or a change of 1..k-1 either way."""
+    if kind == "old":
+        return value != 0 and not (before and before[0] == before[1])
+    return 0 < abs(value) < min_cell
 
 
 def protect(
@@ -358,42 +375,52 @@ def _hide_more(target: str, system: CellSystem, decision: dict[str, Suppression]
         return True
     near = {key for eq in system.equations if target in eq for key in eq}
     linked = _linked(target, system, decision)
-    if decision[target] == "withheld":
-        # A withheld table pinned by a published one: withhold the tables beside it whole,
-        # rather than punch holes into them one cell at a time.
-        groups = {system.groups[key] for key in near if system.kinds[key] != "anchor"}
-        members = [
+    if decision[target] == "withheld" and _withhold_beside(near, system, decision):
+        return True
+    if _hide_smallest(near, system, decision) or _hide_smallest(linked, system, decision):
+        return True
+    return _withhold_group(system.groups[target], system, decision)
+
+
+def _withhold_beside(near: set[str], system: CellSystem, decision: dict[str, Suppression]) -> bool:
+    """A withheld table pinned by a published one: withhold the tables beside it whole,
+    rather than punch holes into them one cell at a time."""
+    groups = {system.groups[key] for key in near if system.kinds[key] != "anchor"}
+    members = [
+        key
+        for key, owner in system.groups.items()
+        if owner in groups and decision[key] == "none" and system.kinds[key] != "anchor"
+    ]
+    decision.update(dict.fromkeys(members, "withheld"))
+    return bool(members)
+
+
+def _hide_smallest(pool: set[str], system: CellSystem, decision: dict[str, Suppression]) -> bool:
+    """Hide the smallest published non-zero cell of `pool` (a complementary suppression)."""
+    candidates = sorted(
+        (
             key
-            for key, owner in system.groups.items()
-            if owner in groups and decision[key] == "none" and system.kinds[key] != "anchor"
-        ]
-        if members:
-            decision.update(dict.fromkeys(members, "withheld"))
-            return True
-    for pool in (near, linked):
-        candidates = sorted(
-            (
-                key
-                for key in pool
-                if decision[key] == "none"
-                and system.kinds[key] not in ("anchor", "free")
-                and system.values[key] > 0
-            ),
-            key=lambda key: (system.values[key], key),
-        )
-        if candidates:
-            decision[candidates[0]] = "complementary"
-            return True
-    group = system.groups[target]
+            for key in pool
+            if decision[key] == "none"
+            and system.kinds[key] not in ("anchor", "free")
+            and system.values[key] > 0
+        ),
+        key=lambda key: (system.values[key], key),
+    )
+    if candidates:
+        decision[candidates[0]] = "complementary"
+    return bool(candidates)
+
+
+def _withhold_group(group: str, system: CellSystem, decision: dict[str, Suppression]) -> bool:
+    """Withhold the rest of `group` (its totals excepted); False if nothing is left."""
     members = [
         key
         for key, owner in system.groups.items()
         if owner == group and decision[key] != "withheld" and system.kinds[key] != "anchor"
     ]
-    if members:
-        decision.update(dict.fromkeys(members, "withheld"))
-        return True
-    return False
+    decision.update(dict.fromkeys(members, "withheld"))
+    return bool(members)
 
 
 def _linked(target: str, system: CellSystem, decision: Mapping[str, Suppression]) -> set[str]:

@@ -65,7 +65,7 @@ class Tally:
                 counts = states[figure_id] = Counter()
             counts[state] += 1
         if "ambulancia" in record.answers:
-            self.ambulance[_code(record.answers["ambulancia"], codes.AMBULANCE)] += 1
+            self.ambulance[_code(record.answers["ambulancia"], codes.ambulance())] += 1
 
     def _add_mission(self, record: ReportRecord) -> None:
         self.mission += 1

@@ -81,13 +81,13 @@ class ReportLayout:
         self._ilo_total()
         cells.cell("ambulance.n", raw.ambulance.total(), kind="anchor")
         self.ambulance = self._table(
-            "ambulance", _fixed(raw.ambulance, codes.AMBULANCE), "ambulance.n", "indicator"
+            "ambulance", _fixed(raw.ambulance, codes.ambulance()), "ambulance.n", "indicator"
         )
         cells.group_base["ambulance"] = "ambulance.n"
         if "salud_ambulancia_mas_6h" in self.health:
             cells.sums_to(
                 "salud_ambulancia_mas_6h.present",
-                [f"ambulance.{code}" for code in codes.AMBULANCE_OVER_6H],
+                [f"ambulance.{code}" for code in codes.ambulance_over_6h()],
             )
         cells.cell("retention.n", len(raw.retention), kind="anchor")
         # Flagged for review: a data-quality count over every mission respondent.

@@ -21,8 +21,15 @@ from flows.model import Questionnaire
 from flows.shipped import load_all_shipped
 
 # The report's tables of answer codes, and the question whose choices label their rows.
-_TABLE_CODES: Final = {"roles": codes.ROLES, "sectors": codes.SECTORS, "ambulance": codes.AMBULANCE}
-CODE_TABLES: Final = {table_id: codes.TABLE_VARIABLES[table_id] for table_id in _TABLE_CODES}
+CODE_TABLES: Final = {
+    table_id: codes.TABLE_VARIABLES[table_id] for table_id in ("roles", "sectors", "ambulance")
+}
+
+
+def _table_codes() -> dict[str, tuple[str, ...]]:
+    return {"roles": codes.ROLES, "sectors": codes.SECTORS, "ambulance": codes.ambulance()}
+
+
 FIGURES: Final = (*codes.ILO_FIGURES, *codes.FRAMEWORK_FIGURES, *codes.HEALTH_FIGURES)
 
 
@@ -121,7 +128,7 @@ def label_problems(questionnaire: Questionnaire, catalogs: Catalogs) -> list[str
         return []
     versions = [questionnaire, *_newest_first(load_all_shipped())]
     wanted: list[tuple[str, str | None]] = [(figure_id, None) for figure_id in FIGURES]
-    for table, values in _TABLE_CODES.items():
+    for table, values in _table_codes().items():
         wanted += [(code, table) for code in values]
         with contextlib.suppress(KeyError):
             question = questionnaire.question(CODE_TABLES[table])

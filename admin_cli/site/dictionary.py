@@ -92,24 +92,22 @@ def dictionary(markdown: str) -> DataTable:
                     definitions[figure_id],
                 )
             )
-    rows.append(
+    distributions = (
         (
             codes.RETENTION,
-            "distribution",
-            shipped_wording("es").text("table.retention"),
-            shipped_wording("en").text("table.retention"),
+            "table.retention",
             "Share of the host country's payment the state kept, in percent; quartiles over "
             "at least 10 people, rounded to whole percent. Methodology §8.",
-        )
-    )
-    rows.append(
+        ),
         (
             codes.HOST_PAYMENT,
-            "distribution",
-            shipped_wording("es").text("table.payments"),
-            shipped_wording("en").text("table.payments"),
+            "table.payments",
             "Monthly payment of the host country to the Cuban state, USD; quartiles over at "
             "least 10 people, rounded to 100. Methodology §8.",
-        )
+        ),
     )
+    for variable, title, definition in distributions:
+        spanish_title = shipped_wording("es").text(title)
+        english_title = shipped_wording("en").text(title)
+        rows.append((variable, "distribution", spanish_title, english_title, definition))
     return DataTable("dictionary", COLUMNS, tuple(rows))

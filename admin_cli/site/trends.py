@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from admin_cli.report import codes
 from admin_cli.report.auditor import Polytope, Terms, intervals
-from admin_cli.report.disclosure import ReaderView
+from admin_cli.report.disclosure import ReaderView, add_view
 from admin_cli.site.opendata import count_value
 from admin_cli.site.source import PublishedMonth
 
@@ -123,26 +123,6 @@ def cumulative(months: Sequence[PublishedMonth]) -> dict[str, int]:
     return sums
 
 
-def _add_month(polytope: Polytope, view: ReaderView, prefix: str) -> None:
-    """One month's reader view: hidden cells as unknowns within their displayed bounds,
-    published cells as constants, every relation of the month's tables."""
-    for key, (low, high) in view.known.items():
-        if low != high:
-            polytope.variable(prefix + key, low, high)
-    for relations, add in ((view.equations, polytope.equal), (view.inequalities, polytope.at_most)):
-        for equation in relations:
-            terms: Terms = {}
-            constant = 0
-            for key, c in equation.items():
-                low, high = view.known[key]
-                if low == high:
-                    constant += c * low
-                else:
-                    terms[prefix + key] = c
-            if terms:
-                add(terms, -constant)
-
-
 def audit_cumulative(months: Sequence[PublishedMonth], sums: Mapping[str, int]) -> set[str]:
     """Hidden cells ("YYYY-MM:cell") a reader could work out exactly from the months and the
     cumulative `sums` together, but not from the months alone. Empty: the sums are safe.
@@ -153,7 +133,7 @@ def audit_cumulative(months: Sequence[PublishedMonth], sums: Mapping[str, int]) 
     together = Polytope()
     for m in months:
         for polytope in (alone, together):
-            _add_month(polytope, m.view, f"{m.period}:")
+            add_view(polytope, m.view, f"{m.period}:")
     for key, total in sums.items():
         terms: Terms = {}
         constant = 0

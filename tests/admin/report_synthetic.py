@@ -13,11 +13,18 @@ from admin_cli.report.model import Period, Report, ReportRecord
 from admin_cli.report.publish import DEFAULT_MIN_CELL, publish
 from flows.answers import SKIPPED, AnswerValue, Money
 from flows.derive import Figure, FigureState
+from flows.shipped import load_shipped
 
 NA = Figure("not_applicable")
 COUNTRIES = ("VE", "MX", "BR", "BO", "QA", "SA", "AO", "IT", "HN", "NI", "GT", "BS", "DZ", "KW")
 CAMPAIGNS = ('Salud <b>2025</b> & "otros"', "Marinos", None)
 VERSIONS = (("testimonio", 1, "a" * 64), ("testimonio", 2, "b1c2" * 16))
+# The ambulance answers are drawn from version 1's codes, whatever version a record names.
+_V1 = (load_shipped("testimonio_v1.yaml"),)
+AMBULANCE_V1 = codes.version_codes(codes.AMBULANCE_QUESTION, _V1)
+AMBULANCE_V1_OVER_6H = codes.figure_codes(
+    codes.AMBULANCE_OVER_6H_FIGURE, codes.AMBULANCE_QUESTION, _V1
+)
 
 
 def build_report(
@@ -85,13 +92,13 @@ def make_record(rng: random.Random, day: date) -> ReportRecord:
     if health:
         for figure_id in codes.HEALTH_FIGURES:
             figures[figure_id] = Figure(_state(rng, 0.4))
-        delay = rng.choices((*codes.AMBULANCE, "_skip"), weights=(3, 10, 8, 5, 4, 12, 2))[0]
+        delay = rng.choices((*AMBULANCE_V1, "_skip"), weights=(3, 10, 8, 5, 4, 12, 2))[0]
         answers["ambulancia"] = SKIPPED if delay == "_skip" else delay
         figures["salud_ambulancia_mas_6h"] = Figure(
             "unknown"
             if delay == "_skip"
             else "present"
-            if delay in codes.AMBULANCE_OVER_6H
+            if delay in AMBULANCE_V1_OVER_6H
             else "absent"
         )
     else:

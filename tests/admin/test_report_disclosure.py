@@ -110,7 +110,7 @@ def attack_of(report: Mapping[str, Any]) -> Attack:
         weighted[f"ilo_total.{j}"] = weighted.get(f"ilo_total.{j}", 0) - j
     attack.equations.append({k: c for k, c in weighted.items() if c})
     attack.sums(
-        "salud_ambulancia_mas_6h.present", [f"ambulancia.{c}" for c in codes.AMBULANCE_OVER_6H]
+        "salud_ambulancia_mas_6h.present", [f"ambulancia.{c}" for c in codes.ambulance_over_6h()]
     )
     versions = [
         attack.add(f"versions.{i}", row["count"])

@@ -48,6 +48,10 @@ def test_missing_key() -> None:
     assert error_of("- {id: a, type: yesno}") == "inline.yaml: question 'a': missing key 'text'"
 
 
+def test_missing_type() -> None:
+    assert error_of("- {id: a, text: A}") == "inline.yaml: question 'a': missing key 'type'"
+
+
 def test_duplicate_question_id() -> None:
     message = error_of(
         """
@@ -173,9 +177,20 @@ def test_exclusive_choice_outside_multi() -> None:
 
 
 def test_keys_that_do_not_fit_the_type() -> None:
-    assert "takes no `min` / `max`" in error_of("- {id: a, type: text, text: A, min: 1}")
-    assert "only a money question takes `currency`" in error_of(
+    assert "a text question takes no `min`" in error_of("- {id: a, type: text, text: A, min: 1}")
+    assert "a integer question takes no `currency`" in error_of(
         "- {id: a, type: integer, text: A, currency: USD}"
+    )
+    assert "a single question takes no `multipart`" in error_of(
+        "- {id: a, type: single, text: A, multipart: true,"
+        " choices: [{code: x, label: X}, {code: y, label: Y}]}"
+    )
+    assert "a consent question takes no `skip`" in error_of(
+        "- {id: a, type: consent, text: A, skip: false,"
+        " choices: [{code: x, label: X}, {code: y, label: Y}]}"
+    )
+    assert "a note question takes no `stop`" in error_of(
+        "- {id: a, type: note, text: A, stop: {in: [x], outcome: end, message: M}}"
     )
     assert "a integer question takes no `choices`" in error_of(
         "- {id: a, type: integer, text: A, choices: [{code: x, label: X}]}"

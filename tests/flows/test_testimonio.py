@@ -5,6 +5,7 @@ from decimal import Decimal
 from flows.answers import SKIPPED, AnswerValue
 from flows.codebook import describe
 from flows.engine import Engine
+from flows.model import IntegerQuestion, MoneyQuestion, TextQuestion, YearQuestion
 from tests.flows.support import load_testimonio
 
 TESTIMONIO = load_testimonio()
@@ -179,7 +180,8 @@ def test_conditions() -> None:
     assert asked("sector") == mision
     assert asked("profesion_salud") == f"{mision} & sector in [salud]"
     assert asked("anio_fin") == f"{mision} & rol in [mision_pasada, abandono, familiar]"
-    assert TESTIMONIO.question("anio_fin").min_from == "anio_inicio"
+    anio_fin = TESTIMONIO.question("anio_fin")
+    assert isinstance(anio_fin, YearQuestion) and anio_fin.min_from == "anio_inicio"
     assert asked("presiones_ir") == f"{mision} & pudo_negarse in [no]"
     assert asked("aspectos_distintos") == f"{mision} & condiciones_distintas in [peores]"
     assert asked("pago_estado_mes") == f"{mision} & conoce_pago_estado in [si]"
@@ -194,19 +196,25 @@ def test_conditions() -> None:
 
 
 def test_ranges() -> None:
-    assert TESTIMONIO.question("anio_inicio").min == 1980
-    assert TESTIMONIO.question("anio_inicio").max is None  # the current year
+    anio_inicio = TESTIMONIO.question("anio_inicio")
+    assert isinstance(anio_inicio, YearQuestion)
+    assert anio_inicio.min == 1980
+    assert anio_inicio.max is None  # the current year
     horas = TESTIMONIO.question("horas_semana")
+    assert isinstance(horas, IntegerQuestion)
     assert (horas.min, horas.max) == (Decimal(0), Decimal(140))
     for money in ["pago_estado_mes", "estipendio_mes", "deposito_cuba_mes"]:
         question = TESTIMONIO.question(money)
+        assert isinstance(question, MoneyQuestion)
         assert (question.min, question.max, question.currency) == (
             Decimal(0),
             Decimal(100000),
             "USD",
         )
-    assert TESTIMONIO.question("testimonio").max_length == 4000
-    assert TESTIMONIO.question("testimonio").multipart
+    testimonio = TESTIMONIO.question("testimonio")
+    assert isinstance(testimonio, TextQuestion)
+    assert testimonio.max_length == 4000
+    assert testimonio.multipart
 
 
 def test_a_patient_in_cuba_goes_from_role_to_health_then_testimony() -> None:
