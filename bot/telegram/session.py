@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -52,6 +53,27 @@ PLAIN_JSON_METHODS: Final = frozenset(
         "setWebhook",
     }
 )
+
+
+# The Bot API answers `{"ok":true,"result":...}`: an answer that opens so is a success, and
+# the result of these calls is not read, so the whole body (the edited message and its
+# keyboard, ~1 KB) need not be parsed; anything else is parsed as before.
+_OK_FIRST: Final = re.compile(r'\{\s*"ok"\s*:\s*true\s*[,}]')
+
+
+def _says_ok(session: AiohttpSession, content: str) -> bool:
+    try:
+        answer = session.json_loads(content)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("ok") is True
+
+
+def _succeeded_unread(session: AiohttpSession, name: str, status: int, content: str) -> bool:
+    """A successful call whose result the bot does not read."""
+    if name not in _RESULT_UNREAD or not HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
+        return False
+    return bool(_OK_FIRST.match(content)) or _says_ok(session, content)
 
 
 def _is_json(content: str) -> bool:
@@ -101,16 +123,8 @@ class JsonSession(AiohttpSession):
         """aiogram's check, with the response class cached; anything but a valid 2xx `ok`
         answer goes to aiogram's own implementation, so errors are classified exactly as
         there."""
-        if (
-            method.__api_method__ in _RESULT_UNREAD
-            and HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED
-        ):
-            try:
-                answer = self.json_loads(content)
-            except ValueError:
-                answer = None
-            if isinstance(answer, dict) and answer.get("ok") is True:
-                return cast(Response[TelegramType], _DONE)
+        if _succeeded_unread(self, method.__api_method__, status_code, content):
+            return cast(Response[TelegramType], _DONE)
         returning = method.__returning__
         response_type = self._response_types.get(returning)
         if response_type is None:
