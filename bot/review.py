@@ -37,12 +37,11 @@ class Review:
 
     def listed(self, routing: Mapping[str, NavigationValue]) -> tuple[str, ...]:
         """The questions on the path that can be changed (consent and safety check are not)."""
+        relevant = self._engine.relevant_ids(routing)
         return tuple(
             question.id
             for question in self._engine.questions
-            if question.answerable
-            and question.stop is None
-            and self._engine.is_relevant(question.id, routing)
+            if question.answerable and question.stop is None and question.id in relevant
         )
 
     def next_to_ask(self, state: DraftState, after: str) -> Question | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import texts
 from bot.attachment_limits import FileLimits
@@ -17,7 +17,7 @@ from bot.callback_data import (
     mask_arg,
 )
 from bot.draft_state import DraftState
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translate
 from bot.replies import Option, Progress, Prompt, Reply
 from bot.review import Review
 from bot.text_room import TextRoom
@@ -28,6 +28,74 @@ from flows.model import Choice, Question
 TYPED_TYPES = frozenset(
     {"integer", "hours", "decimal", "percent", "money", "year", "country", "text"}
 )
+
+
+@dataclass(frozen=True)
+class _Face:
+    """A question's translated text (with its help line), attachment guide and labels."""
+
+    text: str
+    guide: str | None
+    labels: tuple[str, ...]  # of `Question.all_choices()`, in order
+    done: str
+    continue_: str
+    skip: str
+    back: str
+
+
+class _Buttons:
+    """The options of one question's screen, built in the order they are shown."""
+
+    def __init__(self, index: int, step: int, face: _Face) -> None:
+        self._index = index
+        self._step = step
+        self._face = face
+        self.options: list[Option] = []
+        self._suggested: set[str] = set()
+
+    def _add(self, label: str, action: Action, arg: str = "") -> None:
+        token = encode(QuestionToken(action, self._index, self._step, arg))
+        self.options.append(Option(label, token))
+
+    def suggested(self, suggestions: Sequence[Choice], tr: Translate) -> None:
+        """Each suggestion once, first; a suggestion that is also one of the question's own
+        buttons is shown once, as the suggestion."""
+        unique = {choice.code: choice for choice in reversed(suggestions)}
+        for choice in [unique.pop(c.code) for c in suggestions if c.code in unique]:
+            self._add(tr(choice.label), Action.SUGGESTION, choice.code)
+            self._suggested.add(choice.code)
+
+    def for_question(self, question: Question, selection: int) -> tuple[int, ...] | None:
+        """The question's own buttons and navigation; the ticked options of a multi."""
+        selected = None
+        if question.type == "multi":
+            selected = self._multi(question, selection)
+        elif question.type == "note":
+            self._add(self._face.continue_, Action.CONTINUE)
+        else:
+            self._choices(question)
+        if question.skippable:
+            self._add(self._face.skip, Action.SKIP)
+            self._add(self._face.back, Action.BACK)
+        return selected
+
+    def _multi(self, question: Question, selection: int) -> tuple[int, ...]:
+        selected: tuple[int, ...] = ()
+        for i in range(len(question.choices)):
+            ticked = bool(selection >> i & 1)
+            if ticked:
+                selected += (len(self.options),)
+            label = (texts.SELECTED_MARK if ticked else "") + self._face.labels[i]
+            self._add(label, Action.TOGGLE, mask_arg(toggled(question, selection, i)))
+        self._add(self._face.done, Action.SUBMIT, mask_arg(selection))
+        return selected
+
+    def _choices(self, question: Question) -> None:
+        for i, choice in enumerate(question.all_choices()):
+            if choice.code not in self._suggested:
+                self._add(self._face.labels[i], Action.ANSWER, str(i))
+        if question.multipart or question.type == "attachments":
+            self._add(self._face.done, Action.FINISH_TEXT)
 
 
 class Screens:
@@ -41,6 +109,9 @@ class Screens:
         self._file_limits = file_limits or FileLimits()
         self._index = {question.id: i for i, question in enumerate(engine.questions)}
         self._review = Review(engine, catalogs)
+        # Per (question, locale): the translated texts and labels, the same for every draft
+        # (bounded by the questionnaire's size times the locales).
+        self._faces: dict[tuple[str, str], _Face] = {}
 
     def index_of(self, question_id: str) -> int:
         """The question's index in engine order (carried by tokens)."""
@@ -63,55 +134,14 @@ class Screens:
         """The prompt of the question on screen in `state` (or the review, when it is shown)."""
         if state.on_review:
             return replace(self._review.prompt(state, note=note), fresh=fresh)
-        tr = self._catalogs.translator(state.locale)
         question = self._engine.question(state.current)
-        index = self._index[question.id]
-
-        def token(action: Action, arg: str = "") -> str:
-            return encode(QuestionToken(action, index, state.step, arg))
-
-        # Each suggestion once, and a suggestion that is also one of the question's own buttons
-        # is shown once, as the suggestion.
-        unique = {choice.code: choice for choice in reversed(suggestions)}
-        ordered = [unique.pop(c.code) for c in suggestions if c.code in unique]
-        options: list[Option] = [
-            Option(tr(choice.label), token(Action.SUGGESTION, choice.code)) for choice in ordered
-        ]
-        suggested = {choice.code for choice in ordered}
-        selected: tuple[int, ...] | None = None
-        if question.type == "multi":
-            selected = ()
-            for i, choice in enumerate(question.choices):
-                ticked = bool(selection >> i & 1)
-                label = (texts.SELECTED_MARK if ticked else "") + tr(choice.label)
-                if ticked:
-                    selected += (len(options),)
-                next_mask = toggled(question, selection, i)
-                options.append(Option(label, token(Action.TOGGLE, mask_arg(next_mask))))
-            options.append(Option(tr(texts.DONE), token(Action.SUBMIT, mask_arg(selection))))
-        elif question.type == "note":
-            options.append(Option(tr(texts.CONTINUE), token(Action.CONTINUE)))
-        else:
-            for i, choice in enumerate(question.all_choices()):
-                if choice.code not in suggested:
-                    options.append(Option(tr(choice.label), token(Action.ANSWER, str(i))))
-            if question.multipart or question.type == "attachments":
-                options.append(Option(tr(texts.DONE), token(Action.FINISH_TEXT)))
-        if question.skippable:
-            options.append(Option(tr(texts.SKIP), token(Action.SKIP)))
-            options.append(Option(tr(texts.BACK), token(Action.BACK)))
-
-        text = tr(question.text)
-        help_text = question.help or (texts.MULTI_HINT if question.type == "multi" else None)
-        if help_text:
-            text = f"{text}\n\n{tr(help_text)}"
-        if question.multipart:
-            text = f"{text}\n{self._room(state)}".rstrip()
-        if question.type == "attachments":
-            text = f"{text}\n\n{attachment_guide(tr, self._file_limits)}"
+        face = self._face(question, state.locale)
+        buttons = _Buttons(self._index[question.id], state.step, face)
+        buttons.suggested(suggestions, self._catalogs.translator(state.locale))
+        selected = buttons.for_question(question, selection)
         return Prompt(
-            text=text,
-            options=tuple(options),
+            text=self._text(question, face, state),
+            options=tuple(buttons.options),
             progress=self._progress(state) if question.type != "consent" else None,
             accepts_text=question.type in TYPED_TYPES,
             selected=selected,
@@ -119,6 +149,38 @@ class Screens:
             message_ref=state.prompt_ref,
             fresh=fresh,
         )
+
+    def _face(self, question: Question, locale: str) -> _Face:
+        """What the question shows in `locale` whatever the draft, translated once."""
+        face = self._faces.get((question.id, locale))
+        if face is None:
+            tr = self._catalogs.translator(locale)
+            text = tr(question.text)
+            help_text = question.help or (texts.MULTI_HINT if question.type == "multi" else None)
+            if help_text:
+                text = f"{text}\n\n{tr(help_text)}"
+            guide = None
+            if question.type == "attachments":
+                guide = attachment_guide(tr, self._file_limits)
+            face = _Face(
+                text=text,
+                guide=guide,
+                labels=tuple(tr(choice.label) for choice in question.all_choices()),
+                done=tr(texts.DONE),
+                continue_=tr(texts.CONTINUE),
+                skip=tr(texts.SKIP),
+                back=tr(texts.BACK),
+            )
+            self._faces[(question.id, locale)] = face
+        return face
+
+    def _text(self, question: Question, face: _Face, state: DraftState) -> str:
+        text = face.text
+        if question.multipart:
+            text = f"{text}\n{self._room(state)}".rstrip()
+        if face.guide is not None:
+            text = f"{text}\n\n{face.guide}"
+        return text
 
     def on_screen(self, state: DraftState | None, *notices: Reply) -> tuple[Reply, ...]:
         """Notices, and the question on screen again when a questionnaire is open: a channel

@@ -130,6 +130,11 @@ class Engine:
         """Whether the question is on the respondent's path given the answers."""
         return question_id in self._relevant_ids(answers)
 
+    def relevant_ids(self, answers: Mapping[str, NavigationValue]) -> frozenset[str]:
+        """The questions on the respondent's path given the answers (`is_relevant` for many
+        questions at once: one pass over the questionnaire instead of one per question)."""
+        return frozenset(self._relevant_ids(answers))
+
     def stopped(self, answers: Mapping[str, NavigationValue]) -> Stopped | None:
         """The stop (end or pause) an answer on the path triggered, if any."""
         effective = self.prune(answers)

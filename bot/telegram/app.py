@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
@@ -72,12 +73,27 @@ async def _serve_until_signal(settings: BotSettings) -> None:
     signals = (signal.SIGTERM, signal.SIGINT)
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
+    ready = asyncio.Event()
+    freezing = asyncio.create_task(_freeze_heap_when(ready))
     try:
-        await serve(settings, stop)
+        await serve(settings, stop, ready=ready)
     finally:
+        freezing.cancel()
         for signum in signals:
             loop.remove_signal_handler(signum)
     _log.info("stopped")
+
+
+async def _freeze_heap_when(ready: asyncio.Event) -> None:
+    """Once the bot serves, what start-up loaded (aiogram's and pydantic's models, the
+    questionnaire, the catalogs, the database's statements) lives as long as the process:
+    `gc.freeze` takes it out of the garbage collector's sight, so a full collection scans
+    only what was made since. Each one walked the whole heap (~280 000 objects) with the
+    event loop stopped: 14 of them took 3.2 s of one bench/bot.py round (docs/benchmarks.md).
+    In this process only (`oclep-bot run`), not in `serve`, which tests call many times."""
+    await ready.wait()
+    gc.collect()
+    gc.freeze()
 
 
 async def serve(

@@ -176,15 +176,20 @@ def update_id_of(raw: object) -> int | None:
     return value if _is_int(value) else None
 
 
-def map_update(raw: object, bot: BotIdentity) -> Inbound:
-    """What to do with one update as Telegram sent it (a parsed JSON value)."""
+def map_update(raw: object, bot: BotIdentity, *, kind: str | None = None) -> Inbound:
+    """What to do with one update as Telegram sent it (a parsed JSON value); `kind`, when
+    the caller has it already, is `update_kind(raw)`."""
     update_id = update_id_of(raw)
     if update_id is None or not isinstance(raw, Mapping):
         return Ignored("malformed")
-    kind = update_kind(raw)
+    kind = update_kind(raw) if kind is None else kind
     payload = raw.get(kind)
     if kind in ("malformed", "unknown") or not isinstance(payload, Mapping):
         return Ignored(kind)
+    return _of_kind(kind, update_id, payload, bot)
+
+
+def _of_kind(kind: str, update_id: int, payload: Mapping[str, Any], bot: BotIdentity) -> Inbound:
     if kind == "message":
         return _message(update_id, payload, bot)
     if kind == "edited_message":
@@ -212,22 +217,29 @@ def _private_sender(message: Mapping[str, Any]) -> tuple[int, str | None] | None
     property is private too (minimal updates in some documentation omit the type).
     """
     chat = message.get("chat")
-    if not isinstance(chat, Mapping) or not _is_int(chat.get("id")):
+    if not isinstance(chat, Mapping) or not _is_int(chat.get("id")) or chat["id"] <= 0:
         return None
     chat_id: int = chat["id"]
-    sender = message.get("from")
-    if sender is not None and not isinstance(sender, Mapping):
-        return None
-    sender = sender or {}
-    sender_id = sender.get("id")
-    if sender and (not _is_int(sender_id) or sender_id != chat_id):
-        return None
-    if sender.get("is_bot") is True or chat_id <= 0:
-        return None
-    chat_type = chat.get("type")
-    if chat_type != "private" and not (chat_type is None and sender_id == chat_id):
+    sender = _own_sender(message.get("from"), chat_id)
+    if sender is None or not _is_private(chat.get("type"), sender.get("id") == chat_id):
         return None
     return chat_id, _text(sender.get("language_code"))
+
+
+def _own_sender(sender: object, chat_id: int) -> Mapping[str, Any] | None:
+    """The sender's fields ({} when the message has none); None when they name someone
+    other than the chat's own person, or a bot."""
+    if sender is None:
+        return {}
+    if not isinstance(sender, Mapping):
+        return None
+    if sender and (not _is_int(sender.get("id")) or sender.get("id") != chat_id):
+        return None
+    return None if sender.get("is_bot") is True else sender
+
+
+def _is_private(chat_type: object, sender_is_chat: bool) -> bool:
+    return chat_type == "private" or (chat_type is None and sender_is_chat)
 
 
 def _message(update_id: int, message: Mapping[str, Any], bot: BotIdentity) -> Inbound:
@@ -238,22 +250,35 @@ def _message(update_id: int, message: Mapping[str, Any], bot: BotIdentity) -> In
     # Without a message id the bot can still answer, but cannot delete the message.
     raw_id = message.get("message_id")
     message_id = raw_id if _is_int(raw_id) and raw_id > 0 else None
+    event = _private_event(message, message_id)
+    if event is None:
+        return NotAnAnswer(chat_id, message_id, language_code)
+    if isinstance(event, Ignored):
+        return event
+    respondent = Respondent(user_id=chat_id, language_code=language_code)
+    return ForConversation(update_id, chat_id, respondent, event)
+
+
+def _private_event(message: Mapping[str, Any], message_id: int | None) -> Event | Ignored | None:
+    """The respondent's event; None for a message that is not an answer (a forward, a
+    sticker, a malformed file...), `Ignored` for a service message."""
+    if _not_an_answer(message):
+        return None
+    file = _file_event(message, message_id)
+    if file is not None:
+        return None if file is False else file
     text = _text(message.get("text"))
-    non_answer = (
+    if text is None or not text.strip():
+        return Ignored("service message")
+    return _text_event(text, message_id)
+
+
+def _not_an_answer(message: Mapping[str, Any]) -> bool:
+    return (
         any(key in message for key in FORWARD_MARKERS)
         or any(key in message for key in NON_ANSWER_CONTENT)
         or "via_bot" in message
     )
-    file = None if non_answer else _file_event(message, message_id)
-    if non_answer or file is False:
-        return NotAnAnswer(chat_id, message_id, language_code)
-    if file is not None:
-        respondent = Respondent(user_id=chat_id, language_code=language_code)
-        return ForConversation(update_id, chat_id, respondent, file)
-    if text is None or not text.strip():
-        return Ignored("service message")
-    respondent = Respondent(user_id=chat_id, language_code=language_code)
-    return ForConversation(update_id, chat_id, respondent, _text_event(text, message_id))
 
 
 def _file_event(
@@ -268,22 +293,28 @@ def _file_event(
     if len(present) > 1:
         return False
     if present == ["photo"]:
-        sizes = message["photo"]
-        if not isinstance(sizes, list):
-            return False
-        usable = [s for s in sizes if isinstance(s, Mapping) and _text(s.get("file_id"))]
-        if not usable:
-            return False
-        # The largest size is the picture; the others are thumbnails Telegram made.
-        largest = max(usable, key=lambda s: _size_of(s.get("width")) * _size_of(s.get("height")))
-        return Attachment(
-            kind="photo",
-            media_type=None,
-            declared_size=_declared(largest.get("file_size")),
-            source=largest["file_id"],
-            message_ref=message_id,
-        )
-    document = message["document"]
+        return _photo(message["photo"], message_id)
+    return _document(message["document"], message_id)
+
+
+def _photo(sizes: object, message_id: int | None) -> Attachment | Literal[False]:
+    if not isinstance(sizes, list):
+        return False
+    usable = [s for s in sizes if isinstance(s, Mapping) and _text(s.get("file_id"))]
+    if not usable:
+        return False
+    # The largest size is the picture; the others are thumbnails Telegram made.
+    largest = max(usable, key=lambda s: _size_of(s.get("width")) * _size_of(s.get("height")))
+    return Attachment(
+        kind="photo",
+        media_type=None,
+        declared_size=_declared(largest.get("file_size")),
+        source=largest["file_id"],
+        message_ref=message_id,
+    )
+
+
+def _document(document: object, message_id: int | None) -> Attachment | Literal[False]:
     if not isinstance(document, Mapping) or not _text(document.get("file_id")):
         return False
     return Attachment(
@@ -318,27 +349,38 @@ def _callback(update_id: int, query: Mapping[str, Any]) -> Inbound:
     query_id = _text(query.get("id"))
     if not query_id:
         return Ignored("callback without id")
+    data = _text(query.get("data"))
+    origin = _press_origin(query)
+    if origin is None or not data:
+        return UnusableCallback(query_id)
+    respondent, message_id = origin
+    event = ButtonPress(token=data, message_ref=message_id)
+    chat_id = respondent.user_id
+    return ForConversation(update_id, chat_id, respondent, event, callback_query_id=query_id)
+
+
+def _press_origin(query: Mapping[str, Any]) -> tuple[Respondent, int] | None:
+    """Who pressed, and on which message: a person, in their private chat with the bot."""
     message = query.get("message")
     sender = query.get("from")
-    data = _text(query.get("data"))
-    if not isinstance(message, Mapping) or not isinstance(sender, Mapping) or not data:
-        return UnusableCallback(query_id)
+    if not isinstance(message, Mapping) or not isinstance(sender, Mapping):
+        return None
     chat = message.get("chat")
     message_id = message.get("message_id")
     sender_id = sender.get("id")
-    if (
-        not isinstance(chat, Mapping)
-        or chat.get("type") != "private"
-        or not _is_int(sender_id)
-        or sender_id <= 0
-        or chat.get("id") != sender_id
-        or sender.get("is_bot") is True
-        or not _is_int(message_id)
-    ):
-        return UnusableCallback(query_id)
-    respondent = Respondent(user_id=sender_id, language_code=_text(sender.get("language_code")))
-    event = ButtonPress(token=data, message_ref=message_id)
-    return ForConversation(update_id, sender_id, respondent, event, callback_query_id=query_id)
+    if not _is_int(sender_id) or sender_id <= 0 or sender.get("is_bot") is True:
+        return None
+    if not isinstance(chat, Mapping) or not _is_private_chat_of(chat, sender_id):
+        return None
+    if not _is_int(message_id):
+        return None
+    return Respondent(
+        user_id=sender_id, language_code=_text(sender.get("language_code"))
+    ), message_id
+
+
+def _is_private_chat_of(chat: Mapping[str, Any], user_id: int) -> bool:
+    return chat.get("type") == "private" and chat.get("id") == user_id
 
 
 def _shared_chat_message(message: Mapping[str, Any], bot: BotIdentity) -> Inbound:

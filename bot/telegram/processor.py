@@ -20,7 +20,7 @@ from bot.telegram.mapping import (
     BotIdentity,
     EditIgnored,
     ForConversation,
-    Ignored,
+    Inbound,
     NotAnAnswer,
     PrivateChatsOnly,
     UnusableCallback,
@@ -83,20 +83,7 @@ class UpdateProcessor:
         kind = update_kind(raw)
         started = time.perf_counter()
         try:
-            inbound = map_update(raw, self.identity)
-            if isinstance(inbound, ForConversation):
-                await self._converse(inbound, committed)
-            elif isinstance(inbound, UnusableCallback):
-                await self._renderer.answer_callback(inbound.callback_query_id)
-            elif isinstance(inbound, NotAnAnswer):
-                await self._not_an_answer(inbound)
-            elif isinstance(inbound, EditIgnored):
-                await self._edit_ignored(inbound)
-            elif isinstance(inbound, PrivateChatsOnly):
-                await self._private_chats_only(inbound)
-            elif isinstance(inbound, Ignored):
-                _log.debug("update %s ignored (%s)", kind, inbound.reason)
-                return
+            await self._dispatch(map_update(raw, self.identity, kind=kind), committed, kind)
         except asyncio.CancelledError:
             raise
         except ChatUnavailable:
@@ -105,6 +92,22 @@ class UpdateProcessor:
             _log.error("update %s failed: %s", kind, type(error).__name__)
         else:
             _log.debug("update %s handled in %.0f ms", kind, (time.perf_counter() - started) * 1e3)
+
+    async def _dispatch(
+        self, inbound: Inbound, committed: Callable[[], None] | None, kind: str
+    ) -> None:
+        if isinstance(inbound, ForConversation):
+            await self._converse(inbound, committed)
+        elif isinstance(inbound, UnusableCallback):
+            await self._renderer.answer_callback(inbound.callback_query_id)
+        elif isinstance(inbound, NotAnAnswer):
+            await self._not_an_answer(inbound)
+        elif isinstance(inbound, EditIgnored):
+            await self._edit_ignored(inbound)
+        elif isinstance(inbound, PrivateChatsOnly):
+            await self._private_chats_only(inbound)
+        else:
+            _log.debug("update %s ignored (%s)", kind, inbound.reason)
 
     def _text(self, language_code: str | None, msgid: str) -> str:
         return self._catalogs.gettext(locale_for(language_code, self._default_locale), msgid)
@@ -119,33 +122,12 @@ class UpdateProcessor:
             inbound = replace(inbound, event=replace(inbound.event, content=content))
         async with self._locks.hold(chat_id):
             try:
-                replies = await self._conversation.handle(
-                    inbound.respondent, inbound.event, update_id=inbound.update_id
-                )
-                if committed is not None:
-                    committed()
-                if self._owed.settle(chat_id) and not _shows_screen(replies):
-                    # The last reply here was given up: show where the respondent is.
-                    again = await self._conversation.handle(
-                        inbound.respondent, Start(), update_id=inbound.update_id
-                    )
-                    replies = (*replies, *again)
+                replies = await self._handled(inbound, committed)
             except Exception as error:
                 # The database is unreachable or the draft is unreadable: the respondent
                 # should know the answer was not kept, and the press must still be answered.
                 _log.error("conversation failed: %s", type(error).__name__)
-                # Discreet mode is the default and the draft could not be read: the typed
-                # message goes, as it would have once handled, and the notice says so.
-                typed = typed_message(inbound.event)
-                texts_ = conversation_texts
-                msgid = texts_.TRY_AGAIN_TYPED if typed is not None else texts_.TRY_AGAIN
-                sorry = self._text(inbound.respondent.language_code, msgid)
-                if inbound.callback_query_id is not None:
-                    await self._renderer.answer_callback(inbound.callback_query_id, sorry)
-                else:
-                    await self._renderer.send_notice(chat_id, sorry)
-                if typed is not None:
-                    await self._renderer.delete(chat_id, [typed])
+                await self._not_kept(inbound)
                 return
             turn = self._turns.reserve(chat_id)
         # Rendered outside the chat's lock, in the chat's commit order (`RenderTurns`): a
@@ -157,6 +139,38 @@ class UpdateProcessor:
             )
             if failed:
                 self._owed.owe(chat_id)
+
+    async def _handled(
+        self, inbound: ForConversation, committed: Callable[[], None] | None
+    ) -> Sequence[Reply]:
+        """The conversation's replies to the event, once it is stored."""
+        replies = await self._conversation.handle(
+            inbound.respondent, inbound.event, update_id=inbound.update_id
+        )
+        if committed is not None:
+            committed()
+        if self._owed.settle(inbound.chat_id) and not _shows_screen(replies):
+            # The last reply here was given up: show where the respondent is.
+            again = await self._conversation.handle(
+                inbound.respondent, Start(), update_id=inbound.update_id
+            )
+            replies = (*replies, *again)
+        return replies
+
+    async def _not_kept(self, inbound: ForConversation) -> None:
+        """Say the event was not kept; a typed message goes all the same."""
+        # Discreet mode is the default and the draft could not be read: the typed message
+        # goes, as it would have once handled, and the notice says so.
+        typed = typed_message(inbound.event)
+        texts_ = conversation_texts
+        msgid = texts_.TRY_AGAIN_TYPED if typed is not None else texts_.TRY_AGAIN
+        sorry = self._text(inbound.respondent.language_code, msgid)
+        if inbound.callback_query_id is not None:
+            await self._renderer.answer_callback(inbound.callback_query_id, sorry)
+        else:
+            await self._renderer.send_notice(inbound.chat_id, sorry)
+        if typed is not None:
+            await self._renderer.delete(inbound.chat_id, [typed])
 
     async def _not_an_answer(self, inbound: NotAnAnswer) -> None:
         async with self._locks.hold(inbound.chat_id):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeGuard
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
@@ -100,6 +101,18 @@ def keyboard(options: Sequence[Option]) -> InlineKeyboardMarkup | None:
     Only callback buttons: never a contact, location or URL button. A token longer than
     Telegram's limit would make the whole message fail, so such a button is left out.
     """
+    return _keyboard(tuple(options))
+
+
+# Building the buttons' pydantic models was a tenth of a reply's CPU; the same screen comes
+# back for every respondent at the same question and step, so its keyboard is built once.
+# Bounded: a screen's keyboard is a few hundred bytes. The models are never changed once
+# built (aiogram only serialises them).
+_KEYBOARDS_CACHED: Final = 2048
+
+
+@functools.lru_cache(maxsize=_KEYBOARDS_CACHED)
+def _keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     for option in options:
         if not 0 < len(option.token.encode()) <= CALLBACK_DATA_MAX_BYTES:
@@ -132,22 +145,27 @@ def with_notices_in_prompt(replies: Sequence[Reply], *, answered: bool) -> list[
     instead of one more message in the chat. Transient notices of an answered press stay
     toasts. Without a prompt in the replies, nothing changes.
     """
-    prompts = [reply for reply in replies if isinstance(reply, Prompt)]
-    shown = [
-        reply
-        for reply in replies
-        if isinstance(reply, Notice) and not (reply.transient and answered)
-    ]
-    if not prompts or not shown:
+    target = _last_prompt(replies)
+    shown = [reply for reply in replies if _shown_as_notice(reply, answered=answered)]
+    if target is None or not shown:
         return list(replies)
-    target = prompts[-1]
-    notes = [notice.text for notice in shown] + ([target.note] if target.note else [])
-    merged = replace(target, note="\n\n".join(notes))
-    return [
-        merged if reply is target else reply
-        for reply in replies
-        if not any(reply is notice for notice in shown)
-    ]
+    merged = _with_notes(target, [notice.text for notice in shown])
+    moved = {id(notice) for notice in shown}
+    return [merged if reply is target else reply for reply in replies if id(reply) not in moved]
+
+
+def _last_prompt(replies: Sequence[Reply]) -> Prompt | None:
+    return next((reply for reply in reversed(replies) if isinstance(reply, Prompt)), None)
+
+
+def _with_notes(prompt: Prompt, notes: list[str]) -> Prompt:
+    """`prompt` with `notes` above its own note."""
+    return replace(prompt, note="\n\n".join([*notes, prompt.note] if prompt.note else notes))
+
+
+def _shown_as_notice(reply: Reply, *, answered: bool) -> TypeGuard[Notice]:
+    """A notice that appears in the chat (a transient one of an answered press is a toast)."""
+    return isinstance(reply, Notice) and not (reply.transient and answered)
 
 
 def send_call(
@@ -248,16 +266,7 @@ class Renderer:
         deletions += [r.message_ref for r in replies if isinstance(r, DeleteRespondentMessage)]
         try:
             for reply in with_notices_in_prompt(replies, answered=answered):
-                if isinstance(reply, Prompt):
-                    await self._prompt(chat_id, respondent, reply)
-                elif isinstance(reply, Notice):
-                    if not (reply.transient and answered):
-                        await self.send_notice(chat_id, reply.text)
-                elif isinstance(reply, Closing):
-                    await self._replace(chat_id, reply.message_ref, reply.text)
-                elif isinstance(reply, Done):
-                    entities = code_entity(reply.text, reply.receipt)
-                    await self._replace(chat_id, reply.message_ref, reply.text, entities)
+                await self._show(chat_id, respondent, reply, answered=answered)
         except ChatUnavailable:
             _log.info("chat unavailable; replies dropped")
         finally:
@@ -268,6 +277,20 @@ class Renderer:
             if deletions:
                 with contextlib.suppress(ChatUnavailable):
                     await self.delete(chat_id, deletions)
+
+    async def _show(
+        self, chat_id: int, respondent: Respondent, reply: Reply, *, answered: bool
+    ) -> None:
+        """One reply in the chat (a deletion is done last, by the caller)."""
+        if isinstance(reply, Prompt):
+            await self._prompt(chat_id, respondent, reply)
+        elif _shown_as_notice(reply, answered=answered):
+            await self.send_notice(chat_id, reply.text)
+        elif isinstance(reply, Closing):
+            await self._replace(chat_id, reply.message_ref, reply.text)
+        elif isinstance(reply, Done):
+            entities = code_entity(reply.text, reply.receipt)
+            await self._replace(chat_id, reply.message_ref, reply.text, entities)
 
     async def answer_callback(self, callback_query_id: str, text: str | None = None) -> None:
         """Answer a button press; a press too old to answer is not an error worth raising."""

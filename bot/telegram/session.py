@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -26,7 +27,7 @@ from bot.telegram.retries import Retries, RetryPolicy, Sleep
 if TYPE_CHECKING:
     from aiogram import Bot
 
-__all__ = ["JsonSession", "RetryPolicy", "RetryingSession", "Sleep", "plain_json"]
+__all__ = ["JsonSession", "RetryPolicy", "RetryingSession", "Sleep", "json_body", "plain_json"]
 
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 # Calls whose result the bot never reads (bot/telegram/render.py): a successful answer is
@@ -54,6 +55,27 @@ PLAIN_JSON_METHODS: Final = frozenset(
 )
 
 
+# The Bot API answers `{"ok":true,"result":...}`: an answer that opens so is a success, and
+# the result of these calls is not read, so the whole body (the edited message and its
+# keyboard, ~1 KB) need not be parsed; anything else is parsed as before.
+_OK_FIRST: Final = re.compile(r'\{\s*"ok"\s*:\s*true\s*[,}]')
+
+
+def _says_ok(session: AiohttpSession, content: str) -> bool:
+    try:
+        answer = session.json_loads(content)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("ok") is True
+
+
+def _succeeded_unread(session: AiohttpSession, name: str, status: int, content: str) -> bool:
+    """A successful call whose result the bot does not read."""
+    if name not in _RESULT_UNREAD or not HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
+        return False
+    return bool(_OK_FIRST.match(content)) or _says_ok(session, content)
+
+
 def _is_json(content: str) -> bool:
     try:
         json.loads(content)
@@ -65,10 +87,17 @@ def _is_json(content: str) -> bool:
 def plain_json(method: TelegramMethod[Any]) -> str | None:
     """The call's JSON body, or None when aiogram must prepare it (a value taken from the
     bot's defaults is a placeholder only aiogram resolves; the renderer sets every one)."""
+    body = json_body(method)
+    return None if body is None else body.decode()
+
+
+def json_body(method: TelegramMethod[Any]) -> bytes | None:
+    """`plain_json` as the UTF-8 bytes sent: pydantic encodes to bytes, and aiohttp would
+    only encode a text body again."""
     if method.__api_method__ not in PLAIN_JSON_METHODS:
         return None
     try:
-        return method.model_dump_json(exclude_none=True, warnings=False)
+        return method.__pydantic_serializer__.to_json(method, exclude_none=True, warnings=False)
     except PydanticSerializationError:
         return None
 
@@ -82,6 +111,7 @@ class JsonSession(AiohttpSession):
         # aiogram builds the generic `Response[T]` class anew on every call, a large share
         # of a reply's cost; one per Bot API return type is enough.
         self._response_types: dict[Any, type[Response[Any]]] = {}
+        self._timeouts: dict[float, ClientTimeout] = {}
 
     def check_response(
         self,
@@ -93,16 +123,8 @@ class JsonSession(AiohttpSession):
         """aiogram's check, with the response class cached; anything but a valid 2xx `ok`
         answer goes to aiogram's own implementation, so errors are classified exactly as
         there."""
-        if (
-            method.__api_method__ in _RESULT_UNREAD
-            and HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED
-        ):
-            try:
-                answer = self.json_loads(content)
-            except ValueError:
-                answer = None
-            if isinstance(answer, dict) and answer.get("ok") is True:
-                return cast(Response[TelegramType], _DONE)
+        if _succeeded_unread(self, method.__api_method__, status_code, content):
+            return cast(Response[TelegramType], _DONE)
         returning = method.__returning__
         response_type = self._response_types.get(returning)
         if response_type is None:
@@ -124,13 +146,13 @@ class JsonSession(AiohttpSession):
     ) -> TelegramType:
         """One call, with a JSON body when `plain_json` can encode it: one encoding of the
         parameters instead of aiogram's form field by field."""
-        body = plain_json(method)
+        body = json_body(method)
         # Anything else (a default only aiogram resolves, an upload) goes as aiogram's form.
         data = body if body is not None else self.build_form_data(bot=bot, method=method)
         headers = _JSON_HEADERS if body is not None else None
         session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
-        limit = ClientTimeout(total=self.timeout if timeout is None else timeout)
+        limit = self._timeout(self.timeout if timeout is None else timeout)
         try:
             async with session.post(url, data=data, headers=headers, timeout=limit) as answer:
                 content = await answer.text()
@@ -148,6 +170,13 @@ class JsonSession(AiohttpSession):
             )
         response = self.check_response(bot, method, answer.status, content)
         return cast(TelegramType, response.result)
+
+    def _timeout(self, seconds: float) -> ClientTimeout:
+        # One per value: the same two or three serve every call.
+        limit = self._timeouts.get(seconds)
+        if limit is None:
+            limit = self._timeouts[seconds] = ClientTimeout(total=seconds)
+        return limit
 
 
 class RetryingSession(JsonSession):

@@ -8,7 +8,12 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramServerError,
+)
 from aiohttp import web
 
 from bot.replies import Option
@@ -166,3 +171,28 @@ async def test_a_proxys_html_error_page_counts_as_a_server_error_and_is_retried(
         await runner.cleanup()
     assert calls == ["sendMessage"] * 3 and len(waits) == 2
     assert "hola" not in str(raised.value) and "html" not in str(raised.value).lower()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "succeeds"),
+    [
+        (200, '{"ok":true,"result":{"message_id":7}}', True),  # Telegram's own spacing
+        (200, '{"ok": true, "result": true}', True),
+        (200, '  {"ok":true,"result":true}', True),  # not the fast form: parsed, still ok
+        (200, '{"ok":false,"error_code":400,"description":"Bad Request: x"}', False),
+        (200, '{"okay":true}', False),
+        (400, '{"ok":false,"error_code":400,"description":"Bad Request: x"}', False),
+    ],
+)
+def test_an_unread_result_is_a_success_only_when_the_answer_says_ok(
+    status: int, body: str, succeeds: bool
+) -> None:
+    session = RetryingSession(api=TelegramAPIServer.from_base("http://127.0.0.1:9"))
+    bot = Bot("123456:" + "A" * 35, session=session)
+    call = edit_call(CHAT_ID, 1, "Pregunta", None)
+    if succeeds:
+        assert session.check_response(bot, call, status, body).result is True
+        return
+    # aiogram's own check classifies the failure (a 200 without `"ok": true` is not a result)
+    with pytest.raises((TelegramAPIError, ClientDecodeError)):
+        session.check_response(bot, call, status, body)

@@ -45,3 +45,12 @@ def test_a_stale_answer_never_routes() -> None:
     flow = engine(NESTED + "- {id: e, type: yesno, text: Pregunta E, when: {q: c, gte: 1}}\n")
     assert not flow.is_relevant("e", {"a": "no", "b": "si", "c": 4})
     assert flow.is_relevant("e", {"a": "si", "b": "si", "c": 4})
+
+
+def test_relevant_ids_are_the_questions_is_relevant_accepts() -> None:
+    flow = engine(NESTED)
+    for answers in ({}, {"a": "no"}, {"a": "si"}, {"a": "si", "b": "si"}, {"a": "si", "b": "no"}):
+        expected = {q.id for q in flow.questions if flow.is_relevant(q.id, answers)}
+        assert flow.relevant_ids(answers) == expected
+    assert flow.relevant_ids({"a": "si", "b": "si"}) == {"a", "b", "c", "d", "n"}
+    assert flow.relevant_ids({"a": "no"}) == {"a", "d", "n"}
