@@ -36,7 +36,7 @@ SECONDS_PER_SCREEN = 20
 REVIEW_SCREENS = 1
 SCREENS_NOTE = (
     "Screens: every question shown, consent and safety check included, plus 1 review screen "
-    "before sending (its first page; \"Enviar\" is on every page).\n"
+    'before sending (its first page; "Enviar" is on every page).\n'
 )
 
 

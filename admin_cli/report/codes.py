@@ -59,8 +59,20 @@ SECTORS: Final = (
     "cultura",
     "otro",
 )
-AMBULANCE: Final = ("menos_1h", "1_6h", "6_24h", "mas_1dia", "nunca_llego", "no_necesito")
-AMBULANCE_OVER_6H: Final = ("6_24h", "mas_1dia", "nunca_llego")
+# The ambulance codes of the questionnaire the bot asks (versions 2 and 3), shown even at 0.
+# Version 1's overlapping ranges (`1_6h`, `6_24h`, `mas_1dia`) are rows of their own, shown
+# only in a month that holds them, so that no testimony is read with another version's codes.
+AMBULANCE: Final = (
+    "menos_1h",
+    "de_1_a_6h",
+    "de_6_a_24h",
+    "24h_o_mas",
+    "nunca_llego",
+    "no_necesito",
+)
+# The rows `salud_ambulancia_mas_6h` counts, in every version (docs/methodology.md §7.2):
+# they add up to its "present" count, an equation the disclosure auditor relies on.
+AMBULANCE_OVER_6H: Final = ("de_6_a_24h", "24h_o_mas", "nunca_llego", "6_24h", "mas_1dia")
 
 # Row codes the report adds itself; none can collide with a questionnaire code (leading "_").
 NO_ANSWER: Final = "_no_answer"

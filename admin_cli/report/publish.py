@@ -87,7 +87,7 @@ class ReportLayout:
         if "salud_ambulancia_mas_6h" in self.health:
             cells.sums_to(
                 "salud_ambulancia_mas_6h.present",
-                [f"ambulance.{code}" for code in codes.AMBULANCE_OVER_6H],
+                [f"ambulance.{code}" for code in codes.AMBULANCE_OVER_6H if code in self.ambulance],
             )
         cells.cell("retention.n", len(raw.retention), kind="anchor")
         # Flagged for review: a data-quality count over every mission respondent.

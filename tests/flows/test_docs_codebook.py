@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from flows.codebook import codebook, codebook_markdown
-from flows.shipped import load_shipped
 from flows.model import Questionnaire
+from flows.shipped import load_shipped
 from tests.flows.support import load_testimonio, load_testimonio_v2, load_testimonio_v3
 
 # Each version and the one before it: the changelog explains every difference.
