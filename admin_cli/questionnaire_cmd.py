@@ -29,8 +29,8 @@ app = typer.Typer(
 DefinitionFile = Annotated[
     str,
     typer.Argument(
-        help="A shipped questionnaire's name (testimonio, informe_campo, testimonio_v1) or a "
-        "definition file (YAML).",
+        help="A shipped questionnaire's name (testimonio, informe_campo, testimonio_v1, "
+        "testimonio_v2) or a definition file (YAML).",
         show_default=False,
     ),
 ]
@@ -103,7 +103,8 @@ def paths(
         ),
     ] = None,
 ) -> None:
-    """Print the shortest, median and longest number of question screens per role."""
+    """Print the shortest, median and longest number of screens per role: every question
+    shown, consent and safety check included, plus the review screen before sending."""
     questionnaire = _load(path)
     by = by or _grouping_question(questionnaire)
     try:

@@ -1,4 +1,9 @@
-"""What files the bot accepts as evidence, and how many bytes, as named constants."""
+"""What files the bot accepts as evidence, and the default limits on how many bytes.
+
+The limits an operator may change are settings (`OCLEP_ATTACHMENT_*`, bot/settings.py,
+docs/configuration.md); the defaults below are theirs. Telegram's own ceiling is not a
+setting: a bot cannot download a larger file.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from dataclasses import dataclass
 from typing import Final
 
 MB: Final = 1024 * 1024
-MAX_FILE_BYTES: Final = 20 * MB  # Telegram lets bots download files up to 20 MB
-MAX_FILES_PER_DRAFT: Final = 10
-MAX_BYTES_PER_DRAFT: Final = 60 * MB
-MAX_BYTES_PER_DAY: Final = 100 * MB  # per account and UTC day, in memory (attachment_budget)
+MAX_FILE_MB: Final = 20  # Telegram lets bots download files up to 20 MB
+MAX_FILE_BYTES: Final = MAX_FILE_MB * MB
+DEFAULT_FILES_PER_DRAFT: Final = 10
+DEFAULT_MB_PER_DRAFT: Final = 60
+DEFAULT_MB_PER_DAY: Final = 100  # per account and UTC day, in memory (attachment_budget)
 
 # Documents, by the media type Telegram states: papers photographed or scanned, PDFs and
 # office documents. Anything else (video, audio, archives, programs) is refused before it is
@@ -38,10 +44,10 @@ PHOTO_MEDIA_TYPE: Final = "image/jpeg"
 class FileLimits:
     """How much one questionnaire and one account may send."""
 
-    files: int = MAX_FILES_PER_DRAFT
+    files: int = DEFAULT_FILES_PER_DRAFT
     file_bytes: int = MAX_FILE_BYTES
-    draft_bytes: int = MAX_BYTES_PER_DRAFT
-    day_bytes: int = MAX_BYTES_PER_DAY
+    draft_bytes: int = DEFAULT_MB_PER_DRAFT * MB
+    day_bytes: int = DEFAULT_MB_PER_DAY * MB
 
 
 # The first bytes of every accepted format: a file whose stated type lies is refused as soon

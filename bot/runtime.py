@@ -115,7 +115,11 @@ async def open_service(
             # In the database, so the confirming press may reach any worker.
             pending_withdrawals=pending,
             attachments=AttachmentIntake(
-                engine=engine, catalogs=catalogs, store=AttachmentStore(database), staff_key=key
+                engine=engine,
+                catalogs=catalogs,
+                store=AttachmentStore(database),
+                staff_key=key,
+                limits=settings.file_limits,
             ),
         )
         shared_pacing = (

@@ -7,11 +7,19 @@ import re
 from pathlib import Path
 from typing import Annotated, Final
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import NoDecode
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.attachment_limits import (
+    DEFAULT_FILES_PER_DRAFT,
+    DEFAULT_MB_PER_DAY,
+    DEFAULT_MB_PER_DRAFT,
+    MAX_FILE_MB,
+    MB,
+    FileLimits,
+)
 from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 from storage.settings import StorageSettings, setting_problem
 
@@ -57,6 +65,29 @@ class BotSettings(StorageSettings):
     # only codes shared by many people may be listed: a personal code would be a tracking
     # token. Empty: no campaign code is ever stored.
     campaigns: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Documents as evidence (bot/attachment_intake.py): files per questionnaire, MB per file
+    # (Telegram's 20 MB at most), per questionnaire, and per account and UTC day (counted in
+    # memory). The attachments question states them before any file is sent.
+    attachment_max_files: int = Field(default=DEFAULT_FILES_PER_DRAFT, ge=1, le=100)
+    attachment_max_file_mb: int = Field(default=MAX_FILE_MB, ge=1, le=MAX_FILE_MB)
+    attachment_max_draft_mb: int = Field(default=DEFAULT_MB_PER_DRAFT, ge=1, le=2_000)
+    attachment_max_day_mb: int = Field(default=DEFAULT_MB_PER_DAY, ge=1, le=100_000)
+
+    @field_validator("attachment_max_draft_mb")
+    @classmethod
+    def _draft_holds_a_file(cls, value: int, info: ValidationInfo) -> int:
+        per_file = info.data.get("attachment_max_file_mb")
+        if isinstance(per_file, int) and value < per_file:
+            raise ValueError(f"must be at least OCLEP_ATTACHMENT_MAX_FILE_MB ({per_file})")
+        return value
+
+    @field_validator("attachment_max_day_mb")
+    @classmethod
+    def _day_holds_a_draft(cls, value: int, info: ValidationInfo) -> int:
+        per_draft = info.data.get("attachment_max_draft_mb")
+        if isinstance(per_draft, int) and value < per_draft:
+            raise ValueError(f"must be at least OCLEP_ATTACHMENT_MAX_DRAFT_MB ({per_draft})")
+        return value
 
     @field_validator("campaigns", mode="before")
     @classmethod
@@ -82,6 +113,16 @@ class BotSettings(StorageSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @property
+    def file_limits(self) -> FileLimits:
+        """The attachment limits, in files and bytes."""
+        return FileLimits(
+            files=self.attachment_max_files,
+            file_bytes=self.attachment_max_file_mb * MB,
+            draft_bytes=self.attachment_max_draft_mb * MB,
+            day_bytes=self.attachment_max_day_mb * MB,
+        )
 
     @property
     def effective_server_secret_file(self) -> Path:

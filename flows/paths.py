@@ -5,6 +5,10 @@ and of those only what conditions can tell apart: each code a condition names, o
 condition names, and "Prefiero no responder" where a `not_in` or `answered` test separates it
 from an answer. So the enumeration walks one representative per class, which covers every
 distinct path without walking every combination of answers.
+
+A path's screens are the question screens it shows (consent and safety check included) and
+the review before sending, which every questionnaire the bot runs ends with (bot/review.py):
+one screen, its first page, since "Enviar" is on every page and further pages are optional.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ NO_ROLE = "(skipped)"
 # or a short typed answer). An assumption, stated in docs/methodology.md, not a measurement
 # of respondents.
 SECONDS_PER_SCREEN = 20
+# The review before sending, counted once per completed path.
+REVIEW_SCREENS = 1
+SCREENS_NOTE = (
+    "Screens: every question shown, consent and safety check included, plus 1 review screen "
+    'before sending (its first page; "Enviar" is on every page).\n'
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,8 @@ class PathLengths:
 
 
 def path_lengths(engine: Engine, group_by: str) -> list[PathLengths]:
-    """Shortest, median and longest number of question screens per answer of `group_by`.
+    """Shortest, median and longest number of screens per answer of `group_by`: the
+    question screens of each path plus the review (`REVIEW_SCREENS`).
 
     Paths ended or paused by a stop (no consent, not a safe place) are left out: they are not
     a questionnaire taken. A respondent who skips `group_by` is grouped as `NO_ROLE`.
@@ -54,7 +65,7 @@ def path_lengths(engine: Engine, group_by: str) -> list[PathLengths]:
             continue
         value = answers.get(group_by)
         group = value if isinstance(value, str) else NO_ROLE
-        by_group.setdefault(group, []).append(len(shown))
+        by_group.setdefault(group, []).append(len(shown) + REVIEW_SCREENS)
     order = [c.code for c in engine.question(group_by).choices] + [NO_ROLE]
     return [
         PathLengths(group, len(lengths), min(lengths), median(lengths), max(lengths))
@@ -126,7 +137,7 @@ def estimated_minutes(lengths: list[PathLengths], groups: tuple[str, ...]) -> in
 
 
 def screens_summary(lengths: list[PathLengths], group_by: str = "rol") -> str:
-    """The table `oclep-admin questionnaire paths` prints (Markdown)."""
+    """The table `oclep-admin questionnaire paths` prints (Markdown), and what it counts."""
     lines = [
         f"| {group_by} | distinct paths | shortest | median | longest |",
         "|---|---:|---:|---:|---:|",
@@ -135,4 +146,4 @@ def screens_summary(lengths: list[PathLengths], group_by: str = "rol") -> str:
         lines.append(
             f"| {row.group} | {row.paths} | {row.shortest} | {row.median:g} | {row.longest} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + SCREENS_NOTE

@@ -127,3 +127,20 @@ def ambulance() -> tuple[str, ...]:
 def ambulance_over_6h() -> tuple[str, ...]:
     """The ambulance rows whose sum is the figure "ambulance 6 hours or more, or never"."""
     return figure_codes(AMBULANCE_OVER_6H_FIGURE, AMBULANCE_QUESTION, load_all_shipped())
+
+
+@cache
+def ambulance_shown() -> tuple[str, ...]:
+    """The ambulance rows shown in every month, even at 0: the newest version's codes.
+
+    Older versions' codes (version 1's overlapping ranges) are rows only in a month that
+    holds them, so that nobody reads a version 2 testimony against version 1's ranges."""
+    newest = max(load_all_shipped(), key=lambda questionnaire: questionnaire.version)
+    return version_codes(AMBULANCE_QUESTION, [newest])
+
+
+def ambulance_rows(held: Iterable[str]) -> tuple[str, ...]:
+    """The ambulance table's rows for a month holding the codes `held`."""
+    held = set(held)
+    shown = ambulance_shown()
+    return shown + tuple(code for code in ambulance() if code not in shown and code in held)

@@ -80,14 +80,15 @@ class ReportLayout:
         self.health = self._figure_rows(codes.HEALTH_FIGURES)
         self._ilo_total()
         cells.cell("ambulance.n", raw.ambulance.total(), kind="anchor")
+        rows = codes.ambulance_rows(raw.ambulance)
         self.ambulance = self._table(
-            "ambulance", _fixed(raw.ambulance, codes.ambulance()), "ambulance.n", "indicator"
+            "ambulance", _fixed(raw.ambulance, rows), "ambulance.n", "indicator"
         )
         cells.group_base["ambulance"] = "ambulance.n"
         if "salud_ambulancia_mas_6h" in self.health:
             cells.sums_to(
                 "salud_ambulancia_mas_6h.present",
-                [f"ambulance.{code}" for code in codes.ambulance_over_6h()],
+                [f"ambulance.{code}" for code in codes.ambulance_over_6h() if code in rows],
             )
         cells.cell("retention.n", len(raw.retention), kind="anchor")
         # Flagged for review: a data-quality count over every mission respondent.

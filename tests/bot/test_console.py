@@ -14,8 +14,10 @@ from storage.keys import keyring, read_private_key_file
 from storage.reader import DecryptedSubmission, read_submissions
 
 # consent, safe place, role (health worker), province typed, then skip the rest with
-# "saltar"; the testimony in two parts, then "listo"; quote permission: yes; then send.
-SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 8 + ["Mi relato.", "Otra parte.", "listo", "1"]
+# "saltar"; the testimony in two parts, then "listo"; quote permission: yes; no documents
+# ("listo"); then send.
+SCRIPT = ["1", "1", "6", "Holguín"] + ["saltar"] * 6 + ["Mi relato.", "Otra parte.", "listo", "1"]
+SCRIPT += ["listo"]  # no documents on `adjuntos`
 SCRIPT += ["listo"]  # "Enviar" on the review
 BYE = "Hasta pronto."
 ANSWERS_KEPT = "Puede seguir después: sus respuestas quedan guardadas."
@@ -58,6 +60,7 @@ def test_console_completes_a_questionnaire(tmp_path: Path) -> None:
     assert submission.answers["rol"] == "salud_cuba"
     assert submission.answers["provincia"] == "holguin"
     assert submission.answers["testimonio"] == "Mi relato.\nOtra parte."
+    assert submission.answers["adjuntos"] == 0
     assert submission.answers["cita_permitida"] == "si"
 
 

@@ -9,9 +9,11 @@ from flows.model import Questionnaire
 
 QUESTIONNAIRES = Path(__file__).parents[2] / "flows" / "questionnaires"
 # Version 1 (frozen) is what most flows tests check the engine and QUESTIONNAIRE.md against;
-# version 2 is what the bot asks (tests/flows/test_testimonio_v2.py).
+# version 2 (frozen) is checked in tests/flows/test_testimonio_v2.py; version 3 is what the
+# bot asks (tests/flows/test_testimonio_v3.py).
 TESTIMONIO = QUESTIONNAIRES / "testimonio_v1.yaml"
-TESTIMONIO_V2 = QUESTIONNAIRES / "testimonio.yaml"
+TESTIMONIO_V2 = QUESTIONNAIRES / "testimonio_v2.yaml"
+TESTIMONIO_V3 = QUESTIONNAIRES / "testimonio.yaml"
 INFORME_CAMPO = QUESTIONNAIRES / "informe_campo.yaml"
 HEADER = "id: t\nversion: 1\ntitle: T\n"
 
@@ -38,8 +40,13 @@ def load_testimonio() -> Questionnaire:
 
 
 def load_testimonio_v2() -> Questionnaire:
-    """The real questionnaire, version 2 (the one the bot asks)."""
+    """The real questionnaire, version 2 (frozen)."""
     return load_questionnaire(TESTIMONIO_V2)
+
+
+def load_testimonio_v3() -> Questionnaire:
+    """The real questionnaire, version 3 (the one the bot asks)."""
+    return load_questionnaire(TESTIMONIO_V3)
 
 
 def load_informe_campo() -> Questionnaire:

@@ -11,11 +11,11 @@ from flows.engine import Engine
 from flows.model import ConditionIndicator, InCodes, Question, Questionnaire, condition_atoms
 from flows.paths import estimated_minutes, path_lengths
 from flows.shipped import INVESTIGATOR_ONLY, SERVED_DEFINITIONS
-from tests.flows.support import ILO_INDICATORS, load_informe_campo, load_testimonio_v2
+from tests.flows.support import ILO_INDICATORS, load_informe_campo, load_testimonio_v3
 
 REPORT = load_informe_campo()
 ENGINE = Engine(REPORT)
-TESTIMONY = load_testimonio_v2()
+TESTIMONY = load_testimonio_v3()
 LENGTHS = path_lengths(ENGINE, "tipo_lugar")
 START: dict[str, NavigationValue] = {"consentimiento": "acepto", "lugar_seguro": "si"}
 runner = CliRunner()

@@ -17,7 +17,12 @@ from flows.answers import AnswerValue, Money
 from flows.derive import Derivation, Figure
 from flows.engine import Engine
 from flows.model import Questionnaire
-from tests.flows.support import load_informe_campo, load_testimonio, load_testimonio_v2
+from tests.flows.support import (
+    load_informe_campo,
+    load_testimonio,
+    load_testimonio_v2,
+    load_testimonio_v3,
+)
 
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 _BLOCK = re.compile(r"```yaml worked-example\n(.*?)```", re.S)
@@ -25,6 +30,7 @@ _BLOCK = re.compile(r"```yaml worked-example\n(.*?)```", re.S)
 _DEFINITIONS: dict[tuple[str, int], Questionnaire] = {
     ("testimonio", 1): load_testimonio(),
     ("testimonio", 2): load_testimonio_v2(),
+    ("testimonio", 3): load_testimonio_v3(),
     ("informe_campo", 1): load_informe_campo(),
 }
 

@@ -1,4 +1,5 @@
-"""Version 2 of testimonio: what the cognitive testing asked for, checked on the definition."""
+"""Version 2 of testimonio (frozen since version 3): what the cognitive testing asked for,
+checked on the definition."""
 
 import re
 
@@ -7,7 +8,7 @@ import pytest
 from flows.answers import SKIPPED, NavigationValue
 from flows.engine import Engine
 from flows.loader import definition_hash
-from flows.paths import estimated_minutes, path_lengths
+from flows.paths import REVIEW_SCREENS, estimated_minutes, path_lengths
 from tests.flows.support import load_testimonio, load_testimonio_v2
 
 V2 = load_testimonio_v2()
@@ -23,23 +24,26 @@ MISSION_MODULES = (
     "condiciones",
     "amenazas_salida",
 )
-# The hash stored with every version-1 submission: it must never change, or those
-# submissions could no longer be read with their definition.
+# The hashes stored with every version-1 and version-2 submission: they must never change,
+# or those submissions could no longer be read with their definition.
 V1_HASH = "ce436690e7d128801db09df77557af4d89eeeda560c4e1ecd858fc10e5b3d8ae"
+V2_HASH = "307291cc7e0faa22cae9b0c4c2ded5a94881eb67729813a585aac4299258b65c"
 
 
-def test_v1_keeps_its_hash_and_v2_has_its_own() -> None:
+def test_v1_and_v2_keep_their_hashes() -> None:
     v1 = load_testimonio()
     assert (v1.id, v1.version) == ("testimonio", 1)
     assert definition_hash(v1) == V1_HASH
     assert (V2.id, V2.version) == ("testimonio", 2)
-    assert definition_hash(V2) != V1_HASH
+    assert definition_hash(V2) == V2_HASH
 
 
-def test_mission_paths_are_at_most_45_screens_and_health_at_most_15() -> None:
-    longest = {row.group: row.longest for row in LENGTHS}
-    assert all(longest[role] <= 45 for role in MISSION_ROLES), longest
-    assert all(longest[role] <= 15 for role in HEALTH_ROLES), longest
+def test_question_screens_of_mission_paths_are_at_most_45_and_health_at_most_15() -> None:
+    """Version 2 met the limits in question screens only; with the review counted it did not
+    (46 and 16), which is one reason for version 3 (tests/flows/test_testimonio_v3.py)."""
+    questions = {row.group: row.longest - REVIEW_SCREENS for row in LENGTHS}
+    assert all(questions[role] <= 45 for role in MISSION_ROLES), questions
+    assert all(questions[role] <= 15 for role in HEALTH_ROLES), questions
 
 
 def test_consent_states_the_time_measured_from_the_paths() -> None:

@@ -1,4 +1,4 @@
-"""Whole-conversation answer plans for version 2: a mission branch and a health branch."""
+"""Whole-conversation answer plans for version 3: a mission branch and a health branch."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ MISSION: Final[dict[str, Answer]] = {
     "testimonio": Type("Nos quitaban el pasaporte al llegar.", "Trabajábamos de noche."),
     "cita_permitida": Press("si"),
 }
-# Questions the plan leaves out are answered "Prefiero no responder".
+# Questions the plan leaves out are answered "Prefiero no responder" (the documents question
+# `adjuntos` among them: no file sent, recorded as skipped).
 
 HEALTH: Final[dict[str, Answer]] = {
     "consentimiento": Press("acepto"),
@@ -42,7 +43,7 @@ HEALTH: Final[dict[str, Answer]] = {
     "necesidad_no_atendida": Press("si"),
     "motivos": Tick("sin_medicamentos", "espera"),
     "faltantes": Tick("antibioticos", "jeringuillas"),
-    "llevar_insumos": Press("si"),
+    "salud_situaciones": Tick("insumos_propios", "cirugia_suspendida"),
     "ambulancia": Press("nunca_llego"),
     "afectado_edad": Tick("mayor"),
     "consecuencia": Press("dano_grave"),

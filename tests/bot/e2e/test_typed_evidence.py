@@ -120,9 +120,10 @@ async def test_a_province_suggestion_answers_the_province(
     assert submission.answers["provincia"] == "holguin"
 
 
-async def test_export_mixes_v1_and_v2_testimonies(tmp_path: Path) -> None:
-    """One testimony under version 1, one under version 2, one export: each read by its own
-    definition, shared variables in one column, version-only variables empty elsewhere."""
+async def test_export_mixes_v1_and_shipped_testimonies(tmp_path: Path) -> None:
+    """One testimony under version 1, one under the shipped version (3), one export: each read
+    by its own definition, shared variables in one column, version-only variables empty
+    elsewhere."""
     key = generate_staff_key()
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'oclep.db'}"
     v1_plan: dict[str, Answer] = {
@@ -141,7 +142,7 @@ async def test_export_mixes_v1_and_v2_testimonies(tmp_path: Path) -> None:
             await new.start()
             await new.walk(MISSION, {})
             submissions = await bot.submissions()
-    assert sorted(s.meta.questionnaire.version for s in submissions) == [1, 2]
+    assert sorted(s.meta.questionnaire.version for s in submissions) == [1, 3]
 
     key_file, passphrase = tmp_path / "staff.key", tmp_path / "passphrase.txt"
     write_private_key_file(key_file, key, "una frase larga de prueba")
@@ -167,14 +168,15 @@ async def test_export_mixes_v1_and_v2_testimonies(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8") as handle:
         rows = {row["questionnaire_version"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == {"1", "2"}
-    assert rows["1"]["horas_semana"] == "61" and rows["2"]["horas_semana"] == "60"
-    assert rows["1"]["entidad"] == "csmc" and rows["2"]["entidad"] == ""
+    assert set(rows) == {"1", "3"}
+    assert rows["1"]["horas_semana"] == "61" and rows["3"]["horas_semana"] == "60"
+    assert rows["1"]["entidad"] == "csmc" and rows["3"]["entidad"] == ""
     assert rows["1"]["documentos"] == "" and rows["1"]["documentos_retenidos"] == "_skip"
-    assert rows["2"]["documentos"] == "_skip" and rows["2"]["documentos_retenidos"] == ""
+    assert rows["3"]["documentos"] == "_skip" and rows["3"]["documentos_retenidos"] == ""
+    assert rows["1"]["adjuntos"] == "" and rows["3"]["adjuntos"] == "_skip"  # no file sent
     # Each testimony derived with its own version's rules: v1's 61 hours are over 60.
     assert rows["1"]["ilo_horas_extra_excesivas"] == "present"
-    assert rows["2"]["ilo_horas_extra_excesivas"] == "absent"
+    assert rows["3"]["ilo_horas_extra_excesivas"] == "absent"
 
 
 def _typed_weekly(text: str) -> Step:

@@ -67,7 +67,6 @@ FAULT_PLAN: Final[dict[str, Answer]] = {
     "rol": Press("paciente_cuba"),
     "provincia": Press("holguin"),
     "necesidad_no_atendida": Press("si"),
-    "llevar_insumos": Press("si"),
     "ambulancia": Press("nunca_llego"),
     "consecuencia": Press("dano_grave"),
     "testimonio": Type("PARTE1", "PARTE2"),
