@@ -18,7 +18,7 @@ from tests.admin.report_synthetic import build_report, make_records
 
 MARCH = Period.of_month("2025-03")
 V1 = load_shipped("testimonio_v1.yaml")
-V2 = load_shipped("testimonio.yaml")
+V2 = load_shipped("testimonio_v2.yaml")
 
 
 def ambulance_codes(version: Questionnaire) -> list[str]:
