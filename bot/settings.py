@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import NoDecode
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -16,7 +14,6 @@ from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 from storage.settings import StorageSettings, setting_problem
 
 DEFAULT_API_BASE = "https://api.telegram.org"
-CAMPAIGN_CODE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SettingsError(Exception):
@@ -53,21 +50,6 @@ class BotSettings(StorageSettings):
     # How long a stop (SIGTERM) lets updates in hand finish, replies included; systemd's
     # TimeoutStopSec must exceed it (docs/telegram.md).
     stop_grace_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
-    # Registered campaign codes (comma-separated). A code is stored with each submission, so
-    # only codes shared by many people may be listed: a personal code would be a tracking
-    # token. Empty: no campaign code is ever stored.
-    campaigns: Annotated[frozenset[str], NoDecode] = frozenset()
-
-    @field_validator("campaigns", mode="before")
-    @classmethod
-    def _campaign_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [code.strip() for code in value.split(",") if code.strip()]
-        if isinstance(value, list | tuple | set | frozenset):
-            for code in value:
-                if not isinstance(code, str) or not CAMPAIGN_CODE.fullmatch(code):
-                    raise ValueError("each campaign code is 1-64 of A-Z a-z 0-9 _ -")
-        return value
 
     @field_validator("default_locale")
     @classmethod
