@@ -316,12 +316,19 @@ def pinned_by_brute_force(attack: Attack) -> tuple[set[str], int]:
 
 
 SIZES = [(1, 12), (2, 25), (3, 40), (4, 70), (5, 150), (6, 300)]
+# Months mixing testimonies, interviews and field reports (`sources`).
+MIXED = [(7, 40), (8, 150)]
 
 
-@pytest.fixture(scope="module", params=SIZES, ids=[f"n{n}" for _, n in SIZES])
+@pytest.fixture(
+    scope="module",
+    params=[*SIZES, *MIXED],
+    ids=[f"n{n}" for _, n in SIZES] + [f"mixed{n}" for _, n in MIXED],
+)
 def published(request: pytest.FixtureRequest) -> dict[str, Any]:
     seed, n = request.param
-    report = build_report(make_records(seed=seed, n=n), period=MARCH, min_cell=K)
+    records = make_records(seed=seed, n=n, sources=(seed, n) in MIXED)
+    report = build_report(records, period=MARCH, min_cell=K)
     parsed: dict[str, Any] = json.loads(render_json(report))
     return parsed
 
@@ -604,3 +611,24 @@ def test_weighted_distribution_is_protected_by_integer_search() -> None:
     # d10 + d11 = 3 and 10 d10 + 11 d11 = 31 alone would give d10 = 2, d11 = 1.
     assert len(hidden) > 2
     exhaustive_check(system, decision, 21)
+
+
+def test_mixed_months_hold_every_source_and_hide_small_splits() -> None:
+    """The mixed months above are not vacuous: interviews and field reports are there, and a
+    small split of a figure's base by source is hidden, not shown."""
+    seed, n = MIXED[0]
+    records = make_records(seed=seed, n=n, sources=True)
+    report = json.loads(render_json(build_report(records, period=MARCH, min_cell=K)))
+    interviews = sum(r.mode == "entrevista" for r in records)
+    field = sum(r.questionnaire_id == codes.FIELD_QUESTIONNAIRE for r in records)
+    assert interviews > 0 and field > 0
+    assert report["field_reports"]["n"] == field
+    assert report["questionnaire_versions"]["total"] == n
+    splits = [
+        count
+        for rows in report["figures"].values()
+        for row in rows
+        for count in row["base_by_source"].values()
+    ]
+    assert any(isinstance(count, dict) for count in splits)  # some are hidden
+    assert not [c for c in splits if isinstance(c, int) and 1 <= c < K]
