@@ -226,7 +226,9 @@ class Conversation:
         if isinstance(event, Start):
             key = self._pseudonym(respondent)
             payload = event.campaign
-            return await self._opening.start(respondent, key, payload, event.message_ref)
+            return await self._opening.start(
+                respondent, key, payload, event.message_ref, update_id=update_id
+            )
         if isinstance(event, ButtonPress):
             return await self._choice(respondent, token, event.message_ref, update_id)
         if isinstance(event, Text):
@@ -423,7 +425,9 @@ class Conversation:
         if name is CommandName.START:
             payload = event.args.strip() or None
             key = self._pseudonym(respondent)
-            return await self._opening.start(respondent, key, payload, event.message_ref)
+            return await self._opening.start(
+                respondent, key, payload, event.message_ref, update_id=update_id
+            )
         state = await self._state(respondent)
         return await self._commands.reply(
             name, event, state, self._wording.locale(respondent, state)

@@ -122,7 +122,13 @@ class Opening:
         )
 
     async def start(
-        self, respondent: Respondent, key: DraftKey, payload: str | None, message_ref: int | None
+        self,
+        respondent: Respondent,
+        key: DraftKey,
+        payload: str | None,
+        message_ref: int | None,
+        *,
+        update_id: int | None = None,
     ) -> Replies:
         """/start: where the respondent is (a draft open), what to do with it when the link
         opens something else, else the consent question of what the link opens."""
@@ -131,6 +137,12 @@ class Opening:
         if found.draft is not None:
             state = decode_state(found.draft.state)
             delete = deletion(message_ref, discreet=state.discreet)
+            if update_id is not None and 0 < update_id <= found.draft.last_update_id:
+                # A /start sent before the draft's latest change (Telegram numbers updates in
+                # order): delivered again, or late. It was answered when it came; the
+                # question on screen stays, without a resume screen the respondent never
+                # asked for.
+                return delete
             checkpoints = self._screens.checkpoints(state.questionnaire)
             if isinstance(entry, RevokedCode):
                 notice = Notice(self._wording.text(state.locale, texts.LINK_REVOKED))
