@@ -37,19 +37,24 @@ from admin_cli.export.writers import CsvWriter, ExportWriter, JsonLinesWriter, X
 from admin_cli.records import DefinitionCatalog
 from admin_cli.storage_options import DatabaseUrlOption
 from flows.model import Questionnaire
-from flows.shipped import INVESTIGATOR_ONLY
 from storage.database import open_database
 
-# Field reports get sheets of their own (issue 15); until then they are refused, never
-# written as testimonies.
-_FIELD_REPORTS_NOT_YET = (
-    "The selection holds field reports (informe_campo), which this version's export cannot "
-    "write yet; narrow it to testimonies (for example with --campaign)."
-)
+DEFAULT_QUESTIONNAIRE = "testimonio"
 
 
-def _testimony_definitions(catalog: DefinitionCatalog) -> list[Questionnaire]:
-    return [q for q in catalog.questionnaires if q.id not in INVESTIGATOR_ONLY]
+def _sheets(catalog: DefinitionCatalog) -> list[str]:
+    """The questionnaire ids an export has a sheet (XLSX) or a file (CSV, JSON Lines) for:
+    the testimony first, then the others by id (the field report). Never one table for two
+    questionnaires: a field report is not a testimony (docs/methodology.md §12)."""
+    ids = {q.id for q in catalog.questionnaires}
+    first = [DEFAULT_QUESTIONNAIRE] if DEFAULT_QUESTIONNAIRE in ids else []
+    return first + sorted(ids - {DEFAULT_QUESTIONNAIRE})
+
+
+def sheet_path(out: Path, questionnaire: str, first: bool) -> Path:
+    """Where a questionnaire's rows go for CSV and JSON Lines: `--out` for the first (the
+    testimony), `<stem>.<questionnaire><suffix>` beside it for the others."""
+    return out if first else out.with_name(f"{out.stem}.{questionnaire}{out.suffix}")
 
 
 class ExportFormat(StrEnum):
@@ -80,16 +85,32 @@ def _writer(fmt: ExportFormat, pending: PendingFile, header: list[str]) -> Expor
     return XlsxWriter(pending.path, header)
 
 
+def _definitions(catalog: DefinitionCatalog, questionnaire: str) -> list[Questionnaire]:
+    return [q for q in catalog.questionnaires if q.id == questionnaire]
+
+
 async def _export(
     command: DecryptingCommand,
     chosen: Selection,
-    columns: Layout,
+    layouts: dict[str, Layout],
     fmt: ExportFormat,
     decrypting: Decrypting,
     attachments: AttachmentExport | None,
 ) -> ExportSummary:
     pending = decrypting.pending
-    writer = _writer(fmt, pending[0], columns.names)
+    sheets = list(layouts)
+    first = sheets[0]
+    writer: ExportWriter
+    if fmt is ExportFormat.xlsx:
+        writer = book = XlsxWriter(pending[0].path, layouts[first].names, sheet=first)
+        writers = {first: writer} | {
+            qid: book.another(qid, layouts[qid].names) for qid in sheets[1:]
+        }
+    else:
+        writer = _writer(fmt, pending[0], layouts[first].names)
+        writers = {first: writer}
+        for qid, file in zip(sheets[1:], pending[1:], strict=False):
+            writers[qid] = _writer(fmt, file, layouts[qid].names)
     by_status: dict[str, int] = {}
     versions: dict[str, int] = {}
     review = 0
@@ -100,9 +121,11 @@ async def _export(
             aclosing(command.records(chosen, decrypting.tally)) as records,
         ):
             async for record in records:
-                if record.questionnaire.id in INVESTIGATOR_ONLY:
-                    raise CommandError(_FIELD_REPORTS_NOT_YET)
-                writer.write_row(row_cells(record, columns.columns))
+                qid = record.questionnaire.id
+                sheet = writers.get(qid)
+                if sheet is None:  # pragma: no cover - the catalog read every definition
+                    raise CommandError(f"No sheet for the questionnaire {qid!r}; nothing written.")
+                sheet.write_row(row_cells(record, layouts[qid].columns))
                 if attachments is not None:
                     submission = record.source.meta.id
                     await attachments.add_submission(files_database, command.keys, submission)
@@ -113,15 +136,18 @@ async def _export(
         if attachments is not None:
             attachments.tally.check()
             attachments.write_manifests()
-        questionnaires = _testimony_definitions(command.catalog)
-        book = codebook_rows(columns, questionnaires, audit_anchor=decrypting.anchor)
+        described = [(qid, layouts[qid], _definitions(command.catalog, qid)) for qid in sheets]
+        codebook = codebook_rows(
+            layouts[first], [], audit_anchor=decrypting.anchor, sheets=described
+        )
         if isinstance(writer, XlsxWriter):
-            writer.add_codebook(book)
+            writer.add_codebook(codebook)
         else:
-            with pending[1].open_text() as handle:
-                csv.writer(handle, lineterminator="\n").writerows(book)
+            with pending[-1].open_text() as handle:
+                csv.writer(handle, lineterminator="\n").writerows(codebook)
     finally:
-        writer.close()
+        for each in reversed(list(writers.values())):
+            each.close()
     written = None if attachments is None else attachments.tally.written
     return ExportSummary(sum(by_status.values()), by_status, versions, review, written)
 
@@ -226,14 +252,25 @@ def export(
             statuses=_statuses(status),
             campaign=campaign,
         )
-        targets = [out] if fmt is ExportFormat.xlsx else [out, codebook_path(out)]
+        sheets = _sheets(DefinitionCatalog.load(questionnaire or []))
+        targets = (
+            [out]
+            if fmt is ExportFormat.xlsx
+            else [
+                *(sheet_path(out, qid, i == 0) for i, qid in enumerate(sheets)),
+                codebook_path(out),
+            ]
+        )
         options = DecryptingOptions(
             key, passphrase_file, questionnaire or [], database, audit_log, force
         )
         command = DecryptingCommand.prepare("export", options, targets)
         if attachments is not None:
             check_folder(attachments, force=force)
-        columns = layout(_testimony_definitions(command.catalog), include_text=include_text)
+        layouts = {
+            qid: layout(_definitions(command.catalog, qid), include_text=include_text)
+            for qid in sheets
+        }
         command.check(chosen)  # before asking any passphrase
         command.unlock()
         filters = {
@@ -249,11 +286,12 @@ def export(
         )
         try:
             with command.audited(filters, refused={"rows": 0}) as decrypting:
-                summary = asyncio.run(_export(command, chosen, columns, fmt, decrypting, files))
+                summary = asyncio.run(_export(command, chosen, layouts, fmt, decrypting, files))
                 tally = decrypting.tally
+                names = ["out"] if fmt is ExportFormat.xlsx else ["out", *sheets[1:], "codebook"]
                 outputs = {
                     name: output_digest(file.path)
-                    for name, file in zip(("out", "codebook"), decrypting.pending, strict=False)
+                    for name, file in zip(names, decrypting.pending, strict=False)
                 }
                 counts = {**tally.audit(), "rows": tally.read}
                 if files is not None:

@@ -21,7 +21,7 @@ from flows.derive import Derivation, Figure
 from flows.engine import Engine
 from flows.loader import definition_hash, load_questionnaire
 from flows.model import Questionnaire
-from flows.shipped import INVESTIGATOR_ONLY, load_all_shipped
+from flows.shipped import load_all_shipped
 from storage.reader import DecryptedSubmission
 
 DAMAGED_RECORDS: Final = "damaged_records"
@@ -122,13 +122,8 @@ def report_record(record: SubmissionRecord) -> ReportRecord:
     meta = record.source.meta
     if meta.status not in ("complete", "partial"):
         raise ValueError(f"a {meta.status} submission does not go into a report")
-    if meta.questionnaire.id in INVESTIGATOR_ONLY:
-        # Never counted as a testimony: the report gets its own field-report tables with the
-        # sources section (issue 15, item 4; docs/methodology.md section 12.3).
-        raise CommandError(
-            f"The month holds field reports ({meta.questionnaire.id}), which this version's "
-            "report cannot show yet; it never counts them as testimonies."
-        )
+    # A field report (INVESTIGATOR_ONLY) goes in too: the report's tally keeps it apart from
+    # the testimonies, in tables of its own (docs/methodology.md §12.3).
     return ReportRecord(
         status="complete" if meta.status == "complete" else "partial",
         created_on=meta.created_on,
@@ -138,5 +133,6 @@ def report_record(record: SubmissionRecord) -> ReportRecord:
         questionnaire_version=meta.questionnaire.version,
         questionnaire_hash=meta.questionnaire.hash,
         answers=record.answers,
+        mode=meta.mode,
         figures=record.figures,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from bot import attachment_texts as texts
@@ -29,7 +29,7 @@ from bot.draft_state import DraftState, decode_state, encode_state
 from bot.events import Attachment
 from bot.i18n import Catalogs
 from bot.replies import DeleteRespondentMessage, Notice, Reply
-from bot.screens import Screens
+from bot.served import ScreenSet
 from flows.catalogs import Translate
 from flows.engine import Engine
 from flows.model import AttachmentsQuestion
@@ -52,22 +52,24 @@ class UnexpectedContent(Exception):
 
 
 class AttachmentIntake:
-    """Receives the files of the `attachments` questions of one questionnaire."""
+    """Receives the files of the `attachments` questions of the questionnaires the bot asks
+    (`engine`, the default, and `others`)."""
 
     def __init__(
         self,
         *,
         engine: Engine,
+        others: Sequence[Engine] = (),
         catalogs: Catalogs,
         store: AttachmentStore,
         staff_key: StaffPublicKey,
         limits: FileLimits | None = None,
         day_budget: DayBudget | None = None,
     ) -> None:
-        self._engine = engine
         self._catalogs = catalogs
         self.limits = limits or FileLimits()
-        self._screens = Screens(engine, catalogs, self.limits)
+        # Every questionnaire the bot asks; a draft's state says which one it answers.
+        self._screens = ScreenSet([engine, *others], catalogs, self.limits)
         self._store = store
         self._staff_key = staff_key
         self._day = day_budget or DayBudget(self.limits.day_bytes)
@@ -75,7 +77,11 @@ class AttachmentIntake:
     @property
     def asked(self) -> bool:
         """Whether the questionnaire has an attachments question at all."""
-        return any(isinstance(q, AttachmentsQuestion) for q in self._engine.questions)
+        return any(
+            isinstance(q, AttachmentsQuestion)
+            for engine in self._screens.engines.values()
+            for q in engine.questions
+        )
 
     def not_taken(self, draft: DraftHandle | None) -> str | None:
         """The msgid of the notice for a file sent where none is asked, or None when the
@@ -83,7 +89,8 @@ class AttachmentIntake:
         one that never does says not to send them."""
         if draft is not None:
             state = decode_state(draft.state)
-            current = None if state.on_review else self._engine.question(state.current)
+            engine = self._screens.engine(state.questionnaire)
+            current = None if state.on_review else engine.question(state.current)
             if current is not None and isinstance(current, AttachmentsQuestion):
                 return None
         return texts.NOT_NOW if self.asked else texts.NOT_AN_ANSWER

@@ -2,17 +2,19 @@
 
 Grammar (ASCII, at most `CALLBACK_DATA_MAX_BYTES` bytes):
 
-    <a|k|m|d|t|n|s|b|y|e|p|f>:<question index>:<step>[:<arg>]  on the question on screen
-    c<locale><choice><campaign>                         consent before any draft exists
-    g<locale><campaign>                                 language picked
+    <a|k|m|d|t|n|s|b|y|e|p|f|u>:<question index>:<step>[:<arg>]  on the question on screen
+    c<locale><choice><grant>                            consent before any draft exists
+    g<locale><grant>                                    language picked
+    v<digits of step><step><grant>                      set the open draft aside, start anew
     x:<step>                                            confirm deleting the unfinished draft
     w:<reference>                                       confirm deleting by receipt
     r                                                   cancel, show the question again
     z<0|1>                                              discreet mode off / on
 
 `step` counts the navigation changes of a draft: a token from an older screen no longer
-matches and changes nothing. Before consent nothing is stored, so the campaign of the deep
-link travels inside the consent and language tokens, packed into printable ASCII.
+matches and changes nothing. Before consent nothing is stored, so what the deep link opened
+travels inside the consent and language tokens as a grant token (`AccessCodes.grant_token`:
+a code's short id and a MAC, never the code), packed into printable ASCII.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ LOCALES: Final = SUPPORTED_LOCALES
 _CAMPAIGN_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _PACK_ALPHABET: Final = "".join(chr(c) for c in range(33, 127))  # printable ASCII, no space
 _CAMPAIGN_MAX: Final = 64
-_QUESTION_TOKEN = re.compile(r"([akmdtnsbyepf]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,32}))?")
+_QUESTION_TOKEN = re.compile(r"([akmdtnsbyepfu]):(\d{1,4}):(\d{1,9})(?::([0-9A-Za-z_]{1,32}))?")
 _NUMBER_ARG = re.compile(r"[0-9a-z]{1,16}")
 _SUGGESTION_ARG = re.compile(r"[0-9A-Za-z_]{1,32}")  # "isla_de_la_juventud"
 _REFERENCE = re.compile(r"[A-Za-z0-9_-]{16,32}")
@@ -56,6 +58,9 @@ class Action(Enum):
     REVIEW_EDIT = "e"  # arg: index of the question to change
     REVIEW_PAGE = "p"  # arg: the page of the review to show
     SEND = "f"  # "Enviar": submit the questionnaire
+    # Back to the question on screen from a checkpoint (the resume screen, the question of
+    # what to do with an open draft): shows it, answers nothing (under a note too).
+    RESUME = "u"
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,21 @@ class QuestionToken:
 class ConsentToken:
     locale: str
     choice: int
-    campaign: str | None
+    grant: str | None  # the grant token of the link's access code; None: the testimony
 
 
 @dataclass(frozen=True)
 class LanguageToken:
     locale: str
-    campaign: str | None  # only on the consent screen, before a draft exists
+    grant: str | None  # only on the consent screen, before a draft exists
+
+
+@dataclass(frozen=True)
+class SetAsideToken:
+    """Close the open draft (kept for staff as unfinished) and open what `grant` names."""
+
+    step: int  # the open draft's step when asked: a later press finds it changed
+    grant: str | None
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ Token: TypeAlias = (
     | WithdrawReceiptToken
     | CancelToken
     | DiscreetToken
+    | SetAsideToken
 )
 
 
@@ -123,9 +137,12 @@ def encode(token: Token) -> str:
         data = f"{token.action.value}:{token.question}:{token.step}"
         data = f"{data}:{token.arg}" if token.arg else data
     elif isinstance(token, ConsentToken):
-        data = f"c{LOCALES.index(token.locale)}{token.choice}{_pack(token.campaign)}"
+        data = f"c{LOCALES.index(token.locale)}{token.choice}{_pack(token.grant)}"
     elif isinstance(token, LanguageToken):
-        data = f"g{LOCALES.index(token.locale)}{_pack(token.campaign)}"
+        data = f"g{LOCALES.index(token.locale)}{_pack(token.grant)}"
+    elif isinstance(token, SetAsideToken):
+        step = str(token.step)
+        data = f"v{len(step)}{step}{_pack(token.grant)}"
     elif isinstance(token, WithdrawDraftToken):
         data = f"x:{token.step}"
     elif isinstance(token, WithdrawReceiptToken):
@@ -156,7 +173,7 @@ def decode(data: str) -> Token | None:
         return None
     if not data.isascii():
         return None
-    # The first character names the kind of token; no question action uses c g r z x w.
+    # The first character names the kind of token; no question action uses c g r z x w v.
     reader = _READERS.get(data[0], _question_token)
     try:
         return reader(data)
@@ -178,6 +195,16 @@ def _language_token(data: str) -> LanguageToken | None:
     locale = _locale(data[1])
     campaign = _unpack(data[2:])
     return None if locale is None else LanguageToken(locale, campaign)
+
+
+def _set_aside_token(data: str) -> SetAsideToken | None:
+    if len(data) < 4 or not data[1].isdigit():
+        return None
+    digits = int(data[1])
+    step = data[2 : 2 + digits]
+    if digits == 0 or len(step) != digits or not step.isdigit():
+        return None
+    return SetAsideToken(int(step), _unpack(data[2 + digits :]))
 
 
 def _cancel_token(data: str) -> CancelToken | None:
@@ -258,6 +285,7 @@ _READERS: Final[dict[str, Callable[[str], Token | None]]] = {
     "z": _discreet_token,
     "x": _withdraw_draft_token,
     "w": _withdraw_receipt_token,
+    "v": _set_aside_token,
 }
 
 

@@ -50,7 +50,24 @@ class Checkpoints:
             position=progress.position,
             total=progress.total_estimate,
         )
-        options = (Option(tr(texts.RESUME_SAFE), self._token(state, Action.CONTINUE)),)
+        options = (Option(tr(texts.RESUME_SAFE), self._token(state, Action.RESUME)),)
+        return Prompt(text, options, message_ref=state.prompt_ref, fresh=True)
+
+    def open_draft(self, state: DraftState, set_aside: str) -> Prompt:
+        """Another questionnaire asked for while this one is open: where it stands, and the
+        two ways on (`set_aside`: the token of the button that closes it for the new one)."""
+        tr = self._catalogs.translator(state.locale)
+        progress = self._engine.progress(state.routing, current=state.current)
+        section = self._engine.questionnaire.module_of(state.current).title
+        text = tr(texts.DRAFT_OPEN).format(
+            section=tr(section),
+            position=progress.position,
+            total=progress.total_estimate,
+        )
+        options = (
+            Option(tr(texts.KEEP_OPEN_DRAFT), self._token(state, Action.RESUME)),
+            Option(tr(texts.SET_DRAFT_ASIDE), set_aside),
+        )
         return Prompt(text, options, message_ref=state.prompt_ref, fresh=True)
 
     def discreet(self, state: DraftState) -> Prompt:

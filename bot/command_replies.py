@@ -8,7 +8,7 @@ from bot.commands import CommandName
 from bot.draft_state import DraftState
 from bot.events import Command
 from bot.replies import Notice, Reply, deletion
-from bot.screens import Screens
+from bot.served import ScreenSet
 from bot.withdrawal import Withdrawal
 from bot.wording import Wording
 
@@ -22,7 +22,7 @@ class CommandReplies:
     def __init__(
         self,
         wording: Wording,
-        screens: Screens,
+        screens: ScreenSet,
         checkpoints: Checkpoints,
         withdrawal: Withdrawal,
     ) -> None:

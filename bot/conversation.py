@@ -9,7 +9,7 @@ A thin service: it counts the event against the flood limit, loads the draft onc
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final
@@ -24,12 +24,12 @@ from bot.callback_data import (
     DiscreetToken,
     LanguageToken,
     QuestionToken,
+    SetAsideToken,
     Token,
     WithdrawDraftToken,
     WithdrawReceiptToken,
     decode,
 )
-from bot.checkpoints import Checkpoints
 from bot.command_replies import CommandReplies
 from bot.commands import CommandName, command_named
 from bot.completion_cap import DEFAULT_TESTIMONIES_PER_DAY, CompletionCap
@@ -55,10 +55,11 @@ from bot.preferences import Preferences
 from bot.question_flow import Act, QuestionFlow, Step
 from bot.rate_limit import DEFAULT_PER_MINUTE, RateLimit, ToggleLimit
 from bot.replies import Notice, Prompt, Reply, deletion
-from bot.screens import Screens
+from bot.served import ScreenSet
 from bot.withdrawal import Withdrawal
 from bot.wording import Wording
 from flows.engine import Engine
+from storage.access_codes import AccessCodes, RevokedCode
 from storage.pseudonyms import DraftKey, Pseudonyms
 from storage.receipts import normalize_receipt
 from storage.repository import (
@@ -81,14 +82,16 @@ _TYPED_ACTIONS: Final = {Back: Action.BACK, Skip: Action.SKIP, Submit: Action.FI
 
 
 class Conversation:
-    """Turns events into replies for one questionnaire.
+    """Turns events into replies, for the questionnaire each respondent's draft answers.
 
     Per event: a rate check (RATE pseudonym, in memory), then at most one draft load or one
     `Repository.apply`, which loads the locked draft, decides, and stores the sealed answers
     with the new state in one transaction (an update id seen before changes nothing). A
     draft past its expiry date is never resumed: the repository expires it and says so.
 
-    `campaigns` is the allow-list of registered campaign codes (`bot/opening.py`).
+    `engine` is what a bare /start opens (the testimony); `engines` the others an access
+    code may open; `access` the registered codes (`bot/opening.py`; None: every /start opens
+    the testimony without a campaign).
     """
 
     def __init__(
@@ -101,7 +104,8 @@ class Conversation:
         bot_username: str | None = None,
         rate_limit: int = DEFAULT_RATE_LIMIT,
         default_locale: str = "es",
-        campaigns: frozenset[str] = frozenset(),
+        engines: Sequence[Engine] = (),
+        access: AccessCodes | None = None,
         draft_ttl_days: int = DEFAULT_DRAFT_TTL.days,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         toggle_limit: ToggleLimit | None = None,
@@ -110,41 +114,51 @@ class Conversation:
         answer_memory: AnswerMemory | None = None,
         attachments: AttachmentIntake | None = None,
     ) -> None:
-        self._engine = engine
         self._repository = repository
         self._pseudonyms = pseudonyms
         self._wording = Wording(
             catalogs, default_locale=default_locale, draft_ttl_days=draft_ttl_days
         )
-        self._screens = Screens(
-            engine, catalogs, None if attachments is None else attachments.limits
+        self._screens = ScreenSet(
+            [engine, *engines], catalogs, None if attachments is None else attachments.limits
         )
         self._attachments = attachments
-        self._checkpoints = Checkpoints(engine, catalogs)
         # This sitting's answers, in memory only, to show them back (bot/answer_memory.py).
         self._memory = answer_memory or AnswerMemory(clock)
-        self._flow = QuestionFlow(
-            engine, self._wording, self._screens, self._checkpoints, self._memory, clock=clock
-        )
+        self._flows = {
+            qid: QuestionFlow(
+                each,
+                self._wording,
+                self._screens.of(qid),
+                self._screens.checkpoints(qid),
+                self._memory,
+                clock=clock,
+            )
+            for qid, each in self._screens.engines.items()
+        }
         self._withdrawal = Withdrawal(
             repository, self._wording, self._screens, pending_withdrawals or PendingWithdrawals()
         )
         self._commands = CommandReplies(
-            self._wording, self._screens, self._checkpoints, self._withdrawal
+            self._wording,
+            self._screens,
+            self._screens.checkpoints(self._screens.default),
+            self._withdrawal,
         )
         self._cap = CompletionCap(testimonies_per_day, clock)
         self._opening = Opening(
-            engine,
+            self._screens,
             repository,
             pseudonyms,
             self._wording,
-            self._screens,
-            self._checkpoints,
             self._cap,
-            campaigns=campaigns,
+            access=access,
             clock=clock,
             bot_username=bot_username,
         )
+        # Accounts filing an investigator's report or interview now, and which one: their
+        # flood limit is counted per report, not per account (in memory, like the limit).
+        self._reports: dict[bytes, bytes] = {}
         self._preferences = Preferences(repository, self._wording, self._screens)
         self._rate_limit = RateLimit(rate_limit, toggles=toggle_limit)
 
@@ -211,7 +225,10 @@ class Conversation:
             return await self._attachment(respondent, event, update_id)
         if isinstance(event, Start):
             key = self._pseudonym(respondent)
-            return await self._opening.start(respondent, key, event.campaign, event.message_ref)
+            payload = event.campaign
+            return await self._opening.start(
+                respondent, key, payload, event.message_ref, update_id=update_id
+            )
         if isinstance(event, ButtonPress):
             return await self._choice(respondent, token, event.message_ref, update_id)
         if isinstance(event, Text):
@@ -252,6 +269,7 @@ class Conversation:
         # A multi-select toggle only redraws the buttons: it stores nothing, so it has a
         # budget of its own and does not eat the answers'.
         rate = self._pseudonyms.rate(respondent.user_id)
+        rate += self._reports.get(rate, b"")
         if isinstance(token, QuestionToken) and token.action is Action.TOGGLE:
             return self._rate_limit.allow_toggle(rate)
         return self._rate_limit.allow_event(rate)
@@ -268,8 +286,13 @@ class Conversation:
             return await self._consent(respondent, token, ref, update_id)
         key = self._pseudonym(respondent)
         if isinstance(token, LanguageToken):
-            campaign = self._opening.registered(token.campaign)
-            return await self._preferences.language(key, token, ref, update_id, campaign)
+            replies = await self._preferences.language(key, token, ref, update_id)
+            return replies if replies is not None else await self._consent_in(token, ref)
+        if isinstance(token, SetAsideToken):
+            replies, closed = await self._opening.set_aside(respondent, key, token, ref)
+            if closed is not None:
+                self._memory.forget(closed)
+            return replies
         if isinstance(token, DiscreetToken):
             locale = self._wording.locale(respondent)
             return await self._preferences.discreet(key, token, ref, update_id, locale)
@@ -282,11 +305,12 @@ class Conversation:
         self, respondent: Respondent, token: ConsentToken, ref: int | None, update_id: int
     ) -> Replies:
         key = self._pseudonym(respondent)
-        ended = await self._opening.consent(respondent, key, token, ref, update_id=update_id)
-        if ended is not None:
-            return ended
+        opened = await self._opening.consent(respondent, key, token, ref, update_id=update_id)
+        if not isinstance(opened, str):
+            return opened
         # The draft is open: the press answers the consent question, as its button would.
-        consent = self._screens.index_of(self._engine.first_question().id)
+        screens = self._screens.of(opened)
+        consent = screens.index_of(self._screens.engine(opened).first_question().id)
         as_question = QuestionToken(Action.ANSWER, consent, 0, str(token.choice))
         act = Act(Action.ANSWER, as_question.arg)
         return await self._act(respondent, act, update_id, token=as_question, button_ref=ref)
@@ -303,7 +327,8 @@ class Conversation:
         pseudonym = self._pseudonym(respondent)
 
         def decide(handle: DraftHandle) -> Decided[Step]:
-            step = self._flow.on_draft(handle, act, token=token, button_ref=button_ref)
+            flow = self._flow_of(handle.questionnaire.id)
+            step = flow.on_draft(handle, act, token=token, button_ref=button_ref)
             return Decided(step.change, step)
 
         result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
@@ -317,19 +342,24 @@ class Conversation:
                 self._screens.question(state),
             )
         step = result.decided
+        rate = self._pseudonyms.rate(respondent.user_id)
         if step.completes or step.withdraws:
             self._memory.forget(step.draft)
+            self._reports.pop(rate, None)
         elif result.outcome is Outcome.APPLIED:
             self._memory.keep(step.draft, step.kept)
+            if step.investigator:
+                self._reports[rate] = step.draft
         # Every typed message is deleted once handled in discreet mode, stored or not: a
         # rejected answer's note is shown in the prompt, so nothing is lost by deleting it.
         replies = (*deletion(act.message_ref, discreet=step.discreet), *step.replies)
         if step.withdraws:
             await self._repository.withdraw_unfinished(pseudonym)
         if step.completes and result.receipt is not None:
-            self._cap.completed(self._pseudonyms.rate(respondent.user_id))
-            done = self._flow.done(
-                result.receipt, step, button_ref, self._opening.share_link(step.campaign)
+            if not step.investigator:  # an investigator files many reports in a day
+                self._cap.completed(rate)
+            done = self._flow_of(step.questionnaire).done(
+                result.receipt, step, button_ref, self._opening.share_link(step.investigator)
             )
             replies = (*replies, done)
         return replies
@@ -367,7 +397,7 @@ class Conversation:
         if draft is None:
             return (self._stale(respondent),)
         state = decode_state(draft.state)
-        reply = self._flow.toggle(state, token, ref)
+        reply = self._flow_of(draft.questionnaire.id).toggle(state, token, ref)
         if isinstance(reply, Prompt):  # drawn: "listo" typed now submits these ticks
             self._memory.tick(draft.submission_id, Ticks(state.current, state.step, token.mask))
         return (reply,)
@@ -393,13 +423,27 @@ class Conversation:
     async def _command(self, respondent: Respondent, event: Command, update_id: int) -> Replies:
         name = command_named(event.name)
         if name is CommandName.START:
-            campaign = event.args.strip() or None
+            payload = event.args.strip() or None
             key = self._pseudonym(respondent)
-            return await self._opening.start(respondent, key, campaign, event.message_ref)
+            return await self._opening.start(
+                respondent, key, payload, event.message_ref, update_id=update_id
+            )
         state = await self._state(respondent)
         return await self._commands.reply(
             name, event, state, self._wording.locale(respondent, state)
         )
+
+    def _flow_of(self, questionnaire: str) -> QuestionFlow:
+        return self._flows.get(questionnaire) or self._flows[self._screens.default]
+
+    async def _consent_in(self, token: LanguageToken, ref: int | None) -> Replies:
+        """The consent screen again in the language picked, for what the link opened."""
+        entry = await self._opening.entry_of_token(token.grant)
+        if entry is None:
+            return (self._wording.stale(token.locale),)
+        if isinstance(entry, RevokedCode):
+            return (Notice(self._wording.text(token.locale, texts.LINK_REVOKED)),)
+        return (self._opening.consent_screen(entry, token.locale, message_ref=ref),)
 
     def _pseudonym(self, respondent: Respondent) -> DraftKey:
         """Where the respondent's draft may be: its pseudonym under each retained epoch."""

@@ -15,6 +15,8 @@ from bot.answer_memory import Ticks
 from flows.answers import AnswerValue, NavigationValue, decode_navigation_value, encode_answer
 
 STATE_FORMAT = 1
+# The questionnaire of states written before the bot asked more than one.
+FIRST_QUESTIONNAIRE = "testimonio"
 
 
 class DraftStateError(ValueError):
@@ -49,6 +51,12 @@ class DraftState:
     # their bytes, for the per-draft limits. The files themselves never pass through here.
     files: int = 0
     file_bytes: int = 0
+    # Which questionnaire the draft answers (its id), and how it was opened: by an
+    # investigator's code (no daily cap; limits per report), as an interview recorded on
+    # someone's behalf (`SubmissionMode.INTERVIEW`).
+    questionnaire: str = FIRST_QUESTIONNAIRE
+    investigator: bool = False
+    interview: bool = False
 
 
 def encode_state(state: DraftState) -> bytes:
@@ -66,6 +74,12 @@ def encode_state(state: DraftState) -> bytes:
         "m": state.last_message,
         "a": state.asked_after,
     }
+    if state.questionnaire != FIRST_QUESTIONNAIRE:
+        document["q"] = state.questionnaire
+    if state.investigator:
+        document["iv"] = True
+    if state.interview:
+        document["im"] = True
     if state.files:
         document["fn"] = state.files
         document["fb"] = state.file_bytes
@@ -100,6 +114,9 @@ def decode_state(data: bytes) -> DraftState:
             on_review=bool(document.get("o", False)),
             files=int(document.get("fn", 0)),
             file_bytes=int(document.get("fb", 0)),
+            questionnaire=str(document.get("q", FIRST_QUESTIONNAIRE)),
+            investigator=bool(document.get("iv", False)),
+            interview=bool(document.get("im", False)),
         )
     except DraftStateError:
         raise

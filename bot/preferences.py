@@ -8,7 +8,7 @@ from bot import texts
 from bot.callback_data import DiscreetToken, LanguageToken
 from bot.draft_state import DraftState, decode_state, encode_state
 from bot.replies import Notice, Reply
-from bot.screens import Screens
+from bot.served import ScreenSet
 from bot.wording import Wording
 from storage.pseudonyms import DraftKey
 from storage.repository import Change, Decided, DraftHandle, Outcome, Repository
@@ -19,7 +19,7 @@ Replies = tuple[Reply, ...]
 class Preferences:
     """Each button stores its setting in the draft state, in one transaction."""
 
-    def __init__(self, repository: Repository, wording: Wording, screens: Screens) -> None:
+    def __init__(self, repository: Repository, wording: Wording, screens: ScreenSet) -> None:
         self._repository = repository
         self._wording = wording
         self._screens = screens
@@ -30,10 +30,9 @@ class Preferences:
         token: LanguageToken,
         ref: int | None,
         update_id: int,
-        campaign: str | None,
-    ) -> Replies:
+    ) -> Replies | None:
         """A language picked (/idioma, or the consent's switch): the screen again in it.
-        Before a draft, the consent question in it (with the link's registered `campaign`)."""
+        None before a draft: the caller shows the consent question of what the link opens."""
 
         def decide(handle: DraftHandle) -> Decided[DraftState]:
             state = decode_state(handle.state)
@@ -42,7 +41,7 @@ class Preferences:
 
         result = await self._repository.apply(key, update_id=update_id, decide=decide)
         if result.outcome is Outcome.NO_DRAFT:
-            return (self._screens.consent(token.locale, campaign, message_ref=ref),)
+            return None
         if result.decided is None:  # DUPLICATE
             assert result.draft is not None
             return (self._screens.question(decode_state(result.draft.state)),)

@@ -72,6 +72,9 @@ class Step:
     locale: str = "es"
     discreet: bool = True
     draft: bytes = b""  # the draft's submission id
+    questionnaire: str = ""  # its questionnaire's id
+    investigator: bool = False  # opened by an investigator's code (no daily cap)
+    interview: bool = False  # an interview: the receipt is for the interviewee
     # The answers this step stores, for this sitting's memory once committed.
     kept: Mapping[str, AnswerValue] = field(default_factory=dict, repr=False)
 
@@ -132,6 +135,9 @@ class QuestionFlow:
             locale=state.locale,
             discreet=state.discreet,
             draft=draft,
+            questionnaire=handle.questionnaire.id,
+            investigator=state.investigator,
+            interview=state.interview,
         )
 
     def decide(self, state: DraftState, act: Act) -> Step:
@@ -158,6 +164,9 @@ class QuestionFlow:
             return self._finish(state, question)
         if act.action is Action.CONTINUE:
             return self._continue(state, question)
+        if act.action is Action.RESUME:
+            # From a checkpoint: the question itself, a note included (never past it).
+            return Step(None, (self._screens.question(state),))
         return None
 
     def _attachments_act(
@@ -196,6 +205,9 @@ class QuestionFlow:
         )
         tr = self._wording.translator(step.locale)
         closing = self._engine.questionnaire.closing or "{receipt}"
+        if step.interview:
+            # Said to the interviewer, for the interviewee, who keeps the receipt.
+            closing = texts.INTERVIEW_DONE
         text = tr(closing).replace("{receipt}", receipt)
         if link is not None:
             text = f"{text}\n\n{tr(texts.SHARE).format(link=link)}"

@@ -17,7 +17,8 @@ from bot.i18n import Catalogs
 from bot.pending_withdrawals import PENDING_SECONDS
 from bot.settings import BotSettings, SettingsError
 from flows.engine import Engine
-from flows.shipped import load_configured
+from flows.shipped import load_configured, load_served
+from storage.access_codes import AccessCodes
 from storage.attachments.store import AttachmentStore
 from storage.database import Database, open_database
 from storage.keys import StaffPublicKey, read_public_key_file
@@ -83,6 +84,9 @@ async def open_service(
     """
     key = staff_key if staff_key is not None else staff_public_key(settings)
     engine = Engine(load_configured(settings.questionnaire_file))
+    # The others an access code may open (the field report); the configured one is the
+    # default, what a bare /start opens.
+    others = [Engine(q) for q in load_served() if q.id != engine.questionnaire.id]
     catalogs = Catalogs.load()
     database = await open_database(
         settings.effective_database_url, direct_sqlite=settings.sqlite_direct
@@ -110,12 +114,15 @@ async def open_service(
             rate_limit=settings.rate_limit_per_minute,
             testimonies_per_day=settings.testimonies_per_day,
             default_locale=settings.default_locale,
-            campaigns=settings.campaigns,
+            engines=others,
+            # Deep-link codes come from the database (`oclep-admin codes`), read per /start.
+            access=AccessCodes(database, secret),
             draft_ttl_days=settings.draft_ttl_days,
             # In the database, so the confirming press may reach any worker.
             pending_withdrawals=pending,
             attachments=AttachmentIntake(
                 engine=engine,
+                others=others,
                 catalogs=catalogs,
                 store=AttachmentStore(database),
                 staff_key=key,

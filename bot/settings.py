@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import NoDecode
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -24,7 +22,6 @@ from flows.locales import SOURCE_LOCALE, SUPPORTED_LOCALES
 from storage.settings import StorageSettings, setting_problem
 
 DEFAULT_API_BASE = "https://api.telegram.org"
-CAMPAIGN_CODE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SettingsError(Exception):
@@ -61,10 +58,6 @@ class BotSettings(StorageSettings):
     # How long a stop (SIGTERM) lets updates in hand finish, replies included; systemd's
     # TimeoutStopSec must exceed it (docs/telegram.md).
     stop_grace_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
-    # Registered campaign codes (comma-separated). A code is stored with each submission, so
-    # only codes shared by many people may be listed: a personal code would be a tracking
-    # token. Empty: no campaign code is ever stored.
-    campaigns: Annotated[frozenset[str], NoDecode] = frozenset()
     # Documents as evidence (bot/attachment_intake.py): files per questionnaire, MB per file
     # (Telegram's 20 MB at most), per questionnaire, and per account and UTC day (counted in
     # memory). The attachments question states them before any file is sent.
@@ -87,17 +80,6 @@ class BotSettings(StorageSettings):
         per_draft = info.data.get("attachment_max_draft_mb")
         if isinstance(per_draft, int) and value < per_draft:
             raise ValueError(f"must be at least OCLEP_ATTACHMENT_MAX_DRAFT_MB ({per_draft})")
-        return value
-
-    @field_validator("campaigns", mode="before")
-    @classmethod
-    def _campaign_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [code.strip() for code in value.split(",") if code.strip()]
-        if isinstance(value, list | tuple | set | frozenset):
-            for code in value:
-                if not isinstance(code, str) or not CAMPAIGN_CODE.fullmatch(code):
-                    raise ValueError("each campaign code is 1-64 of A-Z a-z 0-9 _ -")
         return value
 
     @field_validator("default_locale")

@@ -34,6 +34,9 @@ REVIEW_NEXT: Final = N_("Más preguntas ›")
 REVIEW_PREVIOUS: Final = N_("‹ Preguntas anteriores")
 # The review's change buttons carry the question's number: "Cambiar la 12".
 REVIEW_CHANGE: Final = N_("Cambiar la {n}")
+# Another questionnaire asked for while one is open (bot/opening.py).
+KEEP_OPEN_DRAFT: Final = N_("Seguir con el que tengo")
+SET_DRAFT_ASIDE: Final = N_("Guardarlo y empezar otro")
 # Every fixed button label of the bot's screens (choice labels come from the questionnaire):
 # each fits a phone's inline button, ≤ 32 characters in every language (tests/bot).
 BUTTON_LABELS: Final = (
@@ -56,6 +59,8 @@ BUTTON_LABELS: Final = (
     REVIEW_NEXT,
     REVIEW_PREVIOUS,
     REVIEW_CHANGE,
+    KEEP_OPEN_DRAFT,
+    SET_DRAFT_ASIDE,
 )
 
 # Counted by {total}: "de unas 1" would be wrong (the estimate is exact at the last question).
@@ -102,6 +107,30 @@ RESUME: Final = N_(
     "Sección: {section} · pregunta {position} de unas {total}\n\n"
     "Antes de seguir: ¿está en un lugar seguro, donde nadie vea su pantalla? Si no, cierre el "
     "chat y vuelva después con /start: sus respuestas quedan guardadas."
+)
+DRAFT_OPEN: Final = N_(
+    "Tiene un cuestionario sin terminar (sección: {section} · pregunta {position} de unas "
+    "{total}). Solo puede llenar uno a la vez.\n\n"
+    "Puede seguir con ese, o guardarlo como está y empezar el otro. Si lo guarda, lo que ya "
+    "respondió llega al observatorio como cuestionario incompleto: no se pierde, pero ya no "
+    "podrá seguirlo ni borrarlo."
+)
+SET_ASIDE_DONE: Final = N_("Su cuestionario anterior quedó guardado como incompleto.")
+# A deep link whose code staff revoked: it opens nothing, and says no more than that.
+LINK_REVOKED: Final = N_(
+    "Este enlace ya no está activo. Si necesita uno, pídalo a quien se lo dio."
+)
+# Interview mode: an investigator records a testimony on an interviewee's behalf.
+INTERVIEW_CONSENT: Final = N_(
+    "MODO ENTREVISTA. Usted va a registrar el testimonio de otra persona. Léale en voz alta "
+    "todo el texto que sigue, con calma, y marque la respuesta que ella le dé. Si no acepta, "
+    "pulse «No acepto».\n\n"
+    "— Texto para leer en voz alta —"
+)
+INTERVIEW_DONE: Final = N_(
+    "Entrevista guardada. Para la persona entrevistada: su número de recibo es {receipt}. "
+    "Muéstreselo para que lo anote y lo guarde en un lugar seguro: con ese número puede pedir "
+    "que se retire su testimonio. Para registrar otra entrevista, vuelva a abrir su enlace."
 )
 
 REVIEW_TITLE: Final = N_(

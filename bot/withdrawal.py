@@ -11,7 +11,7 @@ from bot.callback_data import CancelToken, WithdrawDraftToken, WithdrawReceiptTo
 from bot.draft_state import DraftState
 from bot.pending_withdrawals import WithdrawalReferences
 from bot.replies import Closing, Notice, Option, Prompt, Reply, deletion
-from bot.screens import Screens
+from bot.served import ScreenSet
 from bot.wording import Wording
 from storage.pseudonyms import DraftKey
 from storage.receipts import normalize_receipt
@@ -31,7 +31,7 @@ class Withdrawal:
         self,
         repository: Repository,
         wording: Wording,
-        screens: Screens,
+        screens: ScreenSet,
         pending: WithdrawalReferences,
     ) -> None:
         self._repository = repository

@@ -81,19 +81,24 @@ async def expire(
     legacy: LegacyKeys | None = None,
     everything_legacy: bool = False,
     every_draft: bool = False,
+    only: bytes | None = None,
+    event: str = "drafts_expired",
 ) -> ExpiryOutcome:
     """Drafts past their expiry become `partial` submissions (deleted if they hold no answer),
     each closed with an end record; their state and routing answers go with the draft row.
 
     `everything_legacy` closes every format 1 draft now, whatever its date (the one-time
     conversion of a format 1 server secret, whose keys `legacy` holds); `every_draft` closes
-    every draft now (a server secret given up for a new one).
+    every draft now (a server secret given up for a new one); `only` closes that one draft
+    now (a respondent setting it aside for another questionnaire), audited as `event`.
     """
     which = _D.expires_on < today
     if everything_legacy:
         which = which | (_D.chain_key != b"")
     if every_draft:
         which = _D.submission_id.is_not(None)
+    if only is not None:
+        which = _D.submission_id == only
     async with database.write_transaction() as connection:
         # Deleting first locks the rows, so a concurrent save cannot revive an expired
         # draft: its compare-and-swap then finds nothing.
@@ -131,7 +136,7 @@ async def expire(
         await _audit(
             connection,
             today,
-            "drafts_expired",
+            event,
             {"partial": len(ids) - emptied, "empty_deleted": emptied},
         )
         await _sweep_stray_attachments(connection)

@@ -61,6 +61,7 @@ class SubmissionMeta:
     questionnaire: QuestionnaireRef
     key_id: bytes
     answer_count: int
+    mode: str = "directo"  # `SubmissionMode`: given directly, or recorded in an interview
 
 
 # One answer record decoded: question id, value, whether it is a part to append, and a text
@@ -296,6 +297,7 @@ class _Metas:
             questionnaire=ref,
             key_id=bytes(row.key_id),
             answer_count=row.answer_count,
+            mode=row.mode,
         )
 
 
@@ -429,6 +431,7 @@ class _SubmissionRow(NamedTuple):
     sealed_key: bytes
     answer_count: int
     record_format: int
+    mode: str
 
 
 # Selected in the order of `_SubmissionRow`'s fields, so that a row is read by name.

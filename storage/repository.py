@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.database import Database
 from storage.envelope import seal_record
-from storage.expiry import END_KEY, end_record, expire_drafts
+from storage.expiry import END_KEY, end_record, expire, expire_drafts
 from storage.keys import StaffPublicKey
 from storage.pseudonyms import DraftKey
 from storage.receipts import new_receipt, normalize_receipt
@@ -36,6 +36,7 @@ from storage.tables import (
     SUBMISSIONS,
     TOMBSTONES,
     RecordFormat,
+    SubmissionMode,
     SubmissionStatus,
 )
 
@@ -389,6 +390,7 @@ class Repository:
         campaign: str | None,
         initial_state: bytes,
         started_by: int | None = None,
+        mode: SubmissionMode = SubmissionMode.DIRECT,
     ) -> DraftHandle:
         """The draft under `key`; if none, a new in-progress submission and its draft.
 
@@ -396,6 +398,7 @@ class Repository:
         current epoch's draft key under the current pseudonym. An expired draft is expired
         first, then a new one starts. `started_by` is the update asking for it: an update
         that has started a questionnaire before starts none again (`AlreadyStartedError`).
+        `mode` is stored in clear with the submission (`SubmissionMode`).
         """
         if campaign is not None and not _CAMPAIGN.fullmatch(campaign):
             raise InvalidCampaignError("a campaign code is 1-64 of A-Z a-z 0-9 _ -")
@@ -430,6 +433,7 @@ class Repository:
                         "record_format": int(RecordFormat.SEALED),
                         "receipt_hash": None,
                         "answer_count": 0,
+                        "mode": SubmissionMode(mode).value,
                     },
                 )
                 await statements.rows(
@@ -602,6 +606,23 @@ class Repository:
         closed with an end record sealed to the staff key; their state and routing answers
         are deleted. Returns how many expired."""
         return await expire_drafts(self._database, self._staff_key, self._today())
+
+    async def set_aside(self, key: DraftKey, submission_id: bytes) -> bool:
+        """Close the draft under `key` now, as its expiry would: its answers become a
+        `partial` submission for staff (nothing is deleted), so that another questionnaire
+        can start. Only the draft `submission_id` names (the one the respondent was shown);
+        False if it is no longer the open one."""
+        draft = (await self.load(key)).draft
+        if draft is None or draft.submission_id != submission_id:
+            return False
+        outcome = await expire(
+            self._database,
+            self._staff_key,
+            self._today(),
+            only=submission_id,
+            event="draft_set_aside",
+        )
+        return outcome.expired == 1
 
     async def count_testimony_limit_refusal(self) -> None:
         """Record that an account was refused a new testimony today (the cap on completed

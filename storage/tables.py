@@ -46,6 +46,13 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class SubmissionMode(StrEnum):
+    """How a submission's answers were given (the `mode` column)."""
+
+    DIRECT = "directo"  # in the answerer's own name: a respondent, or an investigator's report
+    INTERVIEW = "entrevista"  # an investigator recording an interviewee's testimony
+
+
 class RecordFormat(IntEnum):
     """How a submission's answer records are sealed (docs/security.md §2.2)."""
 
@@ -92,6 +99,13 @@ class Submission(SQLModel, table=True):
         default=None, sa_column=Column(LargeBinary(32), nullable=True, unique=True)
     )
     answer_count: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # How the answers were given: `directo` (the respondent or investigator in their own
+    # name) or `entrevista` (an investigator recording an interviewee's testimony). In
+    # clear, like the questionnaire id: it says which source a submission is, never who.
+    mode: str = Field(
+        default="directo",
+        sa_column=Column(String(16), nullable=False, server_default="directo"),
+    )
 
 
 def _part_of_submission() -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from admin_cli.audit import AuditAnchor
@@ -28,6 +28,7 @@ CODEBOOK_HEADER: Final = (
     "codes",
     "asked_when",
     "rule",
+    "sheet",
 )
 SKIP_MEANING: Final = f"{SKIP_CODE} = Prefiero no responder (skipped)"
 EMPTY_MEANING: Final = "empty = not asked (not on the respondent's path, or not in that version)"
@@ -46,15 +47,44 @@ def codebook_rows(
     questionnaires: Iterable[Questionnaire],
     *,
     audit_anchor: AuditAnchor | None = None,
+    sheets: Sequence[tuple[str, Layout, Sequence[Questionnaire]]] = (),
 ) -> list[list[str]]:
     """Header first, then one row per export column, then the audit anchor (if any): the
-    audit log entry `n:hash` that recorded this export (`oclep-admin audit verify --anchor`)."""
+    audit log entry `n:hash` that recorded this export (`oclep-admin audit verify --anchor`).
+
+    With `sheets` (name, layout, definitions), the one codebook shared by an export with a
+    sheet or file per questionnaire: `layout` first, then each sheet's rows; the last column
+    names the sheet a row describes."""
+    rows = [list(CODEBOOK_HEADER)]
+    for sheet, each, definitions in sheets or (("", layout, list(questionnaires)),):
+        width = len(CODEBOOK_HEADER) - 1
+        rows += [
+            [*row, *[""] * (width - len(row)), sheet] for row in _column_rows(each, definitions)
+        ]
+    if audit_anchor is not None:
+        rows.append(
+            [
+                AUDIT_ROW,
+                "",
+                "audit",
+                "",
+                "",
+                "Audit log entry that recorded this export (number:SHA-256); check it with "
+                "`oclep-admin audit verify --anchor`.",
+                str(audit_anchor),
+            ]
+        )
+    return rows
+
+
+def _column_rows(layout: Layout, questionnaires: Iterable[Questionnaire]) -> list[list[str]]:
+    """One codebook row per column of `layout`."""
     described: dict[str, CodebookRow] = {}
     for questionnaire in sorted(questionnaires, key=lambda q: (q.id, q.version)):
         for row in codebook(questionnaire):
             described[row.variable] = row  # the newest version describes the variable
     meta_text = dict(META_COLUMNS)
-    rows = [list(CODEBOOK_HEADER)]
+    rows: list[list[str]] = []
     for column in layout.columns:
         held_by = layout.versions.get(column.name) or layout.versions.get(column.variable, ())
         versions = ", ".join(str(v) for v in held_by)
@@ -103,19 +133,6 @@ def codebook_rows(
                 codes,
                 info.condition,
                 info.rule,
-            ]
-        )
-    if audit_anchor is not None:
-        rows.append(
-            [
-                AUDIT_ROW,
-                "",
-                "audit",
-                "",
-                "",
-                "Audit log entry that recorded this export (number:SHA-256); check it with "
-                "`oclep-admin audit verify --anchor`.",
-                str(audit_anchor),
             ]
         )
     return rows

@@ -38,7 +38,16 @@ META_COLUMNS: Final = (
     ("status", "complete, partial (a draft that expired unfinished) or in_progress."),
     ("created_on", "Day the respondent started (UTC)."),
     ("completed_on", "Day the respondent finished (UTC); empty unless complete."),
-    ("campaign", "Campaign code of the link the respondent came from; empty if none."),
+    (
+        "campaign",
+        "Label of the access code whose link the submission came through (a campaign, or an "
+        "investigators' group); empty if none.",
+    ),
+    (
+        "mode",
+        "directo = given in the answerer's own name (a respondent, or an investigator's own "
+        "report); entrevista = an investigator recorded an interviewee's testimony.",
+    ),
     ("questionnaire_id", "Questionnaire answered."),
     ("questionnaire_version", "Version of the questionnaire answered."),
     ("questionnaire_hash", "SHA-256 of the exact questionnaire definition answered."),
@@ -164,6 +173,7 @@ def _meta_cell(record: SubmissionRecord, name: str) -> Cell:
         "created_on": meta.created_on.isoformat(),
         "completed_on": meta.completed_on.isoformat() if meta.completed_on else None,
         "campaign": meta.campaign,
+        "mode": meta.mode,
         "questionnaire_id": meta.questionnaire.id,
         "questionnaire_version": meta.questionnaire.version,
         "questionnaire_hash": meta.questionnaire.hash,

@@ -68,13 +68,18 @@ def _json_value(cell: Cell) -> Any:
 
 
 class XlsxWriter:
-    """A workbook with a `submissions` sheet and a `codebook` sheet, written in streaming mode."""
+    """A workbook with a sheet of submissions (`sheet`), and possibly more (`another`), and a
+    `codebook` sheet, written in streaming mode."""
 
-    def __init__(self, path: Path, header: Sequence[str]) -> None:
+    def __init__(self, path: Path, header: Sequence[str], sheet: str = "submissions") -> None:
         self._path = path
         self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet("submissions")
+        self._sheet = self._book.create_sheet(sheet)
         self._sheet.append(list(header))
+
+    def another(self, sheet: str, header: Sequence[str]) -> ExportWriter:
+        """A further sheet of submissions in the same workbook (saved by `close`)."""
+        return _XlsxSheet(self._book, sheet, header)
 
     def _cell(self, value: Cell) -> Any:
         if isinstance(value, str):
@@ -98,3 +103,25 @@ class XlsxWriter:
 
     def close(self) -> None:
         self._book.save(self._path)
+
+
+class _XlsxSheet:
+    """A sheet of submissions beside the first; the workbook saves it."""
+
+    def __init__(self, book: Workbook, name: str, header: Sequence[str]) -> None:
+        self._sheet = book.create_sheet(name)
+        self._sheet.append(list(header))
+
+    def write_row(self, cells: Sequence[Cell]) -> None:
+        row: list[Any] = []
+        for value in cells:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(self._sheet, value=value)
+                cell.data_type = "s"  # text stays text, even "=..." (never a formula)
+                row.append(cell)
+            else:
+                row.append(value)
+        self._sheet.append(row)
+
+    def close(self) -> None:
+        """Nothing: the workbook is saved once, by its `XlsxWriter`."""

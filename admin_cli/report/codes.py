@@ -41,6 +41,27 @@ HEALTH_FIGURES: Final = (
     "salud_cirugia_suspendida",
     "salud_menor_afectado",
 )
+# The sources (docs/methodology.md §12): testimonies given by the person, interviews recorded
+# by an investigator (both the testimony questionnaire: one person's account each), and field
+# reports (an investigator's findings about a place: never added to the testimonies).
+MODES: Final = ("directo", "entrevista")
+FIELD_QUESTIONNAIRE: Final = "informe_campo"
+FIELD_HEALTH_FIGURES: Final = (
+    "campo_salud_cierre_centro",
+    "campo_salud_cierre_servicio",
+    "campo_salud_cirugia_suspendida",
+    "campo_salud_falta_medicamentos",
+    "campo_salud_falta_agua_electricidad",
+    "campo_salud_falta_personal",
+    "campo_salud_pacientes_no_atendidos",
+    "campo_salud_insumos_propios",
+    "campo_salud_pagos_informales",
+    "campo_salud_muertes",
+    "campo_salud_donaciones_desviadas",
+)
+FIELD_ILO_FIGURES: Final = tuple(f"campo_{figure}" for figure in ILO_FIGURES)
+# The investigators' own counts (integer questions with a "No sé" button).
+FIELD_COUNTS: Final = ("cirugias_suspendidas_n", "pacientes_no_atendidos_n", "muertes_n")
 RETENTION: Final = "retencion_salarial_pct"
 HOST_PAYMENT: Final = "pago_estado_mes"
 PAYMENT_CURRENCY: Final = "USD"
@@ -86,6 +107,7 @@ TABLE_VARIABLES: Final = {
     "countries": "pais",
     "ilo_total": "ilo_total",
     "ambulance": "ambulancia",
+    "sources": "mode",
 }
 
 

@@ -336,7 +336,8 @@ def protect(
                 f"period, fewer than {base}: a re-issue would show what they said."
             )
     for group, base_cell in system.group_base.items():
-        if system.values[base_cell] < base:
+        # Over nobody (a month without field reports) every cell is 0: zeros are published.
+        if 0 < system.values[base_cell] < base:
             for key, owner in system.groups.items():
                 if owner == group and system.kinds[key] != "anchor":
                     decision[key] = "withheld"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from admin_cli.report import codes
 from admin_cli.report.disclosure import min_base
 from admin_cli.report.formatting import Formatter
 from admin_cli.report.model import FigureRow, FrequencyTable, Report, Spread
@@ -47,6 +48,9 @@ class Document:
 def build_document(report: Report, fmt: Formatter) -> Document:
     """Every figure of `report` as text in the formatter's language."""
     t = fmt.text
+    sources = Section("sources", t("section.sources"))
+    sources.tables.append(_sources(report, fmt))
+    sources.notes.append(t("note.sources"))
     summary = Section("summary", t("section.summary"))
     summary.tables += [
         _frequency(report.status, t("table.status"), fmt),
@@ -57,6 +61,8 @@ def build_document(report: Report, fmt: Formatter) -> Document:
     ]
     ilo = Section("ilo", t("section.ilo"), chart="ilo")
     ilo.tables.append(_figures(report.ilo, t("table.ilo"), fmt))
+    if report.field_reports.value != 0:
+        ilo.tables.append(_field_figures(report.field_ilo, t("table.field_ilo"), fmt))
     ilo.notes.append(t("note.percent"))
     ilo_total = Section("ilo_total", t("section.ilo_total"), chart="ilo_total")
     ilo_total.paragraphs.append(t("note.ilo_total"))
@@ -89,6 +95,11 @@ def build_document(report: Report, fmt: Formatter) -> Document:
     health = Section("health", t("section.health"), chart="health")
     health.tables.append(_figures(report.health, t("table.health"), fmt))
     health.notes.append(t("note.percent"))
+    if report.field_reports.value != 0:
+        # The investigators' findings and counts: their own labelled tables, never merged.
+        health.tables.append(_field_figures(report.field_health, t("table.field_health"), fmt))
+        health.tables.append(_field_counts(report, fmt))
+        health.notes.append(t("note.field_counts").format(k=report.min_cell))
     ambulance = Section("ambulance", t("section.ambulance"))
     ambulance.tables.append(_frequency(report.ambulance, t("table.ambulance"), fmt))
     methodology = Section("methodology", t("section.methodology"))
@@ -109,9 +120,12 @@ def build_document(report: Report, fmt: Formatter) -> Document:
             )
         if report.stamp.release == "provisional":
             banner = t("banner.provisional")
-    sections = [summary]
-    if report.status.total.value == 0:
+    sections = [sources, summary]
+    if report.status.total.value == 0 and report.field_reports.value == 0:
         summary.paragraphs.append(t("empty"))
+    elif report.status.total.value == 0:
+        summary.paragraphs.append(t("empty"))
+        sections += [ilo, health]
     else:
         sections += [ilo, ilo_total, frameworks, wages, health, ambulance]
     sections += [methodology, disclosure, versions]
@@ -146,6 +160,7 @@ def _frequency(
 
 
 def _figures(rows: Sequence[FigureRow], caption: str, fmt: Formatter) -> Table:
+    """A figure of the testimonies per row, with its base by source (docs/methodology §12)."""
     return Table(
         caption,
         (
@@ -154,6 +169,7 @@ def _figures(rows: Sequence[FigureRow], caption: str, fmt: Formatter) -> Table:
             fmt.text("col.absent"),
             fmt.text("col.answered"),
             fmt.text("col.percent_answered"),
+            *(fmt.text(f"col.base_{mode}") for mode in codes.MODES),
         ),
         tuple(
             (
@@ -162,10 +178,71 @@ def _figures(rows: Sequence[FigureRow], caption: str, fmt: Formatter) -> Table:
                 fmt.count(row.absent),
                 fmt.count(row.answered),
                 fmt.percent(row.percent),
+                *(fmt.count(count) for count in row.base_by_source),
             )
             for row in rows
         ),
     )
+
+
+def _field_figures(rows: Sequence[FigureRow], caption: str, fmt: Formatter) -> Table:
+    """A finding of the field reports per row, over the reports it applies to."""
+    return Table(
+        caption,
+        (
+            fmt.text("col.figure"),
+            fmt.text("col.reported_in"),
+            fmt.text("col.absent"),
+            fmt.text("col.percent_reports"),
+            fmt.text("col.reports_base"),
+        ),
+        tuple(
+            (
+                fmt.figure_label(row.figure_id),
+                fmt.count(row.present),
+                fmt.count(row.absent),
+                fmt.percent(row.percent),
+                fmt.count(row.base),
+            )
+            for row in rows
+        ),
+    )
+
+
+def _field_counts(report: Report, fmt: Formatter) -> Table:
+    return Table(
+        fmt.text("table.field_counts"),
+        (
+            fmt.text("col.counted"),
+            fmt.text("col.reports_with_number"),
+            fmt.text("col.reports_without_number"),
+            fmt.text("col.sum"),
+        ),
+        tuple(
+            (
+                fmt.text(f"count.{row.question_id}"),
+                fmt.count(row.reports),
+                fmt.count(row.unknown),
+                "—" if row.total is None else fmt.number(Decimal(row.total), 0),
+            )
+            for row in report.field_counts
+        ),
+    )
+
+
+def _sources(report: Report, fmt: Formatter) -> Table:
+    """Testimonies by source, their total, the field reports apart, and every submission."""
+    t = fmt.text
+    rows: list[tuple[str, ...]] = []
+    if report.sources is not None:
+        rows += [
+            (fmt.row_label("sources", row.code), fmt.count(row.count))
+            for row in report.sources.rows
+        ]
+    rows.append((t("row.testimonies"), fmt.count(report.status.total)))
+    rows.append((t("row.field_reports"), fmt.count(report.field_reports)))
+    rows.append((t("row.all"), fmt.count(report.versions_total)))
+    return Table(t("table.sources"), (t("col.category"), t("col.count")), tuple(rows), 3)
 
 
 def _spread(

@@ -41,9 +41,21 @@ class Tally:
     payments_other_currency: int = 0
     ambulance: Counter[str] = field(default_factory=Counter)
     versions: Counter[VersionKey] = field(default_factory=Counter)
+    # Testimonies by source (mode), and each figure's base by source.
+    modes: Counter[str] = field(default_factory=Counter)
+    figure_modes: dict[str, Counter[str]] = field(default_factory=dict)
+    field_reports: FieldTally = field(default_factory=lambda: FieldTally())
 
     def add(self, record: ReportRecord) -> None:
+        if record.questionnaire_id == codes.FIELD_QUESTIONNAIRE:
+            # A field report is about a place, not a person: its own tables, never these.
+            self.versions[
+                (record.questionnaire_id, record.questionnaire_version, record.questionnaire_hash)
+            ] += 1
+            self.field_reports.add(record)
+            return
         self.total += 1
+        self.modes[record.mode] += 1
         self.status[record.status] += 1
         self.campaigns[record.campaign or codes.NO_CAMPAIGN] += 1
         self.versions[
@@ -64,6 +76,10 @@ class Tally:
             if counts is None:  # not setdefault: that would build a Counter on every call
                 counts = states[figure_id] = Counter()
             counts[state] += 1
+            by_mode = self.figure_modes.get(figure_id)
+            if by_mode is None:
+                by_mode = self.figure_modes[figure_id] = Counter()
+            by_mode[record.mode] += 1
         if "ambulancia" in record.answers:
             self.ambulance[_code(record.answers["ambulancia"], codes.ambulance())] += 1
 
@@ -86,6 +102,34 @@ class Tally:
                 self.payments.append(payment.amount)
             else:
                 self.payments_other_currency += 1
+
+
+@dataclass
+class FieldTally:
+    """The field reports' counters: their figures' states and the investigators' counts."""
+
+    total: int = 0
+    figure_states: dict[str, Counter[str]] = field(default_factory=dict)
+    # count question -> the numbers given; and how many reports ticked the finding without one
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    unknown_counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, record: ReportRecord) -> None:
+        self.total += 1
+        for figure_id in (*codes.FIELD_HEALTH_FIGURES, *codes.FIELD_ILO_FIGURES):
+            figure = record.figures.get(figure_id)
+            if figure is None or figure.state == "not_applicable":
+                continue
+            state = figure.state if figure.state in FIGURE_STATES else "unknown"
+            self.figure_states.setdefault(figure_id, Counter())[state] += 1
+        for question_id in codes.FIELD_COUNTS:
+            if question_id not in record.answers:
+                continue  # not asked: the finding was not reported
+            value = record.answers[question_id]
+            if isinstance(value, int) and not isinstance(value, bool):
+                self.counts.setdefault(question_id, []).append(value)
+            else:  # "No sé", or skipped
+                self.unknown_counts[question_id] += 1
 
 
 def tally(records: Iterable[ReportRecord]) -> Tally:

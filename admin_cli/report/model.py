@@ -50,6 +50,8 @@ class ReportRecord:
     questionnaire_hash: str
     answers: Mapping[str, AnswerValue]
     figures: Mapping[str, FigureLike]
+    # `directo` or `entrevista` (storage.tables.SubmissionMode): which source it is.
+    mode: str = "directo"
 
 
 class PeriodError(ValueError):
@@ -136,6 +138,22 @@ class FigureRow:
     answered: Count
     base: Count
     percent: Decimal | None
+    # The base by source (testimonies given by the person, interviews), in `codes.MODES`
+    # order; empty for a field report's figure (one source).
+    base_by_source: tuple[Count, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCount:
+    """An investigators' count summed over the field reports that gave a number for it.
+
+    `total` is None unless published: over fewer than k reports a sum is close to one
+    report's own number."""
+
+    question_id: str
+    reports: Count  # field reports that gave a number
+    unknown: Count  # field reports where the finding was reported but not its number
+    total: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +236,13 @@ class Report:
     versions: tuple[VersionRow, ...]
     versions_total: Count
     stamp: Stamp | None = None
+    # The sources (docs/methodology.md §12): testimonies by mode (they sum to the
+    # testimonies' total), and the field reports, counted apart and never added to them.
+    sources: FrequencyTable | None = None
+    field_reports: Count = Count(0)
+    field_health: tuple[FigureRow, ...] = ()
+    field_ilo: tuple[FigureRow, ...] = ()
+    field_counts: tuple[FieldCount, ...] = ()
 
     @property
     def disclosure_control(self) -> bool:

@@ -18,6 +18,7 @@ from admin_cli.report.disclosure import (
 from admin_cli.report.figures import Tally
 from admin_cli.report.model import (
     Count,
+    FieldCount,
     FigureRow,
     FrequencyTable,
     HostPayments,
@@ -56,6 +57,13 @@ class ReportLayout:
         cells = self.system
         cells.cell("n_total", raw.total, kind="anchor")
         cells.cell("n_mission", raw.mission, kind="anchor")
+        # The sources: testimonies by mode (how a testimony was collected is something an
+        # adversary may know of a person: a quasi-identifier), the field reports apart.
+        field = raw.field_reports
+        cells.cell("n_field", field.total, kind="anchor")
+        cells.cell("n_all", raw.total + field.total, kind="anchor")
+        cells.sums_to("n_all", ["n_total", "n_field"])
+        self.sources = self._table("sources", [(m, raw.modes[m]) for m in codes.MODES], "n_total")
         self.status = self._table(
             "status", _fixed(raw.status, codes.STATUSES, no_answer=False), "n_total", "free"
         )
@@ -73,12 +81,26 @@ class ReportLayout:
         self.versions = sorted(raw.versions.items())
         # The version only says when in the month someone answered: not a quasi-identifier.
         self._table(
-            "versions", [(str(i), n) for i, (_, n) in enumerate(self.versions)], "n_total", "free"
+            "versions", [(str(i), n) for i, (_, n) in enumerate(self.versions)], "n_all", "free"
         )
         self.ilo = self._figure_rows(codes.ILO_FIGURES, group="ilo")
         self.frameworks = self._figure_rows(codes.FRAMEWORK_FIGURES)
         self.health = self._figure_rows(codes.HEALTH_FIGURES)
         self._ilo_total()
+        # Field reports: their own figure rows over the reports each applies to, never tied
+        # to the testimonies' cells by any sum (they count places, not people).
+        self.field_health = self._figure_rows(
+            codes.FIELD_HEALTH_FIGURES, states=field.figure_states, by_source=False
+        )
+        self.field_ilo = self._figure_rows(
+            codes.FIELD_ILO_FIGURES, states=field.figure_states, by_source=False
+        )
+        for question_id in codes.FIELD_COUNTS:
+            given = len(field.counts.get(question_id, []))
+            cells.cell(f"field_counts.{question_id}.reports", given, kind="anchor")
+            unknown = field.unknown_counts[question_id]
+            cells.cell(f"field_counts.{question_id}.unknown", unknown, kind="anchor")
+            cells.at_most(f"field_counts.{question_id}.reports", "n_field")
         cells.cell("ambulance.n", raw.ambulance.total(), kind="anchor")
         rows = codes.ambulance_rows(raw.ambulance)
         self.ambulance = self._table(
@@ -111,26 +133,54 @@ class ReportLayout:
         self.system.sums_to(total, keys)
         return [code for code, _ in rows]
 
-    def _figure_rows(self, figure_ids: Iterable[str], *, group: str | None = None) -> list[str]:
+    def _figure_rows(
+        self,
+        figure_ids: Iterable[str],
+        *,
+        group: str | None = None,
+        states: dict[str, Counter[str]] | None = None,
+        by_source: bool = True,
+    ) -> list[str]:
         """Rows present + absent = answered <= base; each row is its own group unless `group`
-        names one for them all (the ILO rows, tied together by the ILO total)."""
+        names one for them all (the ILO rows, tied together by the ILO total). `by_source`:
+        the base split by source too (testimonies, interviews), in the sources table's group,
+        so that hiding a small split never withholds the figure."""
         shown: list[str] = []
         for figure_id in figure_ids:
-            states = self.raw.figure_states.get(figure_id, Counter())
+            counts = (self.raw.figure_states if states is None else states).get(figure_id)
+            states_of = counts or Counter()
             cell = self.system.cell
             owner = group or figure_id
-            present = cell(f"{figure_id}.present", states["present"], kind="indicator", group=owner)
-            absent = cell(f"{figure_id}.absent", states["absent"], kind="indicator", group=owner)
+            present = cell(
+                f"{figure_id}.present", states_of["present"], kind="indicator", group=owner
+            )
+            absent = cell(f"{figure_id}.absent", states_of["absent"], kind="indicator", group=owner)
             # Who answered, and whom the figure applies to: non-response, never withheld.
             answered = cell(
-                f"{figure_id}.answered", states["present"] + states["absent"], kind="anchor"
+                f"{figure_id}.answered", states_of["present"] + states_of["absent"], kind="anchor"
             )
-            base = cell(f"{figure_id}.base", states.total(), kind="anchor")
+            base = cell(f"{figure_id}.base", states_of.total(), kind="anchor")
             self.system.sums_to(answered, [present, absent])
             self.system.at_most(answered, base)
             # Nobody outside knows who skipped which question: the group a reader could apply
             # a row to is everyone it applies to, so the row's base decides.
             self.system.group_base.setdefault(owner, base)
+            if by_source:
+                modes = self.raw.figure_modes.get(figure_id, Counter())
+                split = [
+                    cell(
+                        f"{figure_id}.base.{mode}",
+                        modes[mode],
+                        kind="quasi_identifier",
+                        # With the sources table: withholding one withholds the other, since
+                        # a split bounds the table's row (at most) and the reverse.
+                        group="sources",
+                    )
+                    for mode in codes.MODES
+                ]
+                self.system.sums_to(base, split)
+                for mode, key in zip(codes.MODES, split, strict=True):
+                    self.system.at_most(key, f"sources.{mode}")
             shown.append(figure_id)
         return shown
 
@@ -200,6 +250,11 @@ class _View:
     def figure(self, figure_id: str) -> FigureRow:
         present = self.count(f"{figure_id}.present")
         answered = self.count(f"{figure_id}.answered")
+        split = tuple(
+            self.count(f"{figure_id}.base.{mode}")
+            for mode in codes.MODES
+            if f"{figure_id}.base.{mode}" in self.values
+        )
         return FigureRow(
             figure_id=figure_id,
             present=present,
@@ -207,6 +262,7 @@ class _View:
             answered=answered,
             base=self.count(f"{figure_id}.base"),
             percent=_percent(present, answered),
+            base_by_source=split,
         )
 
 
@@ -355,5 +411,25 @@ def _report(
             VersionRow(qid, version, digest[:HASH_PREFIX_LENGTH], view.count(f"versions.{i}"))
             for i, ((qid, version, digest), _) in enumerate(layout.versions)
         ),
-        versions_total=view.count("n_total"),
+        versions_total=view.count("n_all"),
+        sources=view.table("sources", layout.sources, "n_total"),
+        field_reports=view.count("n_field"),
+        field_health=tuple(view.figure(f) for f in layout.field_health),
+        field_ilo=tuple(view.figure(f) for f in layout.field_ilo),
+        field_counts=tuple(
+            _field_count(view, raw, question_id, min_cell) for question_id in codes.FIELD_COUNTS
+        ),
+    )
+
+
+def _field_count(view: _View, raw: Tally, question_id: str, min_cell: int) -> FieldCount:
+    """An investigators' count: its sum only over at least k reports that gave a number."""
+    reports = view.count(f"field_counts.{question_id}.reports")
+    numbers = raw.field_reports.counts.get(question_id, [])
+    shown = reports.value is not None and reports.value >= min_cell and bool(numbers)
+    return FieldCount(
+        question_id=question_id,
+        reports=reports,
+        unknown=view.count(f"field_counts.{question_id}.unknown"),
+        total=sum(numbers) if shown else None,
     )

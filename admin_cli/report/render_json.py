@@ -14,7 +14,7 @@ from admin_cli.report.model import Count, FigureRow, FrequencyTable, Report, Spr
 from admin_cli.report.publish import QUANTILE_MIN_N
 from admin_cli.report.wording import ReportWording
 
-SCHEMA = "oclep-monthly-report/2"
+SCHEMA = "oclep-monthly-report/3"
 
 
 def render_json(
@@ -54,6 +54,7 @@ def report_dict(
         "tables": {
             codes.TABLE_VARIABLES[table.table_id]: _frequency(table, fmt)
             for table in (
+                *(() if report.sources is None else (report.sources,)),
                 report.status,
                 report.roles,
                 report.campaigns,
@@ -67,6 +68,25 @@ def report_dict(
             "ilo": _figures(report.ilo, fmt),
             "frameworks": _figures(report.frameworks, fmt),
             "health": _figures(report.health, fmt),
+        },
+        # Field reports: an investigator's findings about a place, never added to the
+        # testimonies above (docs/methodology.md §12).
+        "field_reports": {
+            "n": _count(report.field_reports, fmt),
+            "figures": {
+                "health": _figures(report.field_health, fmt),
+                "ilo": _figures(report.field_ilo, fmt),
+            },
+            "counts": [
+                {
+                    "id": row.question_id,
+                    "label": fmt.text(f"count.{row.question_id}"),
+                    "reports": _count(row.reports, fmt),
+                    "reports_without_number": _count(row.unknown, fmt),
+                    "sum": row.total,
+                }
+                for row in report.field_counts
+            ],
         },
         "distributions": {
             codes.RETENTION: {
@@ -133,6 +153,16 @@ def _figures(rows: Sequence[FigureRow], fmt: Formatter) -> list[dict[str, Any]]:
             "answered": _count(row.answered, fmt),
             "base": _count(row.base, fmt),
             "percent_of_answered": _number(row.percent),
+            **(
+                {
+                    "base_by_source": {
+                        mode: _count(count, fmt)
+                        for mode, count in zip(codes.MODES, row.base_by_source, strict=True)
+                    }
+                }
+                if row.base_by_source
+                else {}
+            ),
         }
         for row in rows
     ]

@@ -61,7 +61,10 @@ SOURCE: Final[Mapping[str, str]] = {
         "report",
         "Elementos reportados coherentes con los marcos de la CIET y de Palermo",
     ),
-    "table.health": pgettext("report", "Problemas de acceso a la salud reportados"),
+    "table.health": pgettext(
+        "report",
+        "Respuestas de las personas (testimonios y entrevistas): problemas de acceso a la salud",
+    ),
     "table.ambulance": pgettext("report", "Demora de la ambulancia la última vez que se necesitó"),
     "table.retention": pgettext(
         "report",
@@ -210,4 +213,46 @@ SOURCE: Final[Mapping[str, str]] = {
         "COPIA DE TRABAJO, NO PUBLICAR: no consta en el registro de publicaciones.",
     ),
     "empty": pgettext("report", "No hay testimonios en este período."),
+    # The sources (docs/methodology.md §12).
+    "section.sources": pgettext("report", "Fuentes de este informe"),
+    "table.sources": pgettext("report", "Fuentes"),
+    "code.directo": pgettext("report", "Testimonios dados por la persona"),
+    "code.entrevista": pgettext("report", "Entrevistas registradas por investigadores"),
+    "row.testimonies": pgettext("report", "Testimonios en total (personas)"),
+    "row.field_reports": pgettext("report", "Informes de campo (lugares o familias)"),
+    "row.all": pgettext("report", "Total de envíos"),
+    "note.sources": pgettext(
+        "report",
+        "Las cifras sobre personas cuentan los testimonios dados por la persona y las "
+        "entrevistas, que usan el mismo cuestionario; la base de cada cifra se da por fuente. "
+        "Los informes de campo tratan de un lugar o una familia, no de una persona: van en "
+        "tablas aparte y nunca se suman a los testimonios.",
+    ),
+    "col.base_directo": pgettext("report", "Base: testimonios (n)"),
+    "col.base_entrevista": pgettext("report", "Base: entrevistas (n)"),
+    "col.reports_base": pgettext("report", "Informes a los que aplica (n)"),
+    "col.reported_in": pgettext("report", "Informes que lo reportan (n)"),
+    "col.percent_reports": pgettext("report", "% de los informes que respondieron"),
+    "table.field_health": pgettext(
+        "report",
+        "Informes de campo: hallazgos de los investigadores sobre la salud",
+    ),
+    "table.field_ilo": pgettext(
+        "report",
+        "Informes de campo: indicadores de la OIT observados en lugares de misiones",
+    ),
+    "table.field_counts": pgettext("report", "Informes de campo: conteos de los investigadores"),
+    "col.counted": pgettext("report", "Conteo"),
+    "col.reports_with_number": pgettext("report", "Informes con número (n)"),
+    "col.reports_without_number": pgettext("report", "Informes sin número (n)"),
+    "col.sum": pgettext("report", "Suma de lo contado"),
+    "count.cirugias_suspendidas_n": pgettext("report", "Cirugías suspendidas o aplazadas"),
+    "count.pacientes_no_atendidos_n": pgettext("report", "Pacientes no atendidos"),
+    "count.muertes_n": pgettext("report", "Muertes por falta de atención"),
+    "note.field_counts": pgettext(
+        "report",
+        "Sumas de lo que contó cada investigador en el lugar de su informe; un mismo hecho "
+        "puede aparecer en dos informes, así que la suma no es un total de casos. Se publica "
+        "solo con {k} informes o más que dieron un número.",
+    ),
 }

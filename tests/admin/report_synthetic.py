@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -119,9 +120,51 @@ def make_record(rng: random.Random, day: date) -> ReportRecord:
     )
 
 
-def make_records(seed: int, n: int) -> list[ReportRecord]:
+def make_records(seed: int, n: int, *, sources: bool = False) -> list[ReportRecord]:
+    """`n` testimonies; with `sources`, a mixture of the three sources instead: about one in
+    five testimonies an interview, about one record in six a field report."""
     rng = random.Random(seed)
-    return [make_record(rng, date(2025, 3, 1) + timedelta(days=i % 28)) for i in range(n)]
+    records = []
+    for i in range(n):
+        day = date(2025, 3, 1) + timedelta(days=i % 28)
+        if sources and rng.random() < 0.16:
+            records.append(make_field_report(rng, day))
+            continue
+        record = make_record(rng, day)
+        if sources and rng.random() < 0.2:
+            record = replace(record, mode="entrevista")
+        records.append(record)
+    return records
+
+
+FIELD_VERSION = ("informe_campo", 1, "f0" * 32)
+
+
+def make_field_report(rng: random.Random, day: date) -> ReportRecord:
+    """A field report: the investigator's findings about a place, and counts for some."""
+    place = rng.choice(("hospital", "farmacia", "mision"))
+    answers: dict[str, AnswerValue] = {"tipo_lugar": place}
+    figures: dict[str, Figure] = {}
+    for figure_id in codes.FIELD_HEALTH_FIGURES:
+        figures[figure_id] = NA if place == "mision" else Figure(_state(rng, 0.45))
+    for figure_id in codes.FIELD_ILO_FIGURES:
+        figures[figure_id] = Figure(_state(rng, 0.4)) if place == "mision" else NA
+    if place != "mision":
+        for question_id in codes.FIELD_COUNTS:
+            if rng.random() < 0.5:
+                answers[question_id] = rng.randint(1, 40) if rng.random() < 0.7 else "no_sabe"
+    qid, version, digest = FIELD_VERSION
+    return ReportRecord(
+        status="complete",
+        created_on=day,
+        completed_on=day,
+        campaign=rng.choice(("campo_oriente", None)),
+        questionnaire_id=qid,
+        questionnaire_version=version,
+        questionnaire_hash=digest,
+        answers=answers,
+        figures=figures,
+    )
 
 
 def realistic_month(n: int, *, seed: int = 50) -> list[ReportRecord]:

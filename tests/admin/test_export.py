@@ -20,7 +20,7 @@ from tests.admin.fixtures.builder import COUNT, SEED, FixtureDatabase, Known, en
 from tests.admin.fixtures.plans import CAMPAIGNS, make_plans
 
 META = {"submission_id", "status", "created_on", "completed_on", "campaign"}
-META |= {"questionnaire_id", "questionnaire_version", "questionnaire_hash", "review"}
+META |= {"questionnaire_id", "questionnaire_version", "questionnaire_hash", "review", "mode"}
 
 
 def norm(value: Any) -> str:
@@ -64,6 +64,7 @@ def check_rows(built: FixtureDatabase, table: list[dict[str, Any]], wanted: list
         assert row["status"] == known.status
         assert norm(row["questionnaire_version"]) == str(known.version)
         assert norm(row["campaign"]) == (known.campaign or "")
+        assert row["mode"] == "directo"  # the fixture's respondents answered themselves
         for column, cell in row.items():
             want = expected_cell(known, column)
             if want is not None:
@@ -141,14 +142,22 @@ def test_codebook_documents_every_column(csv_export: Path) -> None:
         book = list(csv.DictReader(handle))
     with csv_export.open(encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    # Every column, then the audit anchor: the log entry that recorded this export.
-    assert [row["column"] for row in book] == [*header, "_audit_log"]
+    field_reports = csv_export.with_name("export.informe_campo.csv")
+    with field_reports.open(encoding="utf-8") as handle:
+        field_header = next(csv.reader(handle))
+    # Every column of each questionnaire's file, named by its sheet, then the audit anchor:
+    # the log entry that recorded this export.
+    assert [row["column"] for row in book] == [*header, *field_header, "_audit_log"]
+    assert [row["sheet"] for row in book[:-1]] == ["testimonio"] * len(header) + [
+        "informe_campo"
+    ] * len(field_header)
+    assert "campo_salud_muertes" in field_header and "rol" not in field_header
     assert re.fullmatch(r"\d+:[0-9a-f]{64}", book[-1]["codes"])
     skip = next(row for row in book if row["column"] == "rol")
     assert "_skip = Prefiero no responder" in skip["codes"]
     viajar = next(row for row in book if row["column"] == "restricciones__prohibido_viajar")
     assert viajar["versions"] == "2"
-    for path in (csv_export, codebook):
+    for path in (csv_export, codebook, field_reports):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -188,8 +197,10 @@ def test_xlsx_equals_known_answers(built: FixtureDatabase, tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     book = openpyxl.load_workbook(out, read_only=True)
-    assert book.sheetnames == ["submissions", "codebook"]
-    values = list(book["submissions"].iter_rows(values_only=True))
+    # A sheet per questionnaire (this month has no field report: a header alone), one codebook.
+    assert book.sheetnames == ["testimonio", "informe_campo", "codebook"]
+    assert len(list(book["informe_campo"].iter_rows(values_only=True))) == 1
+    values = list(book["testimonio"].iter_rows(values_only=True))
     header = [str(h) for h in values[0]]
     # Read-only sheets drop a row's trailing empty cells.
     table = [
@@ -202,10 +213,9 @@ def test_xlsx_equals_known_answers(built: FixtureDatabase, tmp_path: Path) -> No
     assert texts
     for row in texts:
         assert row["testimonio"] == by_id[row["submission_id"]].answers["testimonio"]
-    assert [r[0] for r in book["codebook"].iter_rows(values_only=True)][1:] == [
-        *header,
-        "_audit_log",
-    ]
+    described = [r for r in book["codebook"].iter_rows(values_only=True)][1:]
+    assert [r[0] for r in described if r[-1] == "testimonio"] == header
+    assert described[-1][0] == "_audit_log"
 
 
 def test_jsonl_with_text(built: FixtureDatabase, tmp_path: Path) -> None:

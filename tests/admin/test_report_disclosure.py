@@ -37,7 +37,8 @@ BRUTE_FORCE_LIMIT = 1_000_000
 
 
 # Tables whose rows an adversary can know from outside: a small count there singles people out.
-QUASI_IDENTIFIERS = frozenset({"rol", "campaign", "sector", "pais"})
+# How a testimony was collected (by the person, or in an interview) is one of them too.
+QUASI_IDENTIFIERS = frozenset({"rol", "campaign", "sector", "pais", "mode"})
 
 
 @dataclass
@@ -85,7 +86,14 @@ def attack_of(report: Mapping[str, Any]) -> Attack:
         rows = [
             attack.add(f"{name}.{row['code']}", row["count"], table=name) for row in table["rows"]
         ]
-        total = {"status": "N", "rol": "N", "campaign": "N", "sector": "M", "pais": "M"}.get(name)
+        total = {
+            "status": "N",
+            "rol": "N",
+            "campaign": "N",
+            "sector": "M",
+            "pais": "M",
+            "mode": "N",
+        }.get(name)
         total = total or attack.add(f"{name}.total", table["total"])
         attack.sums(total, rows)
         for sub in table["subtotals"] if name != "rol" else []:
@@ -104,6 +112,28 @@ def attack_of(report: Mapping[str, Any]) -> Attack:
             base = attack.add(f"{fid}.base", row["base"])
             if group != "health":
                 attack.sums(base, [mission])
+            # Each figure's base by source: testimonies and interviews add up to it.
+            split = [
+                attack.add(f"{fid}.base.{mode}", count, table="mode")
+                for mode, count in row["base_by_source"].items()
+            ]
+            attack.sums(base, split)
+    # The field reports: counted apart; all submissions are testimonies plus field reports.
+    field_reports = report["field_reports"]
+    reports = attack.add("F", field_reports["n"])
+    everything = attack.add("ALL", report["questionnaire_versions"]["total"])
+    attack.sums(everything, ["N", reports])
+    for rows in field_reports["figures"].values():
+        for row in rows:
+            fid = row["id"]
+            names = [
+                attack.add(f"{fid}.{part}", row[part]) for part in ("present", "absent", "answered")
+            ]
+            attack.sums(names[2], names[:2])
+            attack.add(f"{fid}.base", row["base"])
+    for row in field_reports["counts"]:
+        attack.add(f"field_counts.{row['id']}.reports", row["reports"])
+        attack.add(f"field_counts.{row['id']}.unknown", row["reports_without_number"])
     # A respondent's ilo_total is their number of present indicators.
     weighted = {f"{fid}.present": 1 for fid in codes.ILO_FIGURES}
     for j in range(12):
@@ -116,7 +146,7 @@ def attack_of(report: Mapping[str, Any]) -> Attack:
         attack.add(f"versions.{i}", row["count"])
         for i, row in enumerate(report["questionnaire_versions"]["rows"])
     ]
-    attack.sums("N", versions)
+    attack.sums(everything, versions)
     distributions = report["distributions"]
     attack.add("retention.review", distributions[codes.RETENTION]["review"])
     attack.add("payments.other", distributions[codes.HOST_PAYMENT]["other_currencies"])
@@ -129,8 +159,11 @@ _RENAMED = {
     "sectors": "sector",
     "countries": "pais",
     "ambulance": "ambulancia",
+    "sources": "mode",
 }
 _RENAMED_CELLS = {
+    "n_field": "F",
+    "n_all": "ALL",
     "n_total": "N",
     "n_mission": "M",
     "ilo_total.n": "ilo_total.total",
@@ -283,12 +316,19 @@ def pinned_by_brute_force(attack: Attack) -> tuple[set[str], int]:
 
 
 SIZES = [(1, 12), (2, 25), (3, 40), (4, 70), (5, 150), (6, 300)]
+# Months mixing testimonies, interviews and field reports (`sources`).
+MIXED = [(7, 40), (8, 150)]
 
 
-@pytest.fixture(scope="module", params=SIZES, ids=[f"n{n}" for _, n in SIZES])
+@pytest.fixture(
+    scope="module",
+    params=[*SIZES, *MIXED],
+    ids=[f"n{n}" for _, n in SIZES] + [f"mixed{n}" for _, n in MIXED],
+)
 def published(request: pytest.FixtureRequest) -> dict[str, Any]:
     seed, n = request.param
-    report = build_report(make_records(seed=seed, n=n), period=MARCH, min_cell=K)
+    records = make_records(seed=seed, n=n, sources=(seed, n) in MIXED)
+    report = build_report(records, period=MARCH, min_cell=K)
     parsed: dict[str, Any] = json.loads(render_json(report))
     return parsed
 
@@ -571,3 +611,24 @@ def test_weighted_distribution_is_protected_by_integer_search() -> None:
     # d10 + d11 = 3 and 10 d10 + 11 d11 = 31 alone would give d10 = 2, d11 = 1.
     assert len(hidden) > 2
     exhaustive_check(system, decision, 21)
+
+
+def test_mixed_months_hold_every_source_and_hide_small_splits() -> None:
+    """The mixed months above are not vacuous: interviews and field reports are there, and a
+    small split of a figure's base by source is hidden, not shown."""
+    seed, n = MIXED[0]
+    records = make_records(seed=seed, n=n, sources=True)
+    report = json.loads(render_json(build_report(records, period=MARCH, min_cell=K)))
+    interviews = sum(r.mode == "entrevista" for r in records)
+    field = sum(r.questionnaire_id == codes.FIELD_QUESTIONNAIRE for r in records)
+    assert interviews > 0 and field > 0
+    assert report["field_reports"]["n"] == field
+    assert report["questionnaire_versions"]["total"] == n
+    splits = [
+        count
+        for rows in report["figures"].values()
+        for row in rows
+        for count in row["base_by_source"].values()
+    ]
+    assert any(isinstance(count, dict) for count in splits)  # some are hidden
+    assert not [c for c in splits if isinstance(c, int) and 1 <= c < K]

@@ -153,7 +153,7 @@ def test_numeric_headers_align_with_their_columns(report: Report, html: str) -> 
 
 def test_json_shape(report: Report) -> None:
     data = json.loads(render_json(report))
-    assert data["schema"] == "oclep-monthly-report/2"
+    assert data["schema"] == "oclep-monthly-report/3"
     assert data["disclosure"] == {"min_cell": 5, "min_base": 10, "quantile_min_n": 10}
     assert set(data["tables"]) == {
         "status",
@@ -163,7 +163,9 @@ def test_json_shape(report: Report) -> None:
         "pais",
         "ilo_total",
         "ambulancia",
+        "mode",  # the sources: testimonies given by the person, interviews
     }
+    assert set(data["field_reports"]) == {"n", "figures", "counts"}
     assert set(data["distributions"]) == {"retencion_salarial_pct", "pago_estado_mes"}
     assert data["min_cell"] == 5 and data["disclosure_control"] is True
     assert data["period"] == {

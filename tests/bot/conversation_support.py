@@ -6,7 +6,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,21 @@ from flows.answers import SKIPPED, AnswerValue
 from flows.engine import Engine
 from flows.loader import load_questionnaire
 from flows.model import Question
+from storage.access_codes import AccessCodes
 from storage.database import Database
 from storage.keys import StaffPrivateKey, generate_staff_key, keyring
 from storage.pseudonyms import Pseudonyms
 from storage.reader import DecryptedSubmission, read_submissions
 from storage.repository import DEFAULT_DRAFT_TTL, Repository
 from storage.server_secret import ServerSecret
-from storage.tables import DRAFTS, SUBMISSIONS, Draft, SealedAnswer, Submission
+from storage.tables import (
+    DRAFTS,
+    SUBMISSIONS,
+    AccessCodeKind,
+    Draft,
+    SealedAnswer,
+    Submission,
+)
 
 # Version 1 (frozen): the conversation mechanics tested here do not depend on the version.
 QUESTIONNAIRE = (
@@ -120,6 +128,8 @@ async def world(
     pseudonyms = Pseudonyms(
         secret, draft_ttl_days=draft_ttl_days, clock=lambda: conversation_clock().date()
     )
+    access = AccessCodes(database, secret)
+    await register_campaigns(access, campaigns)
     conversation = Conversation(
         engine=ENGINE,
         repository=repository,
@@ -127,12 +137,19 @@ async def world(
         catalogs=CATALOGS,
         bot_username=bot_username,
         rate_limit=rate_limit,
-        campaigns=campaigns,
+        access=access,
         clock=conversation_clock,
         draft_ttl_days=draft_ttl_days,
         **options,
     )
     yield World(database, conversation, staff_key)
+
+
+async def register_campaigns(access: AccessCodes, campaigns: frozenset[str]) -> None:
+    """Register each campaign code as staff do (`oclep-admin codes add --code`), labelled
+    with itself, for the testimony: what a submission through it records."""
+    for code in sorted(campaigns):
+        await access.add(AccessCodeKind.CAMPAIGN, "testimonio", code, date(2025, 6, 1), chosen=code)
 
 
 @asynccontextmanager

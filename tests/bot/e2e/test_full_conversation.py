@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.tables import SubmissionStatus
+from storage.tables import AccessCodeKind, SubmissionStatus
 from tests.bot.e2e.plans import HEALTH, MISSION
 from tests.bot.e2e.support import (
     Respondent,
@@ -13,10 +13,12 @@ from tests.bot.e2e.support import (
     questionnaire_engine,
     running_bot,
 )
+from tests.bot.e2e.test_sources import register
 from tests.conftest import DatabaseTarget
 from tests.telegram_emulator import BotApiEmulator
 
 SENDING_METHODS = ("sendMessage",)
+CODE = "medicos-por-la-verdad-25"  # the link's code, registered under the label below
 
 
 REPLY_METHODS = {"sendMessage", "editMessageText", "answerCallbackQuery", "deleteMessage"}
@@ -32,12 +34,15 @@ async def test_mission_branch_completes_and_leaves_no_trace(
                 emulator,
                 tmp_path / "data",
                 database_url=database_target.url,
-                campaigns="red_medicos-2025",
             ) as bot:
+                # The campaign link, registered as staff do (`oclep-admin codes add --code`).
+                await register(
+                    bot, AccessCodeKind.CAMPAIGN, "testimonio", "red_medicos-2025", chosen=CODE
+                )
                 respondent = Respondent(
                     emulator.user(user_id, first_name, username), questionnaire_engine()
                 )
-                await respondent.start("red_medicos-2025")
+                await respondent.start(CODE)
                 done = await respondent.complete(MISSION)
                 submissions = await bot.submissions()
 
@@ -59,7 +64,9 @@ async def test_mission_branch_completes_and_leaves_no_trace(
         assert all(history[i].deleted for i in respondent.typed_message_ids)
         screen = user.screen()
         assert [m.text for m in screen] == [done]
-        assert "https://t.me/oclep_test_bot?start=red_medicos-2025" in done
+        # The bare link to pass on: the bot keeps only the code's keyed hash.
+        assert "https://t.me/oclep_test_bot\n" in done + "\n"
+        assert CODE not in done
         sent = emulator.calls_to("sendMessage")
         assert sent and all(call.params.get("protect_content") is True for call in sent)
         assert emulator.unanswered_callback_queries() == []
@@ -81,7 +88,7 @@ async def test_mission_branch_completes_and_leaves_no_trace(
             if len(part) >= 8 and any(c.isalpha() for c in part)
         ]
         assert len(typed) >= 3
-        traces = identity_traces(user_id, first_name, username, *typed)
+        traces = identity_traces(user_id, first_name, username, *typed, CODE)
         stored = database_target.stored_bytes()
         logged = logs.getvalue().encode()
         assert logged  # the run did log (the search below is not vacuous)
