@@ -52,10 +52,11 @@ from bot.i18n import Catalogs
 from bot.opening import Opening
 from bot.pending_withdrawals import PendingWithdrawals, WithdrawalReferences
 from bot.preferences import Preferences
-from bot.question_flow import Act, QuestionFlow, Step
+from bot.question_flow import QuestionFlow
 from bot.rate_limit import DEFAULT_PER_MINUTE, RateLimit, ToggleLimit
 from bot.replies import Notice, Prompt, Reply, deletion
 from bot.served import ScreenSet
+from bot.step import Act, Step
 from bot.withdrawal import Withdrawal
 from bot.wording import Wording
 from flows.engine import Engine

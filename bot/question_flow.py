@@ -7,23 +7,24 @@ with the replies that follow once it is stored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from bot import attachment_texts, texts
 from bot.answer_memory import AnswerMemory
 from bot.answer_order import arrived_late, stamped
+from bot.answer_record import answer_record
 from bot.callback_data import Action, QuestionToken, mask_arg
 from bot.checkpoints import Checkpoints
 from bot.draft_state import DraftState, decode_state, encode_state
+from bot.multipart_answer import MultipartAnswer
 from bot.replies import Closing, Done, Notice, Prompt, Reply
 from bot.review import Review
 from bot.screens import Screens, selected_codes
-from bot.text_room import TextRoom
+from bot.step import Act, Step
 from bot.wording import Wording
-from flows.answers import AnswerValue, NavigationValue, encode_answer
+from flows.answers import AnswerValue, NavigationValue
 from flows.engine import Engine
 from flows.model import (
     AttachmentsQuestion,
@@ -50,35 +51,6 @@ from storage.repository import Change, DraftHandle
 Replies = tuple[Reply, ...]
 
 
-@dataclass(frozen=True)
-class Act:
-    """One thing the respondent did to the question on screen."""
-
-    action: Action
-    arg: str = ""
-    text: str | None = None
-    message_ref: int | None = None  # the respondent's typed message
-
-
-@dataclass(frozen=True)
-class Step:
-    """What one event does: the change to store and the replies, decided from the draft."""
-
-    change: Change | None
-    replies: Replies
-    completes: bool = False  # Done follows once the receipt is known
-    withdraws: bool = False  # consent withdrawn: delete the draft and its answers
-    campaign: str | None = None
-    locale: str = "es"
-    discreet: bool = True
-    draft: bytes = b""  # the draft's submission id
-    questionnaire: str = ""  # its questionnaire's id
-    investigator: bool = False  # opened by an investigator's code (no daily cap)
-    interview: bool = False  # an interview: the receipt is for the interviewee
-    # The answers this step stores, for this sitting's memory once committed.
-    kept: Mapping[str, AnswerValue] = field(default_factory=dict, repr=False)
-
-
 class QuestionFlow:
     """Answers, moves back and forth, the review and the end, for one questionnaire."""
 
@@ -98,6 +70,7 @@ class QuestionFlow:
         self._screens = screens
         self._checkpoints = checkpoints
         self._review = Review(engine, wording.catalogs)
+        self._parts = MultipartAnswer(wording, screens)
         self._clock = clock
 
     def on_draft(
@@ -158,6 +131,11 @@ class QuestionFlow:
                 return step
         if act.text is not None and means_done(act.text):
             return self._typed_done(state, question)
+        return self._moving_on(state, question, act)
+
+    def _moving_on(self, state: DraftState, question: Question, act: Act) -> Step | None:
+        """The buttons that leave or redraw a question without answering it; None when
+        the act answers it (a skip too: the skip is recorded as the answer)."""
         if act.action is Action.SKIP and question.multipart and state.text_parts > 0:
             return Step(None, (self._checkpoints.discard_parts(state),))
         if act.action is Action.FINISH_TEXT:
@@ -276,7 +254,7 @@ class QuestionFlow:
             routing[question.id] = kept
         answered = replace(state, routing=routing)
         if question.multipart and isinstance(value, str):
-            return self._record_part(state, answered, question, value, order=order)
+            return self._parts.record(state, answered, question, value, order=order)
         record = answer_record(question.id, value, append=False)
         stopped = self._engine.stopped(routing)
         if stopped is not None and stopped.question_id == question.id:
@@ -292,37 +270,6 @@ class QuestionFlow:
         nxt = self._engine.next_question(routing, after=question.id)
         step = self._advance(answered, nxt, answers=(record,))
         return replace(step, kept={question.id: value})
-
-    def _record_part(
-        self,
-        state: DraftState,
-        answered: DraftState,
-        question: Question,
-        part: str,
-        *,
-        order: int | None,
-    ) -> Step:
-        """One part of a text sent in several messages: stored, and the question stays."""
-        room = TextRoom(state.text_parts, state.text_chars)
-        if not room.fits(len(part)):
-            refused = self._screens.question(state, note=self._no_room(state.locale, room))
-            return Step(None, (refused,))
-        record = answer_record(question.id, part, append=state.text_parts > 0, order=order)
-        stays = replace(
-            answered,
-            step=state.step + 1,
-            text_parts=state.text_parts + 1,
-            text_chars=state.text_chars + len(part),
-        )
-        left = TextRoom(stays.text_parts, stays.text_chars)
-        saved = texts.PART_SAVED if left.fits(1) else texts.TEXT_FULL
-        prompt = self._screens.question(stays, note=self._wording.text(state.locale, saved))
-        # The whole text so far, if this sitting remembers its earlier parts; else nothing
-        # (a beginning shown as the whole answer would mislead).
-        earlier = state.recalled.get(question.id) if state.text_parts > 0 else ""
-        kept = {question.id: f"{earlier}\n{part}" if earlier else part}
-        change = Change(encode_state(stays), (record,))
-        return Step(change, (prompt,), kept=kept if isinstance(earlier, str) else {})
 
     def _finish(self, state: DraftState, question: Question) -> Step:
         if not question.multipart or state.text_parts == 0:
@@ -374,25 +321,6 @@ class QuestionFlow:
                 prompt = self._screens.question(moved, note=note)
                 return Step(Change(state=encode_state(moved)), (prompt,))
         return Step(None, (self._review.prompt(state),))
-
-    def _no_room(self, locale: str, room: TextRoom) -> str:
-        if room.parts_left == 0:
-            return self._wording.text(locale, texts.TEXT_FULL)
-        text = self._wording.counted(locale, texts.TEXT_PART_TOO_LONG, room.chars_left)
-        return text.format(chars=room.chars_left)
-
-
-def answer_record(
-    question_id: str, value: AnswerValue, *, append: bool, order: int | None = None
-) -> bytes:
-    """The plaintext of one sealed answer record (docs/architecture.md); `order` (a text
-    part's message id) lets staff read parts in the order typed, whatever order they came."""
-    record: dict[str, object] = {"q": question_id, "v": encode_answer(value)}
-    if append:
-        record["append"] = True
-    if order is not None:
-        record["o"] = order
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _mission_country(engine: Engine, routing: Mapping[str, NavigationValue]) -> str | None:
