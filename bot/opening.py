@@ -23,6 +23,7 @@ from bot.events import Respondent
 from bot.replies import Closing, Notice, Option, Prompt, Reply, deletion
 from bot.served import ScreenSet, questionnaire_ref
 from bot.wording import Wording
+from flows.model import Question, Stop
 from flows.parsing import Accepted, TextInput, parse_answer
 from flows.shipped import INVESTIGATOR_ONLY
 from storage.access_codes import AccessCodes, Grant, RevokedCode
@@ -135,30 +136,53 @@ class Opening:
         found = await self._repository.load(key)
         entry = await self.entry(payload)
         if found.draft is not None:
-            state = decode_state(found.draft.state)
-            delete = deletion(message_ref, discreet=state.discreet)
-            if update_id is not None and 0 < update_id <= found.draft.last_update_id:
-                # A /start sent before the draft's latest change (Telegram numbers updates in
-                # order): delivered again, or late. It was answered when it came; the
-                # question on screen stays, without a resume screen the respondent never
-                # asked for.
-                return delete
-            checkpoints = self._screens.checkpoints(state.questionnaire)
-            if isinstance(entry, RevokedCode):
-                notice = Notice(self._wording.text(state.locale, texts.LINK_REVOKED))
-                return (*delete, notice, checkpoints.resume(state))
-            if payload is None or entry.grant is None or entry.opens_same(found.draft, state):
-                # On return: where the respondent is, and the safety check, first.
-                return (*delete, checkpoints.resume(state))
-            # One questionnaire at a time: ask, never drop the open one unasked.
-            set_aside = encode(SetAsideToken(state.step, entry.grant))
-            return (*delete, checkpoints.open_draft(state, set_aside))
+            return self._draft_open(found.draft, entry, payload, message_ref, update_id)
+        return await self._first_screen(respondent, entry, found.expired, message_ref)
+
+    def _draft_open(
+        self,
+        draft: DraftHandle,
+        entry: Entry | RevokedCode,
+        payload: str | None,
+        message_ref: int | None,
+        update_id: int | None,
+    ) -> Replies:
+        """/start with a draft open: the draft resumed, or the choice between it and what
+        the link opens."""
+        state = decode_state(draft.state)
+        delete = deletion(message_ref, discreet=state.discreet)
+        if update_id is not None and 0 < update_id <= draft.last_update_id:
+            # A /start sent before the draft's latest change (Telegram numbers updates in
+            # order): delivered again, or late. It was answered when it came; the
+            # question on screen stays, without a resume screen the respondent never
+            # asked for.
+            return delete
+        checkpoints = self._screens.checkpoints(state.questionnaire)
+        if isinstance(entry, RevokedCode):
+            notice = Notice(self._wording.text(state.locale, texts.LINK_REVOKED))
+            return (*delete, notice, checkpoints.resume(state))
+        if payload is None or entry.grant is None or entry.opens_same(draft, state):
+            # On return: where the respondent is, and the safety check, first.
+            return (*delete, checkpoints.resume(state))
+        # One questionnaire at a time: ask, never drop the open one unasked.
+        set_aside = encode(SetAsideToken(state.step, entry.grant))
+        return (*delete, checkpoints.open_draft(state, set_aside))
+
+    async def _first_screen(
+        self,
+        respondent: Respondent,
+        entry: Entry | RevokedCode,
+        expired: bool,
+        message_ref: int | None,
+    ) -> Replies:
+        """/start with no draft open: the consent question, unless the link is revoked or
+        the day's testimonies are done. Discreet, the default: nothing says otherwise yet."""
         locale = self._wording.locale(respondent)
         delete = deletion(message_ref, discreet=True)
         if isinstance(entry, RevokedCode):
             return (*delete, Notice(self._wording.text(locale, texts.LINK_REVOKED)))
         # An earlier questionnaire that just expired: say where its answers went.
-        kept = (self._wording.kept_notice(locale, texts.EXPIRED_KEPT),) if found.expired else ()
+        kept = (self._wording.kept_notice(locale, texts.EXPIRED_KEPT),) if expired else ()
         if not entry.investigator and self._cap.reached(self._rate(respondent)):
             limit = await self._limit_reached(respondent, locale)
             return (*delete, *kept, Notice(limit))
@@ -234,42 +258,59 @@ class Opening:
         if token.choice >= len(consent.choices):
             return (self._wording.stale(locale),)
         draft = (await self._repository.load(key)).draft
-        code = consent.choices[token.choice].code
-        stop = consent.stop
         if draft is not None and not _same_opening(draft, entry):
             # A consent screen of another questionnaire, pressed after this one opened.
             return (self._wording.stale(locale),)
-        if stop is not None and stop.outcome == "end" and code in stop.codes:
+        refusal = _refusal(consent, token.choice)
+        if refusal is not None:
             if draft is not None:
                 return (self._wording.stale(locale),)
-            message = self._wording.text(token.locale, stop.message)
+            message = self._wording.text(token.locale, refusal.message)
             return (Closing(message, ref),)  # refused: nothing was ever stored
         if draft is None:
-            if not entry.investigator and self._cap.reached(self._rate(respondent)):
-                return (Closing(await self._limit_reached(respondent, token.locale), ref),)
-            initial = DraftState(
-                current=consent.id,
-                locale=token.locale,
-                prompt_ref=ref,
-                questionnaire=entry.questionnaire,
-                investigator=entry.investigator,
-                interview=entry.mode is SubmissionMode.INTERVIEW,
-            )
-            try:
-                await self._repository.start_or_resume(
-                    key,
-                    questionnaire=questionnaire_ref(self._screens.engine(entry.questionnaire)),
-                    campaign=entry.campaign,
-                    initial_state=encode_state(initial),
-                    started_by=update_id,
-                    mode=entry.mode,
-                )
-            except AlreadyStartedError:
-                # Delivered again after the questionnaire it started has ended (a webhook
-                # retry, a poll after a crash): the respondent did nothing new.
-                _log.info("event ButtonPress: a consent already applied")
-                return ()
+            refused = await self._open_draft(respondent, key, entry, token, ref, update_id)
+            if refused is not None:
+                return refused
         return entry.questionnaire
+
+    async def _open_draft(
+        self,
+        respondent: Respondent,
+        key: DraftKey,
+        entry: Entry,
+        token: ConsentToken,
+        ref: int | None,
+        update_id: int,
+    ) -> Replies | None:
+        """The draft a consent opens, on the consent question; None once it is open, else
+        the replies that end it there (the daily cap, or none for a consent applied
+        before)."""
+        if not entry.investigator and self._cap.reached(self._rate(respondent)):
+            return (Closing(await self._limit_reached(respondent, token.locale), ref),)
+        engine = self._screens.engine(entry.questionnaire)
+        initial = DraftState(
+            current=engine.first_question().id,
+            locale=token.locale,
+            prompt_ref=ref,
+            questionnaire=entry.questionnaire,
+            investigator=entry.investigator,
+            interview=entry.mode is SubmissionMode.INTERVIEW,
+        )
+        try:
+            await self._repository.start_or_resume(
+                key,
+                questionnaire=questionnaire_ref(engine),
+                campaign=entry.campaign,
+                initial_state=encode_state(initial),
+                started_by=update_id,
+                mode=entry.mode,
+            )
+        except AlreadyStartedError:
+            # Delivered again after the questionnaire it started has ended (a webhook
+            # retry, a poll after a crash): the respondent did nothing new.
+            _log.info("event ButtonPress: a consent already applied")
+            return ()
+        return None
 
     def typed_consent(self, respondent: Respondent, text: str | None) -> ConsentToken | None:
         """A typed "acepto", "sí" or "yes" before any draft: the consent button it means.
@@ -311,3 +352,11 @@ def _same_opening(draft: DraftHandle, entry: Entry) -> bool:
     return draft.questionnaire.id == entry.questionnaire and state.interview == (
         entry.mode is SubmissionMode.INTERVIEW
     )
+
+
+def _refusal(consent: Question, choice: int) -> Stop | None:
+    """The stop a consent button ends the questionnaire with, unopened; None if it agrees."""
+    stop = consent.stop
+    if stop is None or stop.outcome != "end":
+        return None
+    return stop if consent.choices[choice].code in stop.codes else None
