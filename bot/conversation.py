@@ -1,9 +1,9 @@
 """The channel-neutral conversation: one respondent event in, replies out, one transaction.
 
 A thin service: it counts the event against the flood limit, loads the draft once (or lets
-`Repository.apply` load and lock it), and hands the deciding to the question flow
-(`bot/question_flow.py`), the commands (`bot/command_replies.py`) and the withdrawals
-(`bot/withdrawal.py`).
+`Repository.apply` load and lock it), and hands the deciding to the acts on the question on
+screen (`bot/answering.py`, which runs `bot/question_flow.py`), the commands
+(`bot/command_replies.py`) and the withdrawals (`bot/withdrawal.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Final
 
 from bot import attachment_texts, texts
-from bot.answer_memory import AnswerMemory, Ticks
+from bot.answer_memory import AnswerMemory
+from bot.answering import Answering
 from bot.attachment_intake import AttachmentIntake
 from bot.callback_data import (
     Action,
@@ -52,17 +53,15 @@ from bot.i18n import Catalogs
 from bot.opening import Opening
 from bot.pending_withdrawals import PendingWithdrawals, WithdrawalReferences
 from bot.preferences import Preferences
-from bot.question_flow import QuestionFlow
 from bot.rate_limit import DEFAULT_PER_MINUTE, RateLimit, ToggleLimit
-from bot.replies import Notice, Prompt, Reply, deletion
+from bot.replies import Notice, Reply, deletion
 from bot.served import ScreenSet
-from bot.step import Act, Step
+from bot.step import Act
 from bot.withdrawal import Withdrawal
 from bot.wording import Wording
 from flows.engine import Engine
 from storage.access_codes import AccessCodes, RevokedCode
 from storage.pseudonyms import DraftKey, Pseudonyms
-from storage.receipts import normalize_receipt
 from storage.repository import (
     DEFAULT_DRAFT_TTL,
     Change,
@@ -71,7 +70,6 @@ from storage.repository import (
     Decided,
     DraftHandle,
     Found,
-    Outcome,
     Repository,
 )
 
@@ -126,17 +124,6 @@ class Conversation:
         self._attachments = attachments
         # This sitting's answers, in memory only, to show them back (bot/answer_memory.py).
         self._memory = answer_memory or AnswerMemory(clock)
-        self._flows = {
-            qid: QuestionFlow(
-                each,
-                self._wording,
-                self._screens.of(qid),
-                self._screens.checkpoints(qid),
-                self._memory,
-                clock=clock,
-            )
-            for qid, each in self._screens.engines.items()
-        }
         self._withdrawal = Withdrawal(
             repository, self._wording, self._screens, pending_withdrawals or PendingWithdrawals()
         )
@@ -157,9 +144,17 @@ class Conversation:
             clock=clock,
             bot_username=bot_username,
         )
-        # Accounts filing an investigator's report or interview now, and which one: their
-        # flood limit is counted per report, not per account (in memory, like the limit).
-        self._reports: dict[bytes, bytes] = {}
+        self._answering = Answering(
+            repository,
+            pseudonyms,
+            self._wording,
+            self._screens,
+            self._memory,
+            opening=self._opening,
+            withdrawal=self._withdrawal,
+            cap=self._cap,
+            clock=clock,
+        )
         self._preferences = Preferences(repository, self._wording, self._screens)
         self._rate_limit = RateLimit(rate_limit, toggles=toggle_limit)
 
@@ -234,10 +229,14 @@ class Conversation:
             return await self._choice(respondent, token, event.message_ref, update_id)
         if isinstance(event, Text):
             act = Act(Action.ANSWER, text=event.text, message_ref=event.message_ref)
-            return await self._act(respondent, act, update_id, token=None, button_ref=None)
+            return await self._answering.act(
+                respondent, act, update_id, token=None, button_ref=None
+            )
         if isinstance(event, Back | Skip | Submit):
             act = Act(_TYPED_ACTIONS[type(event)])
-            return await self._act(respondent, act, update_id, token=None, button_ref=None)
+            return await self._answering.act(
+                respondent, act, update_id, token=None, button_ref=None
+            )
         return await self._command(respondent, event, update_id)
 
     async def _attachment(
@@ -270,7 +269,7 @@ class Conversation:
         # A multi-select toggle only redraws the buttons: it stores nothing, so it has a
         # budget of its own and does not eat the answers'.
         rate = self._pseudonyms.rate(respondent.user_id)
-        rate += self._reports.get(rate, b"")
+        rate += self._answering.report_of(rate)
         if isinstance(token, QuestionToken) and token.action is Action.TOGGLE:
             return self._rate_limit.allow_toggle(rate)
         return self._rate_limit.allow_event(rate)
@@ -280,11 +279,13 @@ class Conversation:
     ) -> Replies:
         if isinstance(token, QuestionToken):
             if token.action is Action.TOGGLE:
-                return await self._toggle(respondent, token, ref)
+                return await self._answering.toggle(respondent, token, ref)
             act = Act(token.action, token.arg)
-            return await self._act(respondent, act, update_id, token=token, button_ref=ref)
+            return await self._answering.act(
+                respondent, act, update_id, token=token, button_ref=ref
+            )
         if isinstance(token, ConsentToken):
-            return await self._consent(respondent, token, ref, update_id)
+            return await self._answering.consent(respondent, token, ref, update_id)
         key = self._pseudonym(respondent)
         if isinstance(token, LanguageToken):
             replies = await self._preferences.language(key, token, ref, update_id)
@@ -301,107 +302,6 @@ class Conversation:
             return await self._withdraw(respondent, token, ref)
         _log.info("event ButtonPress: unknown token")
         return (self._stale(respondent),)
-
-    async def _consent(
-        self, respondent: Respondent, token: ConsentToken, ref: int | None, update_id: int
-    ) -> Replies:
-        key = self._pseudonym(respondent)
-        opened = await self._opening.consent(respondent, key, token, ref, update_id=update_id)
-        if not isinstance(opened, str):
-            return opened
-        # The draft is open: the press answers the consent question, as its button would.
-        screens = self._screens.of(opened)
-        consent = screens.index_of(self._screens.engine(opened).first_question().id)
-        as_question = QuestionToken(Action.ANSWER, consent, 0, str(token.choice))
-        act = Act(Action.ANSWER, as_question.arg)
-        return await self._act(respondent, act, update_id, token=as_question, button_ref=ref)
-
-    async def _act(
-        self,
-        respondent: Respondent,
-        act: Act,
-        update_id: int,
-        *,
-        token: QuestionToken | None,
-        button_ref: int | None,
-    ) -> Replies:
-        pseudonym = self._pseudonym(respondent)
-
-        def decide(handle: DraftHandle) -> Decided[Step]:
-            flow = self._flow_of(handle.questionnaire.id)
-            step = flow.on_draft(handle, act, token=token, button_ref=button_ref)
-            return Decided(step.change, step)
-
-        result = await self._repository.apply(pseudonym, update_id=update_id, decide=decide)
-        if result.outcome is Outcome.NO_DRAFT:
-            return await self._without_draft(respondent, act, update_id, token, result.expired)
-        if result.outcome is Outcome.DUPLICATE or result.decided is None:
-            assert result.draft is not None
-            state = decode_state(result.draft.state)
-            return (
-                *deletion(act.message_ref, discreet=state.discreet),
-                self._screens.question(state),
-            )
-        step = result.decided
-        rate = self._pseudonyms.rate(respondent.user_id)
-        if step.completes or step.withdraws:
-            self._memory.forget(step.draft)
-            self._reports.pop(rate, None)
-        elif result.outcome is Outcome.APPLIED:
-            self._memory.keep(step.draft, step.kept)
-            if step.investigator:
-                self._reports[rate] = step.draft
-        # Every typed message is deleted once handled in discreet mode, stored or not: a
-        # rejected answer's note is shown in the prompt, so nothing is lost by deleting it.
-        replies = (*deletion(act.message_ref, discreet=step.discreet), *step.replies)
-        if step.withdraws:
-            await self._repository.withdraw_unfinished(pseudonym)
-        if step.completes and result.receipt is not None:
-            if not step.investigator:  # an investigator files many reports in a day
-                self._cap.completed(rate)
-            done = self._flow_of(step.questionnaire).done(
-                result.receipt, step, button_ref, self._opening.share_link(step.investigator)
-            )
-            replies = (*replies, done)
-        return replies
-
-    async def _without_draft(
-        self,
-        respondent: Respondent,
-        act: Act,
-        update_id: int,
-        token: QuestionToken | None,
-        expired: bool,
-    ) -> Replies:
-        """An act with no questionnaire open: a receipt or a consent typed, or a hint."""
-        locale = self._wording.locale(respondent)
-        if token is not None:
-            return (self._wording.kept_notice(locale, texts.NOT_OPEN),)
-        if act.text is not None and normalize_receipt(act.text) is not None:
-            return await self._withdrawal.ask_receipt(act.text, act.message_ref, None, locale)
-        typed = self._opening.typed_consent(respondent, act.text)
-        if typed is not None:
-            replies = await self._consent(respondent, typed, None, update_id)
-            return (*deletion(act.message_ref, discreet=True), *replies)
-        # Nothing is stored, but the text may be sensitive: discreet is the default.
-        hint = (
-            self._wording.kept_notice(locale, texts.NOT_OPEN)
-            if expired
-            else Notice(self._wording.text(locale, texts.START_HINT))
-        )
-        return (*deletion(act.message_ref, discreet=True), hint)
-
-    async def _toggle(
-        self, respondent: Respondent, token: QuestionToken, ref: int | None
-    ) -> Replies:
-        draft = (await self._repository.load(self._pseudonym(respondent))).draft
-        if draft is None:
-            return (self._stale(respondent),)
-        state = decode_state(draft.state)
-        reply = self._flow_of(draft.questionnaire.id).toggle(state, token, ref)
-        if isinstance(reply, Prompt):  # drawn: "listo" typed now submits these ticks
-            self._memory.tick(draft.submission_id, Ticks(state.current, state.step, token.mask))
-        return (reply,)
 
     async def _withdraw(
         self,
@@ -433,9 +333,6 @@ class Conversation:
         return await self._commands.reply(
             name, event, state, self._wording.locale(respondent, state)
         )
-
-    def _flow_of(self, questionnaire: str) -> QuestionFlow:
-        return self._flows.get(questionnaire) or self._flows[self._screens.default]
 
     async def _consent_in(self, token: LanguageToken, ref: int | None) -> Replies:
         """The consent screen again in the language picked, for what the link opened."""
