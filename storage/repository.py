@@ -412,42 +412,18 @@ class Repository:
         try:
             async with self._hot_write() as statements:
                 if digest is not None:
-                    if await statements.rows(_STARTED_BY, {"b": digest}):
-                        raise AlreadyStartedError
-                    before = today - timedelta(days=STARTED_UPDATE_DAYS)
-                    await statements.rows(_FORGET_STARTED, {"b_before": before})
-                    await statements.rows(_INSERT_STARTED, {"digest": digest, "started_on": today})
-                await statements.rows(
-                    _INSERT_SUBMISSION,
-                    {
-                        "id": submission_id,
-                        "status": SubmissionStatus.IN_PROGRESS.value,
-                        "created_on": today,
-                        "completed_on": None,
-                        "campaign": campaign,
-                        "questionnaire_id": questionnaire.id,
-                        "questionnaire_version": questionnaire.version,
-                        "questionnaire_hash": questionnaire.hash,
-                        "key_id": self._staff_key.key_id,
-                        "sealed_key": b"",
-                        "record_format": int(RecordFormat.SEALED),
-                        "receipt_hash": None,
-                        "answer_count": 0,
-                        "mode": SubmissionMode(mode).value,
-                    },
-                )
-                await statements.rows(
-                    _INSERT_DRAFT,
-                    {
-                        "pseudonym": key.pseudonym,
-                        "submission_id": submission_id,
-                        "version": 1,
-                        "last_update_id": 0,
-                        "next_sequence": 0,
-                        "state": _seal_state(key.keys, key.pseudonym, submission_id, initial_state),
-                        "chain_key": b"",
-                        "expires_on": expires_on,
-                    },
+                    await _mark_started_on(statements, digest, today)
+                await _insert_draft_on(
+                    statements,
+                    key,
+                    submission_id,
+                    questionnaire=questionnaire,
+                    campaign=campaign,
+                    key_id=self._staff_key.key_id,
+                    mode=mode,
+                    initial_state=initial_state,
+                    today=today,
+                    expires_on=expires_on,
                 )
         except (IntegrityError, sqlite3.IntegrityError) as error:
             # Another worker started this respondent's draft first: use theirs.
@@ -686,6 +662,64 @@ def _sealed_rows(
         }
         for sequence, plaintext in enumerate(plaintexts, start=draft.next_sequence)
     ]
+
+
+async def _mark_started_on(statements: _Statements, digest: bytes, today: date) -> None:
+    """Record the update that starts a questionnaire (its keyed digest), so that the same
+    update, delivered again, starts none; `AlreadyStartedError` if it has started one."""
+    if await statements.rows(_STARTED_BY, {"b": digest}):
+        raise AlreadyStartedError
+    before = today - timedelta(days=STARTED_UPDATE_DAYS)
+    await statements.rows(_FORGET_STARTED, {"b_before": before})
+    await statements.rows(_INSERT_STARTED, {"digest": digest, "started_on": today})
+
+
+async def _insert_draft_on(
+    statements: _Statements,
+    key: DraftKey,
+    submission_id: bytes,
+    *,
+    questionnaire: QuestionnaireRef,
+    campaign: str | None,
+    key_id: bytes,
+    mode: SubmissionMode,
+    initial_state: bytes,
+    today: date,
+    expires_on: date,
+) -> None:
+    """A new in-progress submission and its draft, the state sealed under `key`."""
+    await statements.rows(
+        _INSERT_SUBMISSION,
+        {
+            "id": submission_id,
+            "status": SubmissionStatus.IN_PROGRESS.value,
+            "created_on": today,
+            "completed_on": None,
+            "campaign": campaign,
+            "questionnaire_id": questionnaire.id,
+            "questionnaire_version": questionnaire.version,
+            "questionnaire_hash": questionnaire.hash,
+            "key_id": key_id,
+            "sealed_key": b"",
+            "record_format": int(RecordFormat.SEALED),
+            "receipt_hash": None,
+            "answer_count": 0,
+            "mode": SubmissionMode(mode).value,
+        },
+    )
+    await statements.rows(
+        _INSERT_DRAFT,
+        {
+            "pseudonym": key.pseudonym,
+            "submission_id": submission_id,
+            "version": 1,
+            "last_update_id": 0,
+            "next_sequence": 0,
+            "state": _seal_state(key.keys, key.pseudonym, submission_id, initial_state),
+            "chain_key": b"",
+            "expires_on": expires_on,
+        },
+    )
 
 
 async def _complete_on(
