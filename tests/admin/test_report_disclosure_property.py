@@ -46,6 +46,7 @@ def published(records: list[Any]) -> dict[str, Any]:
     return dict(json.loads(render_json(build_report(records, period=MARCH, min_cell=K))))
 
 
+@pytest.mark.timeout(1200)  # 1 500 months, half with three sources: ~4 min alone, more in the suite
 @settings(max_examples=SINGLE_MONTHS, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(month=months)
 def test_no_hidden_count_of_a_month_can_be_pinned(month: tuple[int, int]) -> None:

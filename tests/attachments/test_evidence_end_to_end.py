@@ -151,7 +151,11 @@ async def test_two_photos_and_a_pdf_from_chat_to_clean_copies(
     ]
     with (files / "manifest.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == 3
+    # One file per questionnaire: `--out` holds the testimony (none here), this
+    # questionnaire's rows are beside it under its id.
     with (tmp_path / "export.csv").open(encoding="utf-8") as handle:
+        assert list(csv.DictReader(handle)) == []
+    with (tmp_path / "export.documentos_prueba.csv").open(encoding="utf-8") as handle:
         [row] = list(csv.DictReader(handle))
     assert row["adjuntos"] == "3"
 
