@@ -126,7 +126,9 @@ class Pacer(BaseRequestMiddleware):
     Two stages: a new message first waits for its chat (one at a time per chat, in call
     order), then books the next overall moment from the time its chat allows it. Booking
     both at once would let a message that must wait for its chat hold an overall moment in
-    the future and block every other chat until then.
+    the future and block every other chat until then. A departure gate then lets every call
+    leave one at a time within the overall limit, counted from when it really leaves
+    (`_depart`), so a busy event loop cannot release its backlog in a clump.
     """
 
     limits: PaceLimits = field(default_factory=PaceLimits)
