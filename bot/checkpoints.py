@@ -16,6 +16,7 @@ from bot.draft_state import DraftState
 from bot.i18n import Catalogs
 from bot.replies import Option, Prompt
 from bot.shown_answers import shown_in_state
+from flows.catalogs import Translate
 from flows.engine import Engine
 
 
@@ -43,27 +44,23 @@ class Checkpoints:
     def resume(self, state: DraftState) -> Prompt:
         """Where the respondent is, and the safety check, before the question on return."""
         tr = self._catalogs.translator(state.locale)
-        progress = self._engine.progress(state.routing, current=state.current)
-        section = self._engine.questionnaire.module_of(state.current).title
-        text = tr(texts.RESUME).format(
-            section=tr(section),
-            position=progress.position,
-            total=progress.total_estimate,
-        )
+        text = self._where(state, tr(texts.RESUME), tr)
         options = (Option(tr(texts.RESUME_SAFE), self._token(state, Action.RESUME)),)
         return Prompt(text, options, message_ref=state.prompt_ref, fresh=True)
+
+    def _where(self, state: DraftState, template: str, tr: Translate) -> str:
+        """`template` filled with where the draft stands: section, position, estimated total."""
+        progress = self._engine.progress(state.routing, current=state.current)
+        section = self._engine.questionnaire.module_of(state.current).title
+        return template.format(
+            section=tr(section), position=progress.position, total=progress.total_estimate
+        )
 
     def open_draft(self, state: DraftState, set_aside: str) -> Prompt:
         """Another questionnaire asked for while this one is open: where it stands, and the
         two ways on (`set_aside`: the token of the button that closes it for the new one)."""
         tr = self._catalogs.translator(state.locale)
-        progress = self._engine.progress(state.routing, current=state.current)
-        section = self._engine.questionnaire.module_of(state.current).title
-        text = tr(texts.DRAFT_OPEN).format(
-            section=tr(section),
-            position=progress.position,
-            total=progress.total_estimate,
-        )
+        text = self._where(state, tr(texts.DRAFT_OPEN), tr)
         options = (
             Option(tr(texts.KEEP_OPEN_DRAFT), self._token(state, Action.RESUME)),
             Option(tr(texts.SET_DRAFT_ASIDE), set_aside),
